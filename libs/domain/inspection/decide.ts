@@ -1,0 +1,212 @@
+import type { DecisionContext } from '../kernel/decision.js';
+import { requireKnownJurisdiction, requireOwnJurisdiction, requireOwnOrAncestor, requireRole } from '../kernel/decision.js';
+import { refuse } from '../kernel/refusal.js';
+import type { Round, Team, Unit, World } from '../world.js';
+import type {
+  CloseRound,
+  DeliverFeedback,
+  FeedbackDelivered,
+  FormTeam,
+  IssueFound,
+  LaunchRound,
+  PetitionsReceived,
+  PlanRound,
+  ReceivePetitions,
+  RecordIssue,
+  RegisterUnit,
+  RoundClosed,
+  RoundLaunched,
+  RoundPlanned,
+  StationTeam,
+  SubmitSpecialReport,
+  SpecialReportSubmitted,
+  TeamFormed,
+  TeamMember,
+  TeamStationed,
+  UnitRef,
+  UnitRegistered,
+} from './messages.js';
+
+export const knownRound = (world: World, roundId: string, field = 'roundId'): Round =>
+  world.rounds.get(roundId) ?? refuse('UnknownRound', `round ${roundId} is not known here`, field);
+export const knownTeam = (world: World, teamId: string, field = 'teamId'): Team =>
+  world.teams.get(teamId) ?? refuse('UnknownTeam', `team ${teamId} has not been formed`, field);
+export const knownUnit = (world: World, unitId: string, field = 'unitId'): Unit =>
+  world.units.get(unitId) ?? refuse('UnknownUnit', `unit ${unitId} is not registered`, field);
+
+/** New inspection facts need a launched round that is not closed. */
+export const requireOpenRound = (round: Round, what: string): void => {
+  if (round.status === 'planned') refuse('RoundNotLaunched', `round ${round.roundId} has not been launched; ${what} must wait`);
+  if (round.status === 'closed') refuse('RoundClosed', `round ${round.roundId} is closed; ${what} is no longer possible`);
+};
+
+const requireNotClosed = (round: Round, what: string): void => {
+  if (round.status === 'closed') refuse('RoundClosed', `round ${round.roundId} is closed; ${what} is no longer possible`);
+};
+
+export const decideRegisterUnit = (command: RegisterUnit, world: World, context: DecisionContext): UnitRegistered[] => {
+  requireRole(context, command.type, 'leading-group');
+  const { unitId, name, jurisdiction } = command.data;
+  requireKnownJurisdiction(context, jurisdiction, 'jurisdiction');
+  requireOwnOrAncestor(context, jurisdiction, `unit ${unitId}`, 'jurisdiction');
+  if (world.units.has(unitId)) refuse('AlreadyRegistered', `unit ${unitId} is already registered`, 'unitId');
+  return [{ type: 'UnitRegistered', data: { unitId, name, jurisdiction, kind: command.data.kind ?? null } }];
+};
+
+export const decidePlanRound = (command: PlanRound, world: World, context: DecisionContext): RoundPlanned[] => {
+  requireRole(context, command.type, 'leading-group');
+  const { roundId, title, kind, targets } = command.data;
+  const owner = context.actor.jurisdiction;
+  if (world.rounds.has(roundId)) refuse('AlreadyRecorded', `round ${roundId} is already planned`, 'roundId');
+  const targetRefs: UnitRef[] = [...new Set(targets)].map((unitId) => {
+    const unit = knownUnit(world, unitId, 'targets');
+    requireOwnOrAncestor(context, unit.jurisdiction, `target unit ${unitId}`, 'targets');
+    return { unitId, jurisdiction: unit.jurisdiction };
+  });
+  const parentRoundId = command.data.parentRoundId ?? null;
+  if (parentRoundId !== null) {
+    const parent = knownRound(world, parentRoundId, 'parentRoundId');
+    if (!context.registry.isAncestor(parent.owner, owner)) {
+      refuse('ParentRoundNotOfAncestor', `round ${parentRoundId} belongs to ${parent.owner}, not to an ancestor of ${owner}`, 'parentRoundId');
+    }
+  }
+  return [
+    {
+      type: 'RoundPlanned',
+      data: {
+        roundId,
+        owner,
+        title,
+        kind,
+        theme: command.data.theme ?? null,
+        linkage: command.data.linkage ?? (parentRoundId ? 'linked' : 'none'),
+        parentRoundId,
+        targets: targetRefs,
+      },
+    },
+  ];
+};
+
+export const decideLaunchRound = (command: LaunchRound, world: World, context: DecisionContext): RoundLaunched[] => {
+  requireRole(context, command.type, 'leading-group');
+  const round = knownRound(world, command.data.roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${round.roundId}`);
+  if (round.status !== 'planned') refuse('AlreadyRecorded', `round ${round.roundId} is already ${round.status}`, 'roundId');
+  return [{ type: 'RoundLaunched', data: { roundId: round.roundId, owner: round.owner } }];
+};
+
+export const decideFormTeam = (command: FormTeam, world: World, context: DecisionContext): TeamFormed[] => {
+  requireRole(context, command.type, 'leading-group');
+  const { teamId, roundId, leader, members } = command.data;
+  const round = knownRound(world, roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  requireNotClosed(round, `forming team ${teamId}`);
+  if (world.teams.has(teamId)) refuse('AlreadyRecorded', `team ${teamId} is already formed`, 'teamId');
+  const people = [leader, ...members].map((member) => member.personId);
+  const repeated = people.find((person, index) => people.indexOf(person) !== index);
+  if (repeated) refuse('DuplicateMember', `person ${repeated} appears twice in team ${teamId}`, 'members');
+  for (const member of [leader, ...members]) requireKnownJurisdiction(context, member.homeJurisdiction, 'members.homeJurisdiction');
+  return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members } }];
+};
+
+/** Recusal (DESIGN.md §4): from one's own unit; in a cross round, from every unit of one's home jurisdiction. */
+const recusalFor = (member: TeamMember, unit: UnitRef, round: Round): string | undefined => {
+  if (member.homeUnitId === unit.unitId) return `${member.personId} works at ${unit.unitId}`;
+  if (round.linkage === 'cross' && member.homeJurisdiction === unit.jurisdiction) {
+    return `${member.personId} comes from ${unit.jurisdiction}, which a cross inspection may not send to its own units`;
+  }
+  return undefined;
+};
+
+export const decideStationTeam = (command: StationTeam, world: World, context: DecisionContext): TeamStationed[] => {
+  requireRole(context, command.type, 'leading-group');
+  const team = knownTeam(world, command.data.teamId);
+  const round = knownRound(world, team.roundId);
+  requireOwnJurisdiction(context, round.owner, `team ${team.teamId}`);
+  requireOpenRound(round, `stationing team ${team.teamId}`);
+  const already = team.status === 'stationed' ? team.stationedAt : [];
+  const units = [...new Set(command.data.unitIds)].map((unitId) => {
+    const target = round.targets.find((candidate) => candidate.unitId === unitId);
+    if (!target) return refuse('UnitNotTargeted', `unit ${unitId} is not a target of round ${round.roundId}`, 'unitIds');
+    if (already.includes(unitId)) refuse('AlreadyRecorded', `team ${team.teamId} is already stationed at ${unitId}`, 'unitIds');
+    for (const member of [team.leader, ...team.members]) {
+      const reason = recusalFor(member, target, round);
+      if (reason) refuse('MemberMustRecuse', `team ${team.teamId} cannot be stationed at ${unitId}: ${reason}`, 'unitIds');
+    }
+    return target;
+  });
+  return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units } }];
+};
+
+export const decideReceivePetitions = (command: ReceivePetitions, world: World, context: DecisionContext): PetitionsReceived[] => {
+  requireRole(context, command.type, 'team');
+  const team = knownTeam(world, command.data.teamId);
+  const round = knownRound(world, team.roundId);
+  requireOwnJurisdiction(context, round.owner, `team ${team.teamId}`);
+  requireOpenRound(round, 'receiving petitions');
+  const { channel, count } = command.data;
+  return [{ type: 'PetitionsReceived', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, channel, count } }];
+};
+
+export const decideRecordIssue = (command: RecordIssue, world: World, context: DecisionContext): IssueFound[] => {
+  requireRole(context, command.type, 'team');
+  const { issueId, roundId, teamId, unitId, category, summary } = command.data;
+  const round = knownRound(world, roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  requireOpenRound(round, `recording issue ${issueId}`);
+  if (world.issues.has(issueId)) refuse('AlreadyRecorded', `issue ${issueId} is already recorded`, 'issueId');
+  const team = knownTeam(world, teamId);
+  if (team.roundId !== roundId) refuse('TeamNotInRound', `team ${teamId} belongs to round ${team.roundId}, not ${roundId}`, 'teamId');
+  if (team.status !== 'stationed' || !team.stationedAt.includes(unitId)) {
+    refuse('TeamNotStationedAtUnit', `team ${teamId} is not stationed at unit ${unitId}`, 'unitId');
+  }
+  const unit = knownUnit(world, unitId);
+  return [
+    {
+      type: 'IssueFound',
+      data: {
+        issueId,
+        roundId,
+        teamId,
+        owner: round.owner,
+        unitId,
+        unitJurisdiction: unit.jurisdiction,
+        category,
+        summary,
+        immediate: command.data.immediate ?? false,
+      },
+    },
+  ];
+};
+
+export const decideDeliverFeedback = (command: DeliverFeedback, world: World, context: DecisionContext): FeedbackDelivered[] => {
+  requireRole(context, command.type, 'leading-group');
+  const round = knownRound(world, command.data.roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${round.roundId}`);
+  requireOpenRound(round, 'delivering feedback');
+  const target = round.targets.find((candidate) => candidate.unitId === command.data.unitId);
+  if (!target) return refuse('UnitNotTargeted', `unit ${command.data.unitId} is not a target of round ${round.roundId}`, 'unitId');
+  if (round.feedbackDeliveredTo.includes(target.unitId)) {
+    refuse('AlreadyRecorded', `feedback to ${target.unitId} in round ${round.roundId} is already delivered`, 'unitId');
+  }
+  return [{ type: 'FeedbackDelivered', data: { roundId: round.roundId, owner: round.owner, unitId: target.unitId, unitJurisdiction: target.jurisdiction } }];
+};
+
+export const decideSubmitSpecialReport = (command: SubmitSpecialReport, world: World, context: DecisionContext): SpecialReportSubmitted[] => {
+  requireRole(context, command.type, 'leading-group');
+  const { reportId, roundId, theme, recipients } = command.data;
+  const round = knownRound(world, roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  if (round.status === 'planned') refuse('RoundNotLaunched', `round ${roundId} has not been launched; nothing to report yet`, 'roundId');
+  if (world.specialReports.has(reportId)) refuse('AlreadyRecorded', `special report ${reportId} is already submitted`, 'reportId');
+  return [{ type: 'SpecialReportSubmitted', data: { reportId, roundId, owner: round.owner, theme, recipients } }];
+};
+
+export const decideCloseRound = (command: CloseRound, world: World, context: DecisionContext): RoundClosed[] => {
+  requireRole(context, command.type, 'leading-group');
+  const round = knownRound(world, command.data.roundId);
+  requireOwnJurisdiction(context, round.owner, `round ${round.roundId}`);
+  if (round.status === 'planned') refuse('RoundNotLaunched', `round ${round.roundId} was never launched`, 'roundId');
+  if (round.status === 'closed') refuse('AlreadyRecorded', `round ${round.roundId} is already closed`, 'roundId');
+  return [{ type: 'RoundClosed', data: { roundId: round.roundId, owner: round.owner } }];
+};

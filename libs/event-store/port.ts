@@ -1,0 +1,83 @@
+/**
+ * The EventStore port (DESIGN.md §3.4). Adapters: `sqlite` (embedded default), `memory` (tests and
+ * benchmarks), `esdb` (EventStoreDB/KurrentDB). One contract suite runs against all of them.
+ */
+
+/** Exact expectations only: an append never says "any". */
+export type ExpectedRevision = 'no-stream' | number;
+
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}
+
+export interface RecordedEvent {
+  readonly streamId: string;
+  /** 0-based position within its stream. */
+  readonly revision: number;
+  /**
+   * Global position in this store's order: strictly increasing along `readAll`, stable forever.
+   * Not necessarily dense (EventStoreDB positions are log offsets).
+   */
+  readonly position: number;
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last event written. */
+  readonly position: number;
+}
+
+export class WrongExpectedRevision extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual revision, or 'no-stream'. */
+    readonly actual: ExpectedRevision,
+  ) {
+    super(`stream ${streamId}: expected revision ${expected}, actual ${actual}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. 0 (the default) reads from the start. */
+  readonly after?: number;
+  readonly limit?: number;
+}
+
+export interface Subscription {
+  /** Resolves when no more events will be delivered. */
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: delivery starts strictly after it. */
+  readonly after: number;
+  /** Called once per event, in `readAll` order; the next event waits for the returned promise. */
+  readonly onEvent: (event: RecordedEvent) => Promise<void> | void;
+  /** Called once when catch-up has reached the head and live delivery begins. */
+  readonly onCaughtUp?: () => void;
+  /** Called when delivery stops on an error (a handler throw, a lost connection beyond retries). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface EventStore {
+  append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult>;
+  /** All events of one stream in revision order; an empty array for a stream that does not exist. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Events of every stream in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Position of the last event stored, 0 when empty. */
+  headPosition(): Promise<number>;
+  /** Catch-up from a checkpoint, then live. */
+  subscribe(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
