@@ -24,12 +24,25 @@ export interface ConsumerOptions {
   readonly topics: readonly string[];
   /**
    * Handles one message. Resolving means its effect is durable (the inbox append committed); only
-   * then may the adapter commit past it. Throwing means "poison": the adapter dead-letters it.
+   * then may the adapter commit past it. Throwing a `PoisonMessage` dead-letters it and moves on;
+   * any other error is taken as transient (a store briefly away): the same message is handled
+   * again after a backoff, and nothing behind it on its partition goes first.
    */
   readonly onMessage: (message: DeliveredMessage) => Promise<void>;
   /** Topic that receives undecodable or unappliable messages with their error. */
   readonly deadLetterTopic: string;
 }
+
+/** A message that can never be applied (undecodable, unknown contract): retrying cannot help. */
+export class PoisonMessage extends Error {
+  override readonly name: string = 'PoisonMessage';
+}
+
+/** Backoff between attempts at a message whose handler failed transiently. */
+export const TRANSIENT_RETRY = { initialDelayMs: 50, maxDelayMs: 5_000 } as const;
+
+export const nextRetryDelay = (previousMs: number | undefined): number =>
+  previousMs === undefined ? TRANSIENT_RETRY.initialDelayMs : Math.min(previousMs * 2, TRANSIENT_RETRY.maxDelayMs);
 
 export interface Consumer {
   close(): Promise<void>;

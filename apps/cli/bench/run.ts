@@ -1,0 +1,26 @@
+import type { ParsedArgs } from '../args.js';
+import { UsageError } from '../args.js';
+import { benchCommandThroughput } from './command.js';
+import { benchCountyToProvince } from './latency.js';
+import { benchRebuild } from './rebuild.js';
+import type { BenchResult } from './result.js';
+import { printResult } from './result.js';
+
+/** Each benchmark by the name of the first figure it prints. */
+const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
+  command_throughput: benchCommandThroughput,
+  rebuild_throughput: () => benchRebuild(),
+  county_to_province: () => benchCountyToProvince(),
+};
+
+export const BENCH_USAGE = `npm run bench [-- name ...]
+  Prints one JSON line per figure: {"name","value","unit","detail"}. Names: ${Object.keys(BENCHMARKS).join(', ')}.`;
+
+export const runBenchmarks = async (args: ParsedArgs): Promise<void> => {
+  const names = args.positional.length > 0 ? args.positional : Object.keys(BENCHMARKS);
+  for (const name of names) if (!BENCHMARKS[name]) throw new UsageError(`unknown benchmark ${name}`);
+  for (const name of names) {
+    process.stderr.write(`bench ${name}...\n`);
+    for (const result of await BENCHMARKS[name]!()) printResult(result);
+  }
+};

@@ -1,0 +1,38 @@
+import { ConfigurationError } from '#config';
+import { InvalidScenario } from '#scenario';
+import { UsageError, parseArgs } from './args.js';
+import { BENCH_USAGE, runBenchmarks } from './bench/run.js';
+import { REBUILD_USAGE, rebuildProjections } from './rebuild.js';
+import { SCENARIO_USAGE, runScenarios } from './scenario.js';
+import { TOKEN_USAGE, mintToken } from './token.js';
+
+const USAGE = ['Usage:', TOKEN_USAGE, SCENARIO_USAGE, REBUILD_USAGE, BENCH_USAGE].join('\n\n');
+
+const [command, ...rest] = process.argv.slice(2);
+const args = parseArgs(rest);
+try {
+  switch (command) {
+    case 'token':
+      await mintToken(args);
+      break;
+    case 'scenario':
+      process.exitCode = await runScenarios(args);
+      break;
+    case 'rebuild':
+      await rebuildProjections(args);
+      break;
+    case 'bench':
+      await runBenchmarks(args);
+      break;
+    default:
+      console.error(command ? `unknown command ${command}\n\n${USAGE}` : USAGE);
+      process.exitCode = 2;
+  }
+} catch (error) {
+  if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof InvalidScenario) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Level } from '#domain';
+import { ConfigurationError, loadConfig } from '#config';
+import { TokenService, createHttpApp } from '#http';
+import { LinkageRuntime, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
+
+/**
+ * Starts the levels this process serves and their HTTP edge. `fixedLevel` pins the level of a
+ * one-level app (apps/province, apps/city, apps/county); the embedded default serves all three.
+ */
+export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
+  let config;
+  try {
+    config = loadConfig(fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (fixedLevel && config.levels.join() !== fixedLevel) {
+    console.error(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`);
+    process.exit(2);
+  }
+  const bus = openConfiguredBus(config);
+  const runtime = await LinkageRuntime.start({
+    levels: config.levels,
+    clock: systemClock,
+    bus,
+    openStore: (level) => openConfiguredStore(config, level),
+    dataDir: config.dataDir,
+  });
+  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey) });
+  await app.listen({ port: config.port, host: config.host });
+  const address = `http://localhost:${config.port}`;
+  console.log(
+    [
+      `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
+      `  store: ${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}; bus: ${config.bus}`,
+      `  token signing key: ${config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `${config.dataDir}/token-signing.key`}`,
+      `  API docs: ${address}/docs   health: ${address}/health`,
+      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group`,
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    await app.close();
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+};

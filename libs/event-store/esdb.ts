@@ -1,0 +1,434 @@
+/**
+ * EventStoreDB / KurrentDB EventStore on `@eventstore/db-client` (the distributed deployment,
+ * DESIGN.md §3.3).
+ *
+ * Several stores (one per level) may share one cluster and stay isolated: a store owns the streams
+ * whose names start with its `streamPrefix` (stored name = prefix + stream id), and its `$all` view
+ * (readAll, headPosition, subscribe) holds only those streams, with the prefix stripped.
+ *
+ * Storage format, per event: the EventStoreDB event id is the port's id when that is a lower-case
+ * UUID, otherwise a name-based UUID derived from it (so a retried append keeps its ids and the
+ * server's idempotency still applies); data is the JSON of the port's data; the event metadata is
+ * the JSON object `{ "id": <port id>, "metadata": <port metadata> }`, so any string id round-trips.
+ * Both are sent as application/json.
+ *
+ * Positions are `$all` commit positions as numbers. Events appended over gRPC have commit position
+ * = prepare position, so a number is enough to resume a read or a subscription exactly.
+ *
+ * Server requirements: EventStoreDB 23.10 or later (or KurrentDB). Stream reads need the `$all`
+ * positions servers report since 22.6, and `onCaughtUp` relies on the "caught up" message of
+ * catch-up subscriptions, sent since 23.10.
+ *
+ * Cost to keep in mind on a cluster shared with much other data: client 6.2.1 cannot filter a `$all`
+ * read on the server, so readAll reads the other stores' events after `after` and drops them, and
+ * headPosition reads `$all` backwards until it meets one of this store's events. Subscriptions are
+ * filtered on the server.
+ */
+import { createHash } from 'node:crypto';
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type JSONEventData,
+  type JSONType,
+  type Position,
+  type ReadPosition,
+  type RecordedEvent as EsdbRecordedEvent,
+} from '@eventstore/db-client';
+import { encodeAppend, readRange } from './encoding.js';
+import {
+  WrongExpectedRevision,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './port.js';
+
+export interface EsdbReconnectPolicy {
+  /** Wait before resubscribing after a drop; doubles after each further failed attempt. */
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  /**
+   * Consecutive attempts that fail before the server confirms a subscription, after which the
+   * subscription stops and reports the last error to `onError`.
+   */
+  readonly maxAttempts: number;
+}
+
+export interface EsdbEventStoreOptions {
+  /** For example `esdb://node1:2113,node2:2113,node3:2113?tls=true`. */
+  readonly connectionString: string;
+  /**
+   * Prefix of every stream this store writes and sees, e.g. `province.`. End it with a separator:
+   * the prefix `city` would also claim the streams of a store prefixed `citywide.`.
+   */
+  readonly streamPrefix: string;
+  /** How a dropped subscription resubscribes. Defaults: 100 ms doubling up to 5 s, 10 attempts. */
+  readonly reconnect?: Partial<EsdbReconnectPolicy>;
+}
+
+const DEFAULT_RECONNECT: EsdbReconnectPolicy = { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: 10 };
+
+/** Events per `$all` read request. */
+const PAGE_SIZE = 500;
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Namespace of the name-based (version 5, RFC 9562) UUIDs derived from ids that are not UUIDs. */
+const EVENT_ID_NAMESPACE = Buffer.from('aa4c1b302a4c437b84344c3f0da566c5', 'hex');
+
+/** What EventStoreDB reports as the position of an event it has no `$all` position for (2^64 - 1). */
+const NO_POSITION = 2n ** 64n - 1n;
+
+const esdbEventId = (id: string): string => {
+  if (CANONICAL_UUID.test(id)) return id;
+  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(id, 'utf8').digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+/** The event metadata this adapter writes. */
+interface StoredMetadata {
+  readonly id: string;
+  readonly metadata: unknown;
+}
+
+const isStoredMetadata = (value: unknown): value is StoredMetadata =>
+  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && 'metadata' in value;
+
+/**
+ * The client writes metadata given as a Uint8Array of exactly this realm's class verbatim (a Buffer
+ * would be JSON-encoded as an object), which keeps our JSON text as it is.
+ */
+const utf8 = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'utf8'));
+
+const toStorePosition = (position: Position | undefined, streamName: string): number => {
+  if (position === undefined || position.commit === NO_POSITION) {
+    throw new Error(`esdb: the server reported no $all position for an event of ${streamName} (servers before 22.6 omit it on stream reads)`);
+  }
+  if (position.commit > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new Error(
+      `esdb: $all position ${position.commit} of an event of ${streamName} exceeds Number.MAX_SAFE_INTEGER; this store's positions are JavaScript numbers`,
+    );
+  }
+  return Number(position.commit);
+};
+
+/** The `$all` position of the event at commit position `commit`; the start of `$all` for 0. */
+const allPosition = (commit: bigint): ReadPosition => (commit === 0n ? START : { commit, prepare: commit });
+
+const collect = async <T>(read: AsyncIterable<T>): Promise<T[]> => {
+  const items: T[] = [];
+  for await (const item of read) items.push(item);
+  return items;
+};
+
+export class EsdbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly prefix: string;
+  private readonly reconnect: EsdbReconnectPolicy;
+  private readonly subscriptions = new Set<EsdbSubscription>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: EsdbEventStoreOptions) {
+    if (options.streamPrefix.length === 0 || options.streamPrefix.startsWith('$')) {
+      // An empty prefix would claim every stream of the cluster, '$' its system streams.
+      throw new Error(`EsdbEventStore: streamPrefix must be non-empty and not start with '$', got ${JSON.stringify(options.streamPrefix)}`);
+    }
+    this.prefix = options.streamPrefix;
+    this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.client = EventStoreDBClient.connectionString(options.connectionString);
+  }
+
+  async append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult> {
+    this.assertOpen();
+    const proposed = encodeAppend(streamId, expected, events).map(
+      (event): JSONEventData => ({
+        id: esdbEventId(event.id),
+        contentType: 'application/json',
+        type: event.type,
+        // A private copy taken now: the client serializes only when it sends. It JSON-encodes any
+        // value; its JSONType merely leaves out numbers, booleans and null.
+        data: JSON.parse(event.data) as JSONType,
+        metadata: utf8(`{"id":${JSON.stringify(event.id)},"metadata":${event.metadata}}`),
+      }),
+    );
+    const streamName = this.prefix + streamId;
+    try {
+      const result = await this.client.appendToStream(streamName, proposed, {
+        expectedRevision: expected === 'no-stream' ? NO_STREAM : BigInt(expected),
+      });
+      if (!result.success) {
+        throw new Error(`esdb: append to ${streamName} failed; the connection string must not set throwOnAppendFailure=false`);
+      }
+      return {
+        nextExpectedRevision: Number(result.nextExpectedRevision),
+        position: toStorePosition(result.position, streamName),
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const actual = error.actualVersion === NO_STREAM ? 'no-stream' : Number(error.actualVersion);
+      throw new WrongExpectedRevision(streamId, expected, actual);
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    try {
+      const read = await collect(this.client.readStream(this.prefix + streamId));
+      return read.map((resolved) => this.toRecorded(resolved.event));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const { after, limit } = readRange(options);
+    const found: RecordedEvent[] = [];
+    // Commit position of the last `$all` event looked at. Reads start at their position inclusively,
+    // so each page begins with the event the previous one ended on (or with `after` itself).
+    let seen = BigInt(after);
+    while (limit === undefined || found.length < limit) {
+      const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount: PAGE_SIZE }));
+      for (const { event } of page) {
+        if (!event || event.position.commit <= seen) continue;
+        seen = event.position.commit;
+        if (!event.streamId.startsWith(this.prefix)) continue;
+        found.push(this.toRecorded(event));
+        if (found.length === limit) break;
+      }
+      if (page.length < PAGE_SIZE) break;
+    }
+    return found;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    let fromPosition: ReadPosition = END;
+    for (;;) {
+      // Backwards reads exclude the event at `fromPosition`, so pages do not overlap.
+      const page: AllStreamResolvedEvent[] = await collect(
+        this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount: PAGE_SIZE }),
+      );
+      const last = page.find(({ event }) => event?.streamId.startsWith(this.prefix))?.event;
+      if (last) return toStorePosition(last.position, last.streamId);
+      const oldest = page.at(-1)?.event;
+      if (!oldest || page.length < PAGE_SIZE) return 0;
+      fromPosition = oldest.position;
+    }
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    if (!Number.isSafeInteger(options.after) || options.after < 0) {
+      throw new Error(`subscribe: after must be an integer >= 0, got ${String(options.after)}`);
+    }
+    const subscription = new EsdbSubscription(options, {
+      // Subscriptions start strictly after their position, as the port's checkpoint does.
+      open: (after) =>
+        this.client.subscribeToAll({ fromPosition: allPosition(BigInt(after)), filter: streamNameFilter({ prefixes: [this.prefix] }) }),
+      decode: ({ event }) => this.toRecorded(event),
+      reconnect: this.reconnect,
+      onStopped: (stopped) => this.subscriptions.delete(stopped),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Stops every subscription (waiting for handlers in flight), then drops the connection. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      await this.client.dispose();
+    })();
+    return this.closing;
+  }
+
+  private toRecorded(event: EsdbRecordedEvent | undefined): RecordedEvent {
+    const stored = event?.metadata;
+    if (!event || !event.isJson || !event.streamId.startsWith(this.prefix) || !isStoredMetadata(stored)) {
+      throw new Error(`esdb: event ${event?.id ?? '(none)'} of ${event?.streamId ?? '(no stream)'} was not written by EsdbEventStore`);
+    }
+    return {
+      streamId: event.streamId.slice(this.prefix.length),
+      revision: Number(event.revision),
+      position: toStorePosition(event.position, event.streamId),
+      id: stored.id,
+      type: event.type,
+      data: event.data,
+      metadata: stored.metadata,
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('EsdbEventStore is closed');
+  }
+}
+
+interface SubscriptionSource {
+  /** Opens a server subscription delivering this store's events strictly after `after`. */
+  readonly open: (after: number) => AllStreamSubscription;
+  readonly decode: (resolved: AllStreamResolvedEvent) => RecordedEvent;
+  readonly reconnect: EsdbReconnectPolicy;
+  /** Called once the subscription has stopped for good, whatever the reason. */
+  readonly onStopped: (subscription: EsdbSubscription) => void;
+}
+
+/** A failure on the subscriber's side (decoding or its handler): never retried. */
+class DeliveryFailed {
+  constructor(readonly cause: unknown) {}
+}
+
+interface Attempt {
+  /** Position of the last event delivered. */
+  readonly checkpoint: number;
+  /** Whether the server confirmed the subscription, i.e. the connection worked. */
+  readonly confirmed: boolean;
+  /** Why the server subscription ended. */
+  readonly dropped: unknown;
+}
+
+/**
+ * A catch-up subscription that survives dropped connections: each server subscription starts
+ * strictly after the last event delivered, so a resubscription neither repeats nor skips events.
+ */
+class EsdbSubscription implements Subscription {
+  private stopping = false;
+  private caughtUpReported = false;
+  private current: AllStreamSubscription | undefined;
+  private wake: (() => void) | undefined;
+  private readonly stopped: Promise<void>;
+
+  constructor(
+    private readonly subscriber: SubscribeOptions,
+    private readonly source: SubscriptionSource,
+  ) {
+    this.stopped = this.run().finally(() => source.onStopped(this));
+  }
+
+  /**
+   * Resolves once the handler in flight (if any) has returned; no event is delivered after that.
+   * A handler must not await its own subscription's close(): that would wait for itself.
+   */
+  close(): Promise<void> {
+    this.stopping = true;
+    // Ends the iteration over the client's stream at once; the attempt then cancels the call.
+    this.current?.destroy();
+    this.wake?.();
+    return this.stopped;
+  }
+
+  private async run(): Promise<void> {
+    const { initialDelayMs, maxDelayMs, maxAttempts } = this.source.reconnect;
+    let checkpoint = this.subscriber.after;
+    let failedAttempts = 0;
+    try {
+      while (!this.stopping) {
+        const attempt = await this.attempt(checkpoint);
+        if (this.stopping) return;
+        checkpoint = attempt.checkpoint;
+        // A subscription the server had confirmed ran on a working connection: count afresh.
+        failedAttempts = attempt.confirmed ? 1 : failedAttempts + 1;
+        if (failedAttempts > maxAttempts) throw attempt.dropped;
+        await this.sleep(Math.min(maxDelayMs, initialDelayMs * 2 ** (failedAttempts - 1)));
+      }
+    } catch (error) {
+      if (!this.stopping) this.report(error instanceof DeliveryFailed ? error.cause : error);
+    }
+  }
+
+  /** Runs one server subscription from `after` until it ends; throws DeliveryFailed only. */
+  private async attempt(after: number): Promise<Attempt> {
+    const stream = this.source.open(after);
+    this.current = stream;
+    let checkpoint = after;
+    let confirmed = false;
+    let delivering = false;
+    // The client announces "caught up" as soon as the server says so, while events received before
+    // that may still wait in its buffer (or in our handler): onCaughtUp waits for those to be
+    // delivered. Undefined until the announcement.
+    let deliveriesBeforeCaughtUp: number | undefined;
+    stream.once('confirmation', () => (confirmed = true));
+    stream.once('caughtUp', () => {
+      deliveriesBeforeCaughtUp = stream.readableLength + (delivering ? 1 : 0);
+      if (deliveriesBeforeCaughtUp === 0) this.reportCaughtUp();
+    });
+    try {
+      for await (const resolved of stream) {
+        if (this.stopping) break;
+        delivering = true;
+        checkpoint = await this.deliver(resolved);
+        delivering = false;
+        if (deliveriesBeforeCaughtUp !== undefined && deliveriesBeforeCaughtUp > 0) {
+          deliveriesBeforeCaughtUp -= 1;
+          if (deliveriesBeforeCaughtUp === 0) this.reportCaughtUp();
+        }
+      }
+      return { checkpoint, confirmed, dropped: new Error('esdb: the server ended the subscription') };
+    } catch (error) {
+      if (error instanceof DeliveryFailed) throw error;
+      return { checkpoint, confirmed, dropped: error };
+    } finally {
+      this.current = undefined;
+      stream.destroy();
+      // Cancels the call; it fails when the call never started (no node reachable), which is fine.
+      await stream.unsubscribe().catch(() => undefined);
+    }
+  }
+
+  private async deliver(resolved: AllStreamResolvedEvent): Promise<number> {
+    try {
+      const event = this.source.decode(resolved);
+      await this.subscriber.onEvent(event);
+      return event.position;
+    } catch (error) {
+      throw new DeliveryFailed(error);
+    }
+  }
+
+  private reportCaughtUp(): void {
+    if (this.caughtUpReported || this.stopping) return;
+    this.caughtUpReported = true;
+    this.subscriber.onCaughtUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private report(error: unknown): void {
+    const { onError } = this.subscriber;
+    if (onError) {
+      onError(error);
+      return;
+    }
+    // Nobody listens for this subscription's failure: a projection or relay that silently stops
+    // serves stale data forever, so fail as loudly as an unhandled error would.
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './port.js';
+export { DuplicateEventId } from './encoding.js';
+export { MemoryEventStore } from './memory.js';
+export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite.js';
+export { EsdbEventStore, type EsdbEventStoreOptions, type EsdbReconnectPolicy } from './esdb.js';

@@ -1,0 +1,48 @@
+import { describeEventStoreContract } from '../../test/contracts/event-store.contract.js';
+import { DuplicateEventId } from './encoding.js';
+import { MemoryEventStore } from './memory.js';
+
+describeEventStoreContract('memory', async () => {
+  const store = new MemoryEventStore();
+  return { store, close: () => store.close() };
+});
+
+describe('MemoryEventStore', () => {
+  const event = (id: string) => ({ id, type: 'Happened', data: { id }, metadata: {} });
+
+  it('refuses an event id already stored, writing none of the append', async () => {
+    const store = new MemoryEventStore();
+    await store.append('a', 'no-stream', [event('e1')]);
+
+    await expect(store.append('b', 'no-stream', [event('e2'), event('e1')])).rejects.toThrow(DuplicateEventId);
+    expect(await store.readStream('b')).toEqual([]);
+    expect(await store.headPosition()).toBe(1);
+  });
+
+  it('waits for handlers in flight on close, ends its subscriptions and refuses further use', async () => {
+    const store = new MemoryEventStore();
+    await store.append('a', 'no-stream', [event('e1')]);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const delivered: string[] = [];
+    store.subscribe({
+      after: 0,
+      onEvent: async (recorded) => {
+        delivered.push(recorded.id);
+        await gate;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(delivered).toEqual(['e1']);
+
+    let closed = false;
+    const closing = store.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    release();
+    await closing;
+
+    await expect(store.append('a', 0, [event('e2')])).rejects.toThrow('MemoryEventStore is closed');
+    expect(() => store.subscribe({ after: 0, onEvent: () => undefined })).toThrow('MemoryEventStore is closed');
+  });
+});

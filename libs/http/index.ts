@@ -1,0 +1,6 @@
+export * from './tokens.js';
+export * from './problems.js';
+export * from './dto.js';
+export * from './linkage-gateway.js';
+export * from './app.js';
+export * from './cqrs.js';

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Actor, Command, Level } from '#domain';
+import { Refusal } from '#domain';
+import type { CommandOutcome, LevelNode } from '#linkage';
+import { LinkageRuntime } from '#linkage';
+import type { Report, ReportScope, TaskStream } from '#projections';
+import { MisdirectedRequest, ProjectionBehind, ReadForbidden } from './problems.js';
+
+/** How long a read waits for its projection to reach a position it was given. */
+export const READ_YOUR_WRITES_WAIT_MILLIS = 5_000;
+
+export interface Consistency {
+  readonly level: Level;
+  readonly position: number;
+}
+
+/**
+ * The one place HTTP (and scenarios, through HTTP) reach the levels: picks the level a command or
+ * a read belongs to and enforces who may read what.
+ */
+@Injectable()
+export class LinkageGateway {
+  constructor(@Inject(LinkageRuntime) readonly runtime: LinkageRuntime) {}
+
+  /** Commands go to the actor's level; a new jurisdiction is recorded by the level it joins. */
+  levelForCommand(command: Command, actor: Actor): Level {
+    if (command.type === 'registerJurisdiction') return command.data.level;
+    const level = this.runtime.levelOf(actor.jurisdiction);
+    if (!level) throw new Refusal('UnknownJurisdiction', `the actor's jurisdiction ${actor.jurisdiction} is not registered`);
+    return level;
+  }
+
+  async execute(command: Command, actor: Actor, ids: { commandId?: string; correlationId?: string; occurredAt?: string }): Promise<CommandOutcome> {
+    const node = this.nodeFor(this.levelForCommand(command, actor), `${command.type} by ${actor.jurisdiction}`);
+    return node.service.execute({ command, actor, ...ids });
+  }
+
+  /** `at`: the instant `overdue` is measured against; now by default. */
+  async report(actor: Actor, jurisdiction: string, scope: ReportScope, consistency?: Consistency, at?: string): Promise<Report> {
+    const node = await this.readableNode(actor, jurisdiction, consistency);
+    return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
+  }
+
+  async taskStream(actor: Actor, jurisdiction: string, consistency?: Consistency, at?: string): Promise<TaskStream> {
+    const node = await this.readableNode(actor, jurisdiction, consistency);
+    return node.readModel.taskStream(jurisdiction, at ?? this.runtime.clock.now(), node.projections.checkpoint);
+  }
+
+  /** The node that serves reads about `jurisdiction`, once the caller may read it. */
+  async readableNode(actor: Actor, jurisdiction: string, consistency?: Consistency): Promise<LevelNode> {
+    // Same answer for "unknown" and "not yours": a refused read reveals nothing.
+    const registry = this.runtime.registry;
+    const mayRead = actor.role === 'admin' || (registry.get(jurisdiction) !== undefined && registry.isSelfOrAncestor(actor.jurisdiction, jurisdiction));
+    if (!mayRead) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    const level = this.runtime.levelOf(jurisdiction);
+    if (!level) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    const node = this.nodeFor(level, `reads about ${jurisdiction}`);
+    if (consistency) {
+      if (consistency.level !== level) {
+        throw new MisdirectedRequest(`positions are per level: ${consistency.level}:${consistency.position} cannot order a read of the ${level} level`);
+      }
+      const reached = await node.projections.waitFor(consistency.position, READ_YOUR_WRITES_WAIT_MILLIS);
+      if (!reached) {
+        throw new ProjectionBehind(
+          `the ${level} projections reached ${node.projections.checkpoint}, not ${consistency.position}, within ${READ_YOUR_WRITES_WAIT_MILLIS} ms; retry`,
+        );
+      }
+    }
+    return node;
+  }
+
+  nodeFor(level: Level, what: string): LevelNode {
+    const node = this.runtime.node(level);
+    if (!node) throw new MisdirectedRequest(`${what} belongs to the ${level} level; this process serves ${this.runtime.levels.join(', ')}`);
+    return node;
+  }
+}

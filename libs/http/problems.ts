@@ -1,0 +1,106 @@
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { RefusalKind } from '#domain';
+import { Refusal } from '#domain';
+import { UnknownScope } from '#projections';
+import { InvalidToken } from './tokens.js';
+
+/** RFC 9457 problem details. `type` names the rule; `field` and `errors` point into the request. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  field?: string;
+  errors?: { field: string; rule: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+const problemType = (name: string): string => `urn:inspection-linkage:problem:${name}`;
+
+const STATUS_OF: Record<RefusalKind, number> = { forbidden: 403, 'not-found': 404, conflict: 409, rule: 422 };
+
+/** The request body or query broke its contract: every broken field and rule, at once. */
+export class ValidationFailed extends Error {
+  override readonly name = 'ValidationFailed';
+  constructor(readonly errors: { field: string; rule: string; message: string }[]) {
+    super(errors.map((error) => error.message).join('; '));
+  }
+}
+
+/** A read outside the caller's subtree. Says no more than that. */
+export class ReadForbidden extends Error {
+  override readonly name = 'ReadForbidden';
+}
+
+/** This process does not serve the level a command or read belongs to. */
+export class MisdirectedRequest extends Error {
+  override readonly name = 'MisdirectedRequest';
+}
+
+/** A read-your-writes wait ran out before the projection caught up. */
+export class ProjectionBehind extends Error {
+  override readonly name = 'ProjectionBehind';
+}
+
+export const flattenValidationErrors = (errors: readonly ValidationError[], prefix = ''): ValidationFailed['errors'] =>
+  errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+
+export const toProblem = (error: unknown): Problem => {
+  if (error instanceof Refusal) {
+    return {
+      type: problemType(error.refusal),
+      title: error.refusal,
+      status: STATUS_OF[error.kind],
+      detail: error.message,
+      ...(error.field ? { field: error.field } : {}),
+    };
+  }
+  if (error instanceof ValidationFailed) {
+    return {
+      type: problemType('ValidationFailed'),
+      title: 'ValidationFailed',
+      status: 400,
+      detail: error.message,
+      ...(error.errors[0] ? { field: error.errors[0].field } : {}),
+      errors: error.errors,
+    };
+  }
+  if (error instanceof InvalidToken) return { type: problemType('Unauthenticated'), title: 'Unauthenticated', status: 401, detail: error.message };
+  if (error instanceof ReadForbidden) return { type: problemType('ReadForbidden'), title: 'ReadForbidden', status: 403, detail: error.message };
+  if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
+  if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
+  if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+    return { type: problemType(error.name), title: error.name, status, detail };
+  }
+  return { type: problemType('InternalError'), title: 'InternalError', status: 500, detail: 'the server failed; the failure is logged' };
+};
+
+interface ReplyLike {
+  status(code: number): ReplyLike;
+  header(name: string, value: string): ReplyLike;
+  send(body: unknown): unknown;
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problems');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const problem = toProblem(error);
+    if (problem.status >= 500 && !(error instanceof ProjectionBehind)) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const reply = host.switchToHttp().getResponse<ReplyLike>();
+    reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8');
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="inspection-linkage"');
+    reply.send(problem);
+  }
+}

@@ -1,0 +1,147 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from '@nestjs/common';
+import type { MessageEvent } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Observable } from 'rxjs';
+import type { Actor, Level } from '#domain';
+import { Refusal, canonicalInstant, isLevel } from '#domain';
+import type { ProjectionLag, Report, TaskStream } from '#projections';
+import { CurrentActor, Public } from './auth.js';
+import { GetReport, GetTaskStream } from './cqrs.js';
+import { ID_PATTERN } from './dto.js';
+import type { Consistency } from './linkage-gateway.js';
+import { LinkageGateway } from './linkage-gateway.js';
+import { ReadForbidden, ValidationFailed } from './problems.js';
+
+const CONSISTENCY_PATTERN = /^(province|city|county):\d+$/;
+
+export class JurisdictionParam {
+  @ApiProperty({ example: '350600' }) @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
+  jurisdiction!: string;
+}
+
+export class ConsistencyQuery {
+  @ApiPropertyOptional({ description: 'the instant `overdue` is measured against (default: now)', example: '2022-01-05T09:00:00+08:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: 'at must carry a time zone offset (Z or +08:00)' })
+  at?: string;
+
+  @ApiPropertyOptional({ description: 'level:position from a command response; the read waits (up to 5 s) until that level has projected it', example: 'city:42' })
+  @IsOptional()
+  @Matches(CONSISTENCY_PATTERN, { message: 'after must be level:position, e.g. city:42' })
+  after?: string;
+}
+
+export class ReportQuery extends ConsistencyQuery {
+  @ApiPropertyOptional({ description: 'the round and every round linked below it' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
+  @ApiPropertyOptional({ description: 'every round of this theme' }) @IsOptional() @IsString() @Length(1, 50) theme?: string;
+}
+
+const consistencyOf = (after: string | undefined): Consistency | undefined => {
+  if (after === undefined) return undefined;
+  const [level, position] = after.split(':') as [Level, string];
+  return { level, position: Number(position) };
+};
+
+const instantOf = (at: string | undefined): string | undefined => (at === undefined ? undefined : canonicalInstant(at));
+
+const scopeOf = (query: ReportQuery) => {
+  if (query.roundId !== undefined && query.theme !== undefined) {
+    throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
+  }
+  return { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
+};
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('v1')
+export class QueriesController {
+  constructor(
+    @Inject(QueryBus) private readonly queries: QueryBus,
+    @Inject(LinkageGateway) private readonly gateway: LinkageGateway,
+  ) {}
+
+  @Get('reports/:jurisdiction')
+  @ApiOperation({ summary: 'upward 成果联动 report of a jurisdiction over its subtree, with a per-child breakdown' })
+  report(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<Report> {
+    return this.queries.execute(new GetReport(actor, jurisdiction, scopeOf(query), consistencyOf(query.after), instantOf(query.at)));
+  }
+
+  @Get('tasks/:jurisdiction')
+  @ApiOperation({ summary: 'downward task stream: every task addressed to the jurisdiction, oldest first' })
+  tasks(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ConsistencyQuery, @CurrentActor() actor: Actor): Promise<TaskStream> {
+    return this.queries.execute(new GetTaskStream(actor, jurisdiction, consistencyOf(query.after), instantOf(query.at)));
+  }
+
+  @Sse('reports/:jurisdiction/live')
+  @ApiOperation({ summary: 'Server-Sent Events: the report, pushed again whenever it changes' })
+  async liveReport(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
+    const scope = scopeOf(query);
+    const node = await this.gateway.readableNode(actor, jurisdiction);
+    return this.live(node.projections.onChange.bind(node.projections), () => this.gateway.report(actor, jurisdiction, scope), 'report');
+  }
+
+  @Sse('tasks/:jurisdiction/live')
+  @ApiOperation({ summary: 'Server-Sent Events: the task stream, pushed again whenever it changes' })
+  async liveTasks(@Param() { jurisdiction }: JurisdictionParam, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
+    const node = await this.gateway.readableNode(actor, jurisdiction);
+    return this.live(node.projections.onChange.bind(node.projections), () => this.gateway.taskStream(actor, jurisdiction), 'tasks');
+  }
+
+  /** Sends the current view, then again after every projection batch that changed it. */
+  private live<T extends { position: number }>(
+    subscribe: (listener: (position: number) => void) => () => void,
+    read: () => Promise<T>,
+    type: string,
+  ): Observable<MessageEvent> {
+    return new Observable<MessageEvent>((subscriber) => {
+      let last = '';
+      let pending = Promise.resolve();
+      const push = () => {
+        pending = pending.then(async () => {
+          const view = await read();
+          const { position, ...content } = view;
+          const text = JSON.stringify(content);
+          if (text === last) return;
+          last = text;
+          subscriber.next({ type, id: String(position), data: view });
+        }).catch((error: unknown) => subscriber.error(error));
+      };
+      push();
+      const unsubscribe = subscribe(push);
+      return () => unsubscribe();
+    });
+  }
+
+  @Get('projections')
+  @ApiOperation({ summary: 'per level and projection: checkpoint, store head and lag' })
+  async projections(): Promise<{ level: Level; projections: ProjectionLag[] }[]> {
+    const runtime = this.gateway.runtime;
+    return Promise.all(runtime.levels.map(async (level) => ({ level, projections: await runtime.node(level)!.projections.lag() })));
+  }
+
+  @Post('admin/projections/:level/rebuild')
+  @HttpCode(200)
+  @ApiOperation({ summary: "admin: drop a level's read model and rebuild it from that level's store" })
+  async rebuild(@Param('level') level: string, @CurrentActor() actor: Actor): Promise<{ level: Level; events: number; millis: number }> {
+    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', 'only an admin may rebuild projections');
+    if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
+    const node = this.gateway.nodeFor(level, `rebuilding the ${level} projections`);
+    const started = performance.now();
+    const events = await node.projections.rebuild();
+    return { level, events, millis: Math.round(performance.now() - started) };
+  }
+}
+
+@Controller()
+export class HealthController {
+  constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
+
+  @Public()
+  @Get('health')
+  health(): { status: 'ok'; levels: Level[] } {
+    return { status: 'ok', levels: this.gateway.runtime.levels };
+  }
+}

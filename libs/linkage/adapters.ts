@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { Level } from '#domain';
+import type { Bus } from '#bus';
+import { InprocBus, KafkaBus } from '#bus';
+import type { LinkageConfig } from '#config';
+import type { EventStore } from '#event-store';
+import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store';
+
+/** The event store of `level` as configured: a SQLite file per level under DATA_DIR by default. */
+export const openConfiguredStore = (config: LinkageConfig, level: Level): EventStore => {
+  switch (config.store) {
+    case 'sqlite':
+      return SqliteEventStore.open(join(config.dataDir, `${level}.events.db`), { synchronous: config.sqliteSynchronous });
+    case 'memory':
+      return new MemoryEventStore();
+    case 'esdb':
+      // One cluster may hold every level; each level reads and writes only under its own prefix.
+      return new EsdbEventStore({ connectionString: config.esdbConnectionString!, streamPrefix: `${level}.` });
+  }
+};
+
+export const openConfiguredBus = (config: LinkageConfig): Bus => {
+  switch (config.bus) {
+    case 'inproc':
+      return new InprocBus();
+    case 'kafka':
+      return new KafkaBus({ brokers: config.kafkaBrokers ?? [], clientId: `inspection-linkage-${config.levels.join('-')}` });
+  }
+};

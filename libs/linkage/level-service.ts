@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, Command, DomainEvent, EventMetadata, JurisdictionRegistered, JurisdictionRegistry, Level, World } from '#domain';
+import { Refusal, contextStreams, decide, emptyWorld, evolve, streamOf, targetStream } from '#domain';
+import type { EventStore, ExpectedRevision, RecordedEvent } from '#event-store';
+import { WrongExpectedRevision } from '#event-store';
+import type { Clock } from './clock.js';
+
+export interface CommandRequest {
+  readonly command: Command;
+  readonly actor: Actor;
+  /** Idempotency and tracing: the caller's id for this command, or a fresh one. */
+  readonly commandId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /**
+   * When it happened in the world, if earlier than now: offices often record a meeting or a finding
+   * after the fact. Record time is always the server's.
+   */
+  readonly occurredAt?: string;
+}
+
+/** How far ahead of the server's clock a stated domain time may be (clock skew between offices). */
+export const MAX_FUTURE_SKEW_MILLIS = 5 * 60_000;
+
+export interface RecordedFact {
+  readonly eventId: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly revision: number;
+}
+
+export interface CommandOutcome {
+  readonly level: Level;
+  readonly events: readonly RecordedFact[];
+  /** Store position of the last fact: reads that pass it wait until projections have caught up. */
+  readonly position: number;
+}
+
+/** Conflicting appends re-run the decision this many times before the caller is told to retry. */
+export const MAX_DECISION_ATTEMPTS = 5;
+
+export const asDomainEvent = (recorded: RecordedEvent): DomainEvent => ({ type: recorded.type, data: recorded.data } as DomainEvent);
+export const metadataOf = (recorded: RecordedEvent): EventMetadata => recorded.metadata as EventMetadata;
+
+/**
+ * One level's service (province, city or county): it decides commands of actors of its level and
+ * writes only to its own store.
+ */
+export class LevelService {
+  private readonly appendListeners: Array<(outcome: CommandOutcome) => void> = [];
+  private readonly awaitingParent: JurisdictionRegistered['data'][] = [];
+
+  constructor(
+    readonly level: Level,
+    readonly store: EventStore,
+    readonly registry: JurisdictionRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Called after every successful local append (the relay uses it to wake up). */
+  onAppended(listener: (outcome: CommandOutcome) => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  now(): string {
+    return this.clock.now();
+  }
+
+  async execute(request: CommandRequest): Promise<CommandOutcome> {
+    const { command, actor } = request;
+    const commandId = request.commandId ?? randomUUID();
+    const target = targetStream(command);
+    const clockNow = this.clock.now();
+    if (request.occurredAt !== undefined && Date.parse(request.occurredAt) > Date.parse(clockNow) + MAX_FUTURE_SKEW_MILLIS) {
+      throw new Refusal('InvalidTime', `occurredAt ${request.occurredAt} lies in the future (now ${clockNow})`, 'occurredAt');
+    }
+    const now = request.occurredAt ?? clockNow;
+    for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
+      const { world, expected } = await this.load(command, target);
+      const events = decide(command, world, { actor, now, registry: this.registry });
+      const recordedAt = new Date().toISOString();
+      const stored = events.map((event) => {
+        if (streamOf(event) !== target) throw new Error(`${command.type} decided ${event.type} for ${streamOf(event)}, outside ${target}`);
+        const metadata: EventMetadata = {
+          eventId: randomUUID(),
+          actor,
+          jurisdiction: actor.jurisdiction,
+          correlationId: request.correlationId ?? commandId,
+          causationId: request.causationId ?? commandId,
+          occurredAt: now,
+          recordedAt,
+        };
+        return { id: metadata.eventId, type: event.type, data: event.data, metadata, event };
+      });
+      try {
+        const result = await this.store.append(target, expected, stored);
+        const firstRevision = result.nextExpectedRevision - stored.length + 1;
+        for (const { event } of stored) this.learn(event);
+        const outcome: CommandOutcome = {
+          level: this.level,
+          position: result.position,
+          events: stored.map((fact, index) => ({ eventId: fact.id, type: fact.type, streamId: target, revision: firstRevision + index })),
+        };
+        for (const listener of this.appendListeners) listener(outcome);
+        return outcome;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevision) continue;
+        throw error;
+      }
+    }
+    throw new Refusal('ConcurrentChange', `${target} kept changing while ${command.type} was decided; retry the command`);
+  }
+
+  /** Folds the target stream and every stream the decision consults into one World. */
+  private async load(command: Command, target: string): Promise<{ world: World; expected: ExpectedRevision }> {
+    const world = emptyWorld();
+    const targetEvents = await this.store.readStream(target);
+    this.fold(world, targetEvents);
+    const expected: ExpectedRevision = targetEvents.length === 0 ? 'no-stream' : targetEvents[targetEvents.length - 1]!.revision;
+    const loaded = new Set([target]);
+    for (;;) {
+      const next = contextStreams(command, world).filter((stream) => !loaded.has(stream));
+      if (next.length === 0) break;
+      for (const stream of next) loaded.add(stream);
+      const read = await Promise.all(next.map((stream) => this.store.readStream(stream)));
+      for (const events of read) this.fold(world, events);
+    }
+    return { world, expected };
+  }
+
+  private fold(world: World, events: readonly RecordedEvent[]): void {
+    for (const recorded of events) evolve(world, asDomainEvent(recorded), metadataOf(recorded).occurredAt);
+  }
+
+  /**
+   * Keeps in-memory reference state (the registry) in step with what this level stores. A new
+   * jurisdiction may arrive from one level before its new parent arrives from another; it waits
+   * until the parent is known.
+   */
+  learn(event: DomainEvent): void {
+    if (event.type !== 'JurisdictionRegistered') return;
+    this.awaitingParent.push(event.data);
+    for (let added = true; added; ) {
+      added = false;
+      for (const entry of [...this.awaitingParent]) {
+        if (entry.parent !== null && !this.registry.get(entry.parent)) continue;
+        this.registry.add(entry);
+        this.awaitingParent.splice(this.awaitingParent.indexOf(entry), 1);
+        added = true;
+      }
+    }
+  }
+
+  /** Rebuilds in-memory reference state from the store at start-up. */
+  async warmUp(): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.store.readAll({ after, limit: 5000 });
+      if (batch.length === 0) return;
+      for (const recorded of batch) if (recorded.type === 'JurisdictionRegistered') this.learn(asDomainEvent(recorded));
+      after = batch[batch.length - 1]!.position;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import type { EventMetadata, IntegrationEvent, Level } from '#domain';
+import { INTEGRATION_SCHEMA, audienceOf, publicData } from '#domain';
+import type { Bus, BusMessage } from '#bus';
+import { topicFor } from '#bus';
+import type { RecordedEvent } from '#event-store';
+import type { Checkpoints } from './checkpoints.js';
+import type { LevelService } from './level-service.js';
+import { asDomainEvent, metadataOf } from './level-service.js';
+
+export const RELAY_BATCH = 500;
+
+/** The integration event for a locally recorded fact, or undefined for a fact received from elsewhere. */
+export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, service: LevelService): IntegrationEvent | undefined => {
+  const metadata = metadataOf(recorded);
+  if (metadata.origin) return undefined;
+  const event = asDomainEvent(recorded);
+  const audience = audienceOf(event, metadata.jurisdiction, level, service.registry);
+  if (audience.length === 0) return undefined;
+  const { origin: _none, ...provenance } = metadata satisfies EventMetadata;
+  const published = publicData(event);
+  return {
+    schema: INTEGRATION_SCHEMA,
+    type: published.type,
+    data: published.data,
+    metadata: provenance,
+    source: { level, streamId: recorded.streamId, revision: recorded.revision, position: recorded.position },
+    audience,
+  };
+};
+
+/**
+ * The store is the outbox: the relay reads what this level recorded, from a durable checkpoint,
+ * and publishes it. The checkpoint moves only after the bus holds the batch, so a crash repeats a
+ * batch (receivers dedupe) and never skips one.
+ */
+export class Relay {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly checkpointName: string;
+  private published = 0;
+  /** Batches run one at a time, whether from the loop or from `drain`. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly service: LevelService,
+    private readonly bus: Bus,
+    private readonly checkpoints: Checkpoints,
+    private readonly idleMillis = 25,
+  ) {
+    this.checkpointName = `relay-${service.level}`;
+    service.onAppended(() => this.nudge());
+  }
+
+  get checkpoint(): number {
+    return this.checkpoints.load(this.checkpointName);
+  }
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Publishes everything up to the store head; resolves when nothing is left. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sent = await this.relayBatch();
+      if (sent === undefined) return total;
+      total += sent;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const sent = await this.relayBatch().catch((error: unknown) => {
+        console.error(`[relay ${this.service.level}] publishing failed, will retry:`, error);
+        return 0;
+      });
+      if (sent === undefined || sent === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.idleMillis);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** One batch; undefined when the checkpoint is at the head. */
+  private relayBatch(): Promise<number | undefined> {
+    const next = this.exclusive.then(() => this.relayOneBatch());
+    this.exclusive = next.catch(() => undefined);
+    return next;
+  }
+
+  private async relayOneBatch(): Promise<number | undefined> {
+    const after = this.checkpoints.load(this.checkpointName);
+    const batch = await this.service.store.readAll({ after, limit: RELAY_BATCH });
+    if (batch.length === 0) return undefined;
+    const topic = topicFor(this.service.level, INTEGRATION_SCHEMA);
+    const messages: BusMessage[] = [];
+    for (const recorded of batch) {
+      const integration = toIntegrationEvent(recorded, this.service.level, this.service);
+      if (integration) {
+        messages.push({
+          topic,
+          key: recorded.streamId,
+          value: JSON.stringify(integration),
+          headers: { 'event-id': integration.metadata.eventId, 'event-type': integration.type, schema: String(INTEGRATION_SCHEMA) },
+        });
+      }
+    }
+    if (messages.length > 0) await this.bus.publish(messages);
+    this.checkpoints.save(this.checkpointName, batch[batch.length - 1]!.position);
+    this.published += messages.length;
+    return messages.length;
+  }
+}

@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import type { JurisdictionRegistry, Level } from '#domain';
+import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
+import type { Bus, Consumer } from '#bus';
+import { topicFor } from '#bus';
+import type { EventStore } from '#event-store';
+import { ProjectionRunner, ReadModel } from '#projections';
+import type { Checkpoints } from './checkpoints.js';
+import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
+import type { Clock } from './clock.js';
+import { Inbox, parseIntegrationEvent } from './inbox.js';
+import { LevelService } from './level-service.js';
+import { loadReferenceRegistry } from './reference-registry.js';
+import { Relay } from './relay.js';
+
+/** Everything one level runs: its service, its read model, and its two ends of the bus. */
+export interface LevelNode {
+  readonly level: Level;
+  readonly service: LevelService;
+  readonly readModel: ReadModel;
+  readonly projections: ProjectionRunner;
+  readonly relay: Relay;
+  readonly inbox: Inbox;
+  readonly consumer: Consumer;
+  readonly checkpoints: Checkpoints;
+}
+
+export interface RuntimeOptions {
+  readonly levels: readonly Level[];
+  readonly clock: Clock;
+  readonly bus: Bus;
+  /** Opens the event store of a level (the caller owns the choice of adapter). */
+  readonly openStore: (level: Level) => Promise<EventStore> | EventStore;
+  /** Folder for read models and relay checkpoints; omitted: kept in memory (tests). */
+  readonly dataDir?: string;
+  readonly registryFile?: string;
+  /** Start relays, consumers and projections in the background (default true). */
+  readonly live?: boolean;
+}
+
+export const inboxGroupFor = (level: Level): string => `linkage-inbox-${level}`;
+export const inboxDeadLetterTopicFor = (level: Level): string => `linkage.inbox-${level}.v${INTEGRATION_SCHEMA}.dead-letter`;
+
+/**
+ * The levels a process runs, wired together: each level's store feeds its relay (to the bus) and
+ * its projections; each level's inbox consumes the other levels' topics.
+ */
+export class LinkageRuntime {
+  private constructor(
+    readonly nodes: ReadonlyMap<Level, LevelNode>,
+    private readonly bus: Bus,
+    readonly clock: Clock,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<LinkageRuntime> {
+    const nodes = new Map<Level, LevelNode>();
+    for (const level of options.levels) {
+      const store = await options.openStore(level);
+      const registry = loadReferenceRegistry(options.registryFile);
+      const service = new LevelService(level, store, registry, options.clock);
+      await service.warmUp();
+      const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
+      const checkpoints = options.dataDir ? new SqliteCheckpoints(join(options.dataDir, `${level}.outbox.db`)) : new MemoryCheckpoints();
+      const projections = new ProjectionRunner(store, readModel);
+      const relay = new Relay(service, options.bus, checkpoints);
+      const inbox = new Inbox(service);
+      service.onAppended(() => projections.nudge());
+      const consumer = await options.bus.consume({
+        groupId: inboxGroupFor(level),
+        topics: LEVELS.filter((other) => other !== level).map((other) => topicFor(other, INTEGRATION_SCHEMA)),
+        deadLetterTopic: inboxDeadLetterTopicFor(level),
+        onMessage: async (message) => {
+          const receipt = await inbox.receive(parseIntegrationEvent(message.value));
+          if (receipt === 'recorded') projections.nudge();
+        },
+      });
+      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints });
+    }
+    const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
+    if (options.live ?? true) {
+      for (const node of nodes.values()) {
+        node.projections.start();
+        node.relay.start();
+      }
+    }
+    return runtime;
+  }
+
+  get levels(): Level[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Any served level's registry: they all start from the reference data and learn the same additions. */
+  get registry(): JurisdictionRegistry {
+    return this.nodes.values().next().value!.service.registry;
+  }
+
+  node(level: Level): LevelNode | undefined {
+    return this.nodes.get(level);
+  }
+
+  levelOf(jurisdiction: string): Level | undefined {
+    for (const node of this.nodes.values()) {
+      const level = node.service.registry.get(jurisdiction)?.level;
+      if (level) return level;
+    }
+    return undefined;
+  }
+
+  /**
+   * Waits until every served level has relayed what it recorded and projected everything it
+   * holds, and nothing more arrives (facts may bounce down and up again).
+   */
+  async settle(timeoutMillis = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMillis;
+    let previous = '';
+    for (;;) {
+      for (const node of this.nodes.values()) {
+        await node.relay.drain();
+        await node.projections.catchUp();
+      }
+      const heads = await Promise.all([...this.nodes.values()].map((node) => node.service.store.headPosition()));
+      const marks = [...this.nodes.values()].map((node, index) => `${heads[index]}/${node.relay.checkpoint}/${node.projections.checkpoint}`).join(',');
+      const quiet = [...this.nodes.values()].every((node, index) => node.relay.checkpoint >= heads[index]! && node.projections.checkpoint >= heads[index]!);
+      if (quiet && marks === previous) return;
+      previous = marks;
+      if (Date.now() > deadline) throw new Error(`levels did not settle within ${timeoutMillis} ms (${marks})`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const node of this.nodes.values()) {
+      await node.relay.stop();
+      await node.consumer.close();
+      await node.projections.stop();
+    }
+    for (const node of this.nodes.values()) {
+      await node.service.store.close();
+      node.readModel.close();
+      node.checkpoints.close();
+    }
+    await this.bus.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './report.js';
+export * from './read-model.js';
+export * from './runner.js';

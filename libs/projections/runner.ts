@@ -1,0 +1,163 @@
+import type { DomainEvent, EventMetadata } from '#domain';
+import type { EventStore, RecordedEvent } from '#event-store';
+import type { ProjectedFact, ReadModel } from './read-model.js';
+
+/** The projections a level keeps; they share one runner and move in the same transactions. */
+export const PROJECTIONS = ['upward-report', 'task-stream'] as const;
+
+export interface ProjectionLag {
+  readonly projection: string;
+  readonly checkpoint: number;
+  readonly head: number;
+  readonly lag: number;
+}
+
+export interface RebuildProgress {
+  readonly position: number;
+  readonly head: number;
+  readonly events: number;
+}
+
+export const toProjectedFact = (recorded: RecordedEvent): ProjectedFact => ({
+  position: recorded.position,
+  event: { type: recorded.type, data: recorded.data } as DomainEvent,
+  metadata: recorded.metadata as EventMetadata,
+});
+
+/**
+ * Feeds a level's store into its read model: catch-up from the checkpoint, then live. A batch is
+ * applied and checkpointed in one transaction, so a crash at any point resumes exactly where the
+ * read model stands.
+ */
+export class ProjectionRunner {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly changeListeners = new Set<(position: number) => void>();
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private exclusive: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly readModel: ReadModel,
+    private readonly batchSize = 2000,
+    private readonly idleMillis = 25,
+  ) {}
+
+  get checkpoint(): number {
+    return this.readModel.checkpoint(PROJECTIONS[0]);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** New facts are in the store: look now rather than at the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Called after each committed batch with the position reached (dashboards' live streams). */
+  onChange(listener: (position: number) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  async lag(): Promise<ProjectionLag[]> {
+    const head = await this.store.headPosition();
+    return PROJECTIONS.map((projection) => {
+      const checkpoint = this.readModel.checkpoint(projection);
+      return { projection, checkpoint, head, lag: Math.max(0, head - checkpoint) };
+    });
+  }
+
+  /** Resolves true once the read model has reached `position`, false after `timeoutMillis`. */
+  waitFor(position: number, timeoutMillis: number): Promise<boolean> {
+    if (this.checkpoint >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMillis);
+      this.waiters.add(waiter);
+      this.nudge();
+    });
+  }
+
+  /** Applies everything up to the store head; returns the number of facts applied. */
+  async catchUp(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+    let applied = 0;
+    const head = onProgress ? await this.store.headPosition() : 0;
+    for (;;) {
+      const count = await this.applyNextBatch();
+      if (count === 0) return applied;
+      applied += count;
+      onProgress?.({ position: this.checkpoint, head, events: applied });
+    }
+  }
+
+  /** Drops the read model and replays the whole store into it. */
+  async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+    const wasRunning = this.running;
+    await this.stop();
+    await this.serialized(async () => this.readModel.reset(PROJECTIONS));
+    const applied = await this.catchUp(onProgress);
+    if (wasRunning) this.start();
+    return applied;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const count = await this.applyNextBatch().catch((error: unknown) => {
+        console.error('[projections] applying a batch failed, will retry:', error);
+        return 0;
+      });
+      if (count === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.idleMillis);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.exclusive.then(work);
+    this.exclusive = next.catch(() => undefined);
+    return next;
+  }
+
+  private applyNextBatch(): Promise<number> {
+    return this.serialized(async () => {
+      const after = this.checkpoint;
+      const batch = await this.store.readAll({ after, limit: this.batchSize });
+      if (batch.length === 0) return 0;
+      this.readModel.applyBatch(PROJECTIONS, batch.map(toProjectedFact));
+      const reached = batch[batch.length - 1]!.position;
+      for (const waiter of [...this.waiters]) if (reached >= waiter.position) waiter.resolve();
+      for (const listener of this.changeListeners) listener(reached);
+      return batch.length;
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Level } from '#domain';
+import { LEVELS } from '#domain';
+import { InprocBus } from '#bus';
+import type { EventStore } from '#event-store';
+import { MemoryEventStore, SqliteEventStore } from '#event-store';
+import { TokenService, createHttpApp } from '#http';
+import { LinkageRuntime, SettableClock } from '#linkage';
+import type { ScenarioTarget } from './runner.js';
+
+export interface EmbeddedHarness extends ScenarioTarget {
+  readonly app: NestFastifyApplication;
+  readonly runtime: LinkageRuntime;
+  readonly clock: SettableClock;
+  readonly tokens: TokenService;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default (every level in one process, in-process bus) with its HTTP edge reached
+ * in process (Fastify's inject: the full request pipeline, no socket): on SQLite files under
+ * `dataDir`, or in memory without one.
+ */
+export const startEmbeddedHarness = async (options: { dataDir?: string; start?: string } = {}): Promise<EmbeddedHarness> => {
+  const clock = new SettableClock(options.start ?? new Date().toISOString());
+  const openStore = (level: Level): EventStore =>
+    options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
+  const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir });
+  const tokens = new TokenService(randomBytes(32));
+  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
+  const http = app.getHttpAdapter().getInstance();
+  const request = async (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) => {
+    const response = await http.inject({
+      method,
+      url: path,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+    return { status: response.statusCode, body: response.body };
+  };
+  return {
+    app,
+    runtime,
+    clock,
+    tokens,
+    mint: (actor) => tokens.mint(actor),
+    command: (_level, path, body, headers) => request('POST', path, headers, body),
+    read: (_level, path, headers) => request('GET', path, headers),
+    levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) ?? 'province',
+    settle: () => runtime.settle(),
+    heads: async () =>
+      (await Promise.all(runtime.levels.map(async (level) => `${level}:${await runtime.node(level)!.service.store.headPosition()}`))).join(' '),
+    close: async () => {
+      await app.close();
+      await runtime.stop();
+    },
+  };
+};

@@ -1,0 +1,3 @@
+export * from './scenario.js';
+export * from './runner.js';
+export * from './embedded.js';

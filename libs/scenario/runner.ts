@@ -1,0 +1,119 @@
+import type { Actor, Level } from '#domain';
+import { canonicalInstant } from '#domain';
+import type { Scenario, ScenarioExpectation } from './scenario.js';
+import { expandSteps, sameValue, valueAt } from './scenario.js';
+
+export interface TargetResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Where a scenario runs: the embedded default in this process, or level services as separate
+ * processes. Either way every step goes through HTTP with a bearer token.
+ */
+export interface ScenarioTarget {
+  mint(actor: Actor): Promise<string>;
+  /** POSTs a command to the service of the level it belongs to. */
+  command(level: Level, path: string, body: unknown, headers: Record<string, string>): Promise<TargetResponse>;
+  /** GETs a view from the service of `level`. */
+  read(level: Level, path: string, headers: Record<string, string>): Promise<TargetResponse>;
+  /** The level a jurisdiction belongs to, from the same reference data the services use. */
+  levelOf(jurisdiction: string): Level;
+  /** Resolves once every level has relayed, received and projected everything. */
+  settle(): Promise<void>;
+  /** Every level's store head, to prove a refused step wrote nothing. */
+  heads(): Promise<string>;
+}
+
+export interface CheckedView {
+  readonly expectation: ScenarioExpectation;
+  readonly view: unknown;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly steps: number;
+  readonly accepted: number;
+  readonly refused: number;
+  readonly checked: readonly CheckedView[];
+}
+
+/** A step or an expectation did not come out as the scenario declares. */
+export class ScenarioFailure extends Error {
+  override readonly name = 'ScenarioFailure';
+}
+
+/** Reads everything: the runner checks reports with the widest view the system grants. */
+const READER: Actor = { id: 'scenario-runner', jurisdiction: '350000', role: 'admin' };
+
+/**
+ * Drives a scenario through the real command path (HTTP routing, validation, bearer tokens,
+ * authorization, handlers, stores, bus, projections), then checks what the projections show.
+ * A step's `at` travels as the command's domain time (`x-occurred-at`); expectations are read with
+ * `at` set to the last step's time, which is what `overdue` is measured against.
+ */
+export const runScenario = async (scenario: Scenario, target: ScenarioTarget, log: (line: string) => void = () => {}): Promise<ScenarioResult> => {
+  const tokens = new Map<string, string>();
+  const bearer = async (actor: Actor): Promise<string> => {
+    const key = `${actor.id}|${actor.jurisdiction}|${actor.role}`;
+    if (!tokens.has(key)) tokens.set(key, await target.mint(actor));
+    return `Bearer ${tokens.get(key)!}`;
+  };
+
+  let now: string | undefined;
+  let accepted = 0;
+  let refused = 0;
+  const steps = expandSteps(scenario.steps);
+  for (const { step, index, n } of steps) {
+    if (step.at !== undefined) now = canonicalInstant(step.at)!;
+    const label = `step ${index + 1}${n !== undefined ? ` (repeat ${n})` : ''} ${step.do} as ${step.as.id}@${step.as.jurisdiction}/${step.as.role}`;
+    // Each step sees everything recorded before it at every level, as it would in the world
+    // where steps are days apart; a refused step must then leave every store as it was.
+    await target.settle();
+    const before = step.fails ? await target.heads() : '';
+    const level = step.do === 'registerJurisdiction' ? ((step.with as { level?: Level }).level ?? 'province') : target.levelOf(step.as.jurisdiction);
+    const response = await target.command(level, `/v1/commands/${step.do}`, step.with, {
+      authorization: await bearer(step.as),
+      ...(now !== undefined ? { 'x-occurred-at': now } : {}),
+    });
+    if (step.fails) {
+      if (response.status < 400 || response.status >= 500) throw new ScenarioFailure(`${label}: expected a refusal, got ${response.status} ${response.body}`);
+      await target.settle();
+      const after = await target.heads();
+      if (after !== before) throw new ScenarioFailure(`${label}: refused (${response.status}) but the stores changed: ${before} → ${after}`);
+      refused++;
+      log(`  ✓ ${label}: refused ${response.status} ${(JSON.parse(response.body) as { title?: string }).title ?? ''}`);
+    } else {
+      if (response.status >= 300) throw new ScenarioFailure(`${label}: expected acceptance, got ${response.status} ${response.body}`);
+      accepted++;
+    }
+  }
+  log(`  ${accepted} steps accepted, ${refused} refused as declared`);
+
+  await target.settle();
+  const reader = await bearer(READER);
+  const checked: CheckedView[] = [];
+  for (const [index, expectation] of scenario.expect.entries()) {
+    const jurisdiction = 'report' in expectation ? expectation.report.jurisdiction : expectation.tasks.jurisdiction;
+    const query = new URLSearchParams({
+      ...('report' in expectation && expectation.report.roundId !== undefined ? { roundId: expectation.report.roundId } : {}),
+      ...('report' in expectation && expectation.report.theme !== undefined ? { theme: expectation.report.theme } : {}),
+      ...(now !== undefined ? { at: now } : {}),
+    }).toString();
+    const path = `/v1/${'report' in expectation ? 'reports' : 'tasks'}/${jurisdiction}${query ? `?${query}` : ''}`;
+    const response = await target.read(target.levelOf(jurisdiction), path, { authorization: reader });
+    if (response.status !== 200) throw new ScenarioFailure(`expect[${index}] ${path}: ${response.status} ${response.body}`);
+    const view = JSON.parse(response.body) as Record<string, unknown>;
+    const shown = 'report' in expectation ? { ...view, children: undefined } : { ...view, tasks: undefined };
+    log(`  ${path}\n    ${JSON.stringify(shown)}`);
+    for (const [dotted, expected] of Object.entries(expectation.has)) {
+      const actual = valueAt(view, dotted);
+      if (!sameValue(expected, actual)) {
+        throw new ScenarioFailure(`expect[${index}] ${path}: ${dotted} expected ${JSON.stringify(expected)}, actual ${JSON.stringify(actual)}`);
+      }
+    }
+    checked.push({ expectation, view });
+  }
+  return { name: scenario.name, steps: steps.length, accepted, refused, checked };
+};

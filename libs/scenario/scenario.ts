@@ -1,0 +1,99 @@
+import type { Actor, CommandType } from '#domain';
+import { JURISDICTION_CODE, canonicalInstant, isCommandType, isRole } from '#domain';
+
+export interface ScenarioStep {
+  readonly at?: string;
+  readonly as: Actor;
+  readonly do: CommandType;
+  readonly with: Record<string, unknown>;
+  readonly repeat?: number;
+  readonly fails?: boolean;
+}
+
+export type ScenarioExpectation =
+  | { readonly report: { readonly jurisdiction: string; readonly roundId?: string; readonly theme?: string }; readonly has: Record<string, unknown> }
+  | { readonly tasks: { readonly jurisdiction: string }; readonly has: Record<string, unknown> };
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly steps: readonly ScenarioStep[];
+  readonly expect: readonly ScenarioExpectation[];
+}
+
+export class InvalidScenario extends Error {
+  override readonly name = 'InvalidScenario';
+}
+
+const TASK_FIGURES = ['count', 'open', 'overdue', 'completed'];
+
+/** Checks a parsed scenario file against DESIGN.md §6 and names the first thing wrong. */
+export const parseScenario = (value: unknown, source = 'scenario'): Scenario => {
+  const fail = (where: string, what: string): never => {
+    throw new InvalidScenario(`${source}: ${where}: ${what}`);
+  };
+  const file = value as Partial<Scenario> | null;
+  if (typeof file !== 'object' || file === null) return fail('file', 'must be a JSON object');
+  if (typeof file.name !== 'string' || file.name === '') fail('name', 'must be a non-empty string');
+  if (!Array.isArray(file.steps)) return fail('steps', 'must be an array');
+  file.steps.forEach((step: Partial<ScenarioStep>, index) => {
+    const where = `steps[${index}]`;
+    if (typeof step !== 'object' || step === null) fail(where, 'must be an object');
+    if (step.at !== undefined && (typeof step.at !== 'string' || !canonicalInstant(step.at))) fail(`${where}.at`, `${String(step.at)} is not an ISO instant with offset`);
+    const actor = step.as as Partial<Actor> | undefined;
+    if (!actor || typeof actor.id !== 'string' || typeof actor.jurisdiction !== 'string' || !JURISDICTION_CODE.test(actor.jurisdiction) || !isRole(actor.role)) {
+      fail(`${where}.as`, 'must be { id, jurisdiction (6 digits), role }');
+    }
+    if (typeof step.do !== 'string' || !isCommandType(step.do)) fail(`${where}.do`, `${String(step.do)} is not a command of DESIGN.md §4`);
+    if (typeof step.with !== 'object' || step.with === null || Array.isArray(step.with)) fail(`${where}.with`, 'must be an object');
+    if (step.repeat !== undefined && (!Number.isInteger(step.repeat) || step.repeat < 1)) fail(`${where}.repeat`, 'must be a positive integer');
+    if (step.fails !== undefined && typeof step.fails !== 'boolean') fail(`${where}.fails`, 'must be true or false');
+  });
+  if (!Array.isArray(file.expect)) return fail('expect', 'must be an array');
+  file.expect.forEach((expectation: Record<string, unknown>, index) => {
+    const where = `expect[${index}]`;
+    const has = expectation.has;
+    if (typeof has !== 'object' || has === null) fail(`${where}.has`, 'must be an object of dotted paths');
+    if ('report' in expectation) {
+      const report = expectation.report as { jurisdiction?: unknown };
+      if (typeof report?.jurisdiction !== 'string') fail(`${where}.report.jurisdiction`, 'is required');
+    } else if ('tasks' in expectation) {
+      const tasks = expectation.tasks as { jurisdiction?: unknown };
+      if (typeof tasks?.jurisdiction !== 'string') fail(`${where}.tasks.jurisdiction`, 'is required');
+      for (const key of Object.keys(has as object)) if (!TASK_FIGURES.includes(key)) fail(`${where}.has.${key}`, `task expectations know ${TASK_FIGURES.join(', ')}`);
+    } else {
+      fail(where, 'must have report or tasks');
+    }
+  });
+  return file as Scenario;
+};
+
+/** `repeat: N` runs a step N times with `{n}` in every string replaced by 1..N. */
+export const expandSteps = (steps: readonly ScenarioStep[]): { step: ScenarioStep; index: number; n?: number }[] =>
+  steps.flatMap((step, index) => {
+    if (step.repeat === undefined) return [{ step, index }];
+    return Array.from({ length: step.repeat }, (_, i) => ({ step: substitute(step, i + 1), index, n: i + 1 }));
+  });
+
+const substitute = <T>(value: T, n: number): T => {
+  if (typeof value === 'string') return value.replaceAll('{n}', String(n)) as T;
+  if (Array.isArray(value)) return value.map((item) => substitute(item, n)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item, n)])) as T;
+  }
+  return value;
+};
+
+/** Follows a dotted path; after `children` a segment names a child by its jurisdiction code. */
+export const valueAt = (root: unknown, path: string): unknown => {
+  let node: unknown = root;
+  for (const segment of path.split('.')) {
+    if (Array.isArray(node)) node = node.find((item) => (item as { jurisdiction?: string })?.jurisdiction === segment);
+    else if (typeof node === 'object' && node !== null) node = (node as Record<string, unknown>)[segment];
+    else return undefined;
+  }
+  return node;
+};
+
+export const sameValue = (expected: unknown, actual: unknown): boolean =>
+  typeof expected === 'number' && typeof actual === 'number' ? Math.abs(expected - actual) <= 1e-9 : JSON.stringify(expected) === JSON.stringify(actual);

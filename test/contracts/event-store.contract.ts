@@ -1,0 +1,454 @@
+/**
+ * The EventStore contract (DESIGN.md §3.4): one suite, run against every adapter.
+ *
+ * Adapter-neutral on purpose: positions are only compared for order, never for values (EventStoreDB
+ * positions are log offsets, not 1, 2, 3), every test writes to streams of its own, and apart from
+ * "a new store is empty" every test looks only at what it appended after its own starting head.
+ */
+import { randomUUID } from 'node:crypto';
+import { WrongExpectedRevision, type EventStore, type ExpectedRevision, type NewEvent, type RecordedEvent } from '#event-store';
+
+export interface OpenedStore {
+  readonly store: EventStore;
+  /** Closes the store and removes whatever `open` created. */
+  readonly close: () => Promise<void>;
+}
+
+/** Long enough for a polling adapter to have looked again at least twice. */
+const SETTLE_MS = 150;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const until = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(5);
+  }
+};
+
+const event = (label: string, data: Record<string, unknown> = {}): NewEvent => ({
+  id: randomUUID(),
+  type: 'ContractEventHappened',
+  data: { label, ...data },
+  metadata: { correlationId: `correlation-${label}` },
+});
+
+const events = (prefix: string, count: number): NewEvent[] =>
+  Array.from({ length: count }, (_, index) => event(`${prefix}-${index}`));
+
+const ids = (recorded: readonly { readonly id: string }[]): string[] => recorded.map(({ id }) => id);
+
+const expectStrictlyIncreasing = (positions: readonly number[]): void => {
+  positions.slice(1).forEach((position, index) => expect(position).toBeGreaterThan(positions[index]!));
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, it resolved');
+};
+
+/** Declares the contract tests; `open` must give a new, empty store each time it is called. */
+export const describeEventStoreContract = (name: string, open: () => Promise<OpenedStore>): void => {
+  describe(`EventStore contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: EventStore;
+    /** Head when the test started: the test reads only what comes after it. */
+    let baseline: number;
+    let streamPrefix: string;
+    const stream = (label: string): string => `${streamPrefix}-${label}`;
+    const appendedSinceStart = (): Promise<RecordedEvent[]> => store.readAll({ after: baseline });
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+      baseline = await store.headPosition();
+      streamPrefix = `contract_${randomUUID().replaceAll('-', '')}`;
+    });
+
+    afterEach(async () => {
+      await opened.close();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.headPosition()).toBe(0);
+      expect(await store.readAll()).toEqual([]);
+    });
+
+    it('appends to a new stream expecting no-stream, at revision 0', async () => {
+      const first = event('first');
+      const result = await store.append(stream('a'), 'no-stream', [first]);
+
+      expect(result.nextExpectedRevision).toBe(0);
+      expect(result.position).toBeGreaterThan(baseline);
+      expect(await store.readStream(stream('a'))).toEqual([
+        { streamId: stream('a'), revision: 0, position: result.position, ...first },
+      ]);
+    });
+
+    it('reads a stream that does not exist as empty', async () => {
+      await store.append(stream('other'), 'no-stream', [event('other')]);
+      expect(await store.readStream(stream('missing'))).toEqual([]);
+    });
+
+    describe('refuses a wrong expected revision, reports the actual one and writes nothing', () => {
+      it.each<[string, number, ExpectedRevision, ExpectedRevision]>([
+        ['no-stream on an existing stream', 2, 'no-stream', 1],
+        ['a revision on a missing stream', 0, 0, 'no-stream'],
+        ['a stale revision', 3, 0, 2],
+        ['a revision ahead of the stream', 1, 3, 0],
+      ])('%s', async (_case, existing, expected, actual) => {
+        if (existing > 0) await store.append(stream('a'), 'no-stream', events('existing', existing));
+        const before = await appendedSinceStart();
+        const headBefore = await store.headPosition();
+
+        const error = await rejection(store.append(stream('a'), expected, [event('refused')]));
+
+        expect(error).toBeInstanceOf(WrongExpectedRevision);
+        expect(error).toMatchObject({ streamId: stream('a'), expected, actual });
+        expect(await appendedSinceStart()).toEqual(before);
+        expect(await store.headPosition()).toBe(headBefore);
+      });
+    });
+
+    it('refuses an append without events', async () => {
+      await expect(store.append(stream('a'), 'no-stream', [])).rejects.toThrow(/no events/);
+      expect(await store.readStream(stream('a'))).toEqual([]);
+      expect(await store.headPosition()).toBe(baseline);
+    });
+
+    it('numbers each stream densely from revision 0 and reads it in revision order', async () => {
+      const batches = [events('a1', 1), events('a2', 3), events('a3', 2)];
+      const results = [];
+      let expected: ExpectedRevision = 'no-stream';
+      for (const [index, batch] of batches.entries()) {
+        const result = await store.append(stream('a'), expected, batch);
+        results.push(result.nextExpectedRevision);
+        expected = result.nextExpectedRevision;
+        // Another stream in between must not shift this one's revisions.
+        await store.append(stream('b'), index === 0 ? 'no-stream' : index - 1, [event(`b${index}`)]);
+      }
+
+      expect(results).toEqual([0, 3, 5]);
+      const read = await store.readStream(stream('a'));
+      expect(read.map(({ revision }) => revision)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(ids(read)).toEqual(ids(batches.flat()));
+      expect((await store.readStream(stream('b'))).map(({ revision }) => revision)).toEqual([0, 1, 2]);
+    });
+
+    it('orders global positions strictly increasing across streams, in append order', async () => {
+      const appended: NewEvent[] = [];
+      const lastPositions: number[] = [];
+      const revisions = new Map<string, ExpectedRevision>();
+      for (const label of ['a', 'b', 'a', 'c', 'b', 'a']) {
+        const batch = events(label, label === 'c' ? 2 : 1);
+        const result = await store.append(stream(label), revisions.get(label) ?? 'no-stream', batch);
+        revisions.set(label, result.nextExpectedRevision);
+        appended.push(...batch);
+        lastPositions.push(result.position);
+      }
+
+      const all = await appendedSinceStart();
+      expect(ids(all)).toEqual(ids(appended));
+      expectStrictlyIncreasing([baseline, ...all.map(({ position }) => position)]);
+      expectStrictlyIncreasing(lastPositions);
+      // Each append reports the position of its last event.
+      const positionOf = new Map(all.map(({ id, position }) => [id, position]));
+      expect(lastPositions.at(-1)).toBe(positionOf.get(appended.at(-1)!.id));
+      expect(lastPositions[3]).toBe(positionOf.get(appended[4]!.id));
+    });
+
+    it('pages readAll with an exclusive after and a limit', async () => {
+      await store.append(stream('a'), 'no-stream', events('a', 4));
+      await store.append(stream('b'), 'no-stream', events('b', 3));
+      const all = await appendedSinceStart();
+      expect(all).toHaveLength(7);
+
+      const pages: RecordedEvent[][] = [];
+      let after = baseline;
+      for (;;) {
+        const page = await store.readAll({ after, limit: 3 });
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page.at(-1)!.position;
+      }
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+      expect(pages.flat()).toEqual(all);
+
+      expect(await store.readAll({ after: all[2]!.position })).toEqual(all.slice(3));
+      expect(await store.readAll({ after: all[2]!.position, limit: 2 })).toEqual(all.slice(3, 5));
+      expect(await store.readAll({ after: all.at(-1)!.position })).toEqual([]);
+      expect((await store.readAll()).slice(-7)).toEqual(all);
+    });
+
+    it('reports the head position as the position of the last event stored', async () => {
+      await store.append(stream('a'), 'no-stream', events('a', 2));
+      const last = await store.append(stream('b'), 'no-stream', events('b', 2));
+
+      expect(await store.headPosition()).toBe(last.position);
+      expect((await appendedSinceStart()).at(-1)!.position).toBe(last.position);
+    });
+
+    it('writes the events of one append contiguously, even among concurrent appends', async () => {
+      const batch = events('batch', 5);
+      const singles = events('single', 10);
+      let expected: ExpectedRevision = 'no-stream';
+      const appendSinglesInTurn = async (): Promise<void> => {
+        for (const single of singles) {
+          expected = (await store.append(stream('singles'), expected, [single])).nextExpectedRevision;
+        }
+      };
+      await Promise.all([appendSinglesInTurn(), store.append(stream('batch'), 'no-stream', batch)]);
+
+      const all = ids(await appendedSinceStart());
+      const start = all.indexOf(batch[0]!.id);
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(all.slice(start, start + batch.length)).toEqual(ids(batch));
+      expect((await store.readStream(stream('batch'))).map(({ revision }) => revision)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('lets exactly one of 20 racing appends expecting the same revision win', async () => {
+      await store.append(stream('a'), 'no-stream', [event('first')]);
+      const contenders = events('contender', 20);
+
+      const outcomes = await Promise.allSettled(contenders.map((contender) => store.append(stream('a'), 0, [contender])));
+
+      const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [contenders[index]!] : []));
+      expect(winners).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect(outcome.reason).toBeInstanceOf(WrongExpectedRevision);
+          expect(outcome.reason).toMatchObject({ expected: 0, actual: 1 });
+        }
+      }
+      const read = await store.readStream(stream('a'));
+      expect(read.map(({ revision }) => revision)).toEqual([0, 1]);
+      expect(read[1]!.id).toBe(winners[0]!.id);
+    });
+
+    it('serializes 20 contending writers that retry on conflict: no gaps, no revision written twice', async () => {
+      const writers = 20;
+      const perWriter = 3;
+      const conflicts: WrongExpectedRevision[] = [];
+      const write = async (writer: number): Promise<string[]> => {
+        const written: string[] = [];
+        let expected: ExpectedRevision = 'no-stream';
+        while (written.length < perWriter) {
+          const next = event(`writer${writer}-${written.length}`);
+          try {
+            expected = (await store.append(stream('contended'), expected, [next])).nextExpectedRevision;
+            written.push(next.id);
+          } catch (error) {
+            if (!(error instanceof WrongExpectedRevision)) throw error;
+            conflicts.push(error);
+            expected = error.actual;
+          }
+          // Let the other writers in between attempts.
+          await sleep(0);
+        }
+        return written;
+      };
+
+      const byWriter = await Promise.all(Array.from({ length: writers }, (_, writer) => write(writer)));
+
+      expect(conflicts.length).toBeGreaterThan(0);
+      const read = await store.readStream(stream('contended'));
+      expect(read.map(({ revision }) => revision)).toEqual(Array.from({ length: writers * perWriter }, (_, revision) => revision));
+      expect(new Set(ids(read)).size).toBe(writers * perWriter);
+      const order = ids(read);
+      for (const written of byWriter) {
+        const indexes = written.map((id) => order.indexOf(id));
+        expect(indexes.every((index) => index >= 0)).toBe(true);
+        expectStrictlyIncreasing(indexes);
+      }
+    });
+
+    it('round-trips event ids, types, data and metadata exactly, as JSON', async () => {
+      const original = {
+        id: `evt-${randomUUID()}`,
+        type: 'IssueFound.v2',
+        data: {
+          text: '巡察组发现 "粮库" 问题\n第二行\t\\ 😀',
+          count: 42,
+          ratio: 0.125,
+          big: Number.MAX_SAFE_INTEGER,
+          negative: -7,
+          flag: false,
+          nothing: null,
+          empty: {},
+          list: [1, 'two', { three: [3] }, []],
+          occurredAt: new Date('2025-03-01T08:00:00.000Z'),
+        },
+        metadata: {
+          actor: { id: 'inspector@350624', role: 'inspector', jurisdiction: '350624' },
+          correlationId: randomUUID(),
+          causationId: null,
+          recordedAt: '2025-03-01T08:00:00.123Z',
+        },
+      };
+      await store.append(stream('a'), 'no-stream', [original]);
+      // The store keeps what was appended, not a live reference to the caller's objects.
+      original.data.list.push('added after the append');
+      original.metadata.actor.role = 'changed after the append';
+
+      const expected = {
+        id: original.id,
+        type: 'IssueFound.v2',
+        data: { ...original.data, list: [1, 'two', { three: [3] }, []], occurredAt: '2025-03-01T08:00:00.000Z' },
+        metadata: { ...original.metadata, actor: { id: 'inspector@350624', role: 'inspector', jurisdiction: '350624' } },
+      };
+      const [fromStream] = await store.readStream(stream('a'));
+      const [fromAll] = await appendedSinceStart();
+      expect(fromStream).toStrictEqual({ streamId: stream('a'), revision: 0, position: fromStream!.position, ...expected });
+      expect(fromAll).toStrictEqual(fromStream);
+
+      const delivered: RecordedEvent[] = [];
+      const subscription = store.subscribe({ after: baseline, onEvent: (recorded) => void delivered.push(recorded) });
+      await until(() => delivered.length >= 1, 'the event is delivered');
+      await subscription.close();
+      expect(delivered[0]).toStrictEqual(fromStream);
+    });
+
+    describe('subscribe', () => {
+      it('catches up from a checkpoint, then delivers live appends, each once, in order, one at a time', async () => {
+        const catchUp = [...events('a', 2), ...events('b', 2)];
+        await store.append(stream('a'), 'no-stream', catchUp.slice(0, 2));
+        await store.append(stream('b'), 'no-stream', catchUp.slice(2, 3));
+        await store.append(stream('a'), 1, catchUp.slice(3));
+        const checkpoint = (await appendedSinceStart())[1]!.position;
+
+        const log: string[] = [];
+        const positions: number[] = [];
+        let inFlight = 0;
+        let maxInFlight = 0;
+        let caughtUp = 0;
+        const subscription = store.subscribe({
+          after: checkpoint,
+          onEvent: async (recorded) => {
+            inFlight += 1;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await sleep(1);
+            log.push(recorded.id);
+            positions.push(recorded.position);
+            inFlight -= 1;
+          },
+          onCaughtUp: () => {
+            caughtUp += 1;
+            log.push('caught-up');
+          },
+          onError: (error) => log.push(`error: ${String(error)}`),
+        });
+        try {
+          await until(() => caughtUp >= 1, 'the subscription has caught up');
+          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up']);
+
+          const live = [...events('live-a', 1), ...events('live-c', 3), ...events('live-b', 1)];
+          await store.append(stream('a'), 2, live.slice(0, 1));
+          await store.append(stream('c'), 'no-stream', live.slice(1, 4));
+          await store.append(stream('b'), 0, live.slice(4));
+          await until(() => log.length >= 3 + live.length, 'the live events are delivered');
+          await sleep(SETTLE_MS);
+
+          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up', ...ids(live)]);
+          expect(caughtUp).toBe(1);
+          expect(maxInFlight).toBe(1);
+          expectStrictlyIncreasing([checkpoint, ...positions]);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('wakes up for an append made while it is idle', async () => {
+        const delivered: string[] = [];
+        let caughtUp = false;
+        const subscription = store.subscribe({
+          after: baseline,
+          onEvent: (recorded) => void delivered.push(recorded.id),
+          onCaughtUp: () => (caughtUp = true),
+        });
+        try {
+          await until(() => caughtUp, 'the subscription has caught up');
+          await sleep(SETTLE_MS);
+          const late = event('late');
+          await store.append(stream('a'), 'no-stream', [late]);
+          await until(() => delivered.length >= 1, 'the late event is delivered', 2000);
+          expect(delivered).toEqual([late.id]);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('delivers an append made from onCaughtUp', async () => {
+        const delivered: string[] = [];
+        const fromCallback = event('from-on-caught-up');
+        const subscription = store.subscribe({
+          after: baseline,
+          onEvent: (recorded) => void delivered.push(recorded.id),
+          onCaughtUp: () => void store.append(stream('a'), 'no-stream', [fromCallback]),
+        });
+        try {
+          await until(() => delivered.length >= 1, 'the event appended by onCaughtUp is delivered', 2000);
+          expect(delivered).toEqual([fromCallback.id]);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('stops delivering once closed, after the handler in flight has returned', async () => {
+        const appended = events('a', 3);
+        await store.append(stream('a'), 'no-stream', appended);
+        const delivered: string[] = [];
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const subscription = store.subscribe({
+          after: baseline,
+          onEvent: async (recorded) => {
+            delivered.push(recorded.id);
+            await gate;
+          },
+        });
+        await until(() => delivered.length >= 1, 'the first event is being handled');
+
+        let closed = false;
+        const closing = subscription.close().then(() => (closed = true));
+        await sleep(20);
+        expect(closed).toBe(false);
+        release();
+        await closing;
+
+        await store.append(stream('a'), 2, events('after-close', 2));
+        await sleep(SETTLE_MS);
+        expect(delivered).toEqual([appended[0]!.id]);
+      });
+
+      it('stops on a handler error and reports it to onError', async () => {
+        const appended = events('a', 3);
+        await store.append(stream('a'), 'no-stream', appended);
+        const delivered: string[] = [];
+        const errors: unknown[] = [];
+        const failure = new Error('handler failed');
+        const subscription = store.subscribe({
+          after: baseline,
+          onEvent: (recorded) => {
+            delivered.push(recorded.id);
+            if (delivered.length === 2) throw failure;
+          },
+          onError: (error) => errors.push(error),
+        });
+        try {
+          await until(() => errors.length > 0, 'the error is reported');
+          await store.append(stream('a'), 2, events('after-error', 1));
+          await sleep(SETTLE_MS);
+          expect(errors).toEqual([failure]);
+          expect(delivered).toEqual(ids(appended.slice(0, 2)));
+        } finally {
+          await subscription.close();
+        }
+      });
+    });
+  });
+};

@@ -1,0 +1,128 @@
+import type { AddressInfo } from 'node:net';
+import type { Actor } from '#domain';
+import type { EmbeddedHarness } from '#scenario';
+import { startEmbeddedHarness } from '#scenario';
+
+const CITY_OFFICE: Actor = { id: 'zz-office', jurisdiction: '350600', role: 'leading-group' };
+const CITY_TEAM: Actor = { id: 'zz-team', jurisdiction: '350600', role: 'team' };
+
+describe('reports and task streams over HTTP', () => {
+  let harness: EmbeddedHarness;
+  const http = () => harness.app.getHttpAdapter().getInstance();
+  const token = (actor: Actor) => harness.tokens.mint(actor);
+  const post = async (command: string, body: unknown, actor: Actor) => {
+    const response = await http().inject({
+      method: 'POST',
+      url: `/v1/commands/${command}`,
+      headers: { authorization: `Bearer ${await token(actor)}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    expect(response.statusCode).toBe(201);
+    return JSON.parse(response.body) as { level: string; position: number };
+  };
+  const get = async (url: string, actor?: Actor) => {
+    const response = await http().inject({ method: 'GET', url, headers: actor ? { authorization: `Bearer ${await token(actor)}` } : {} });
+    return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown>, raw: response.body };
+  };
+
+  beforeEach(async () => {
+    harness = await startEmbeddedHarness();
+    harness.clock.set('2021-10-01T01:00:00.000Z');
+    await post('registerUnit', { unitId: 'za-depot', name: '诏安县中心粮库', jurisdiction: '350624' }, CITY_OFFICE);
+    await post('planRound', { roundId: 'zz-r', title: '专项巡察', kind: 'special', theme: 'grain', targets: ['za-depot'] }, CITY_OFFICE);
+    await post('launchRound', { roundId: 'zz-r' }, CITY_OFFICE);
+    await post('formTeam', { teamId: 'zz-t', roundId: 'zz-r', leader: { personId: 'p1', homeJurisdiction: '350600' }, members: [] }, CITY_OFFICE);
+    await post('stationTeam', { teamId: 'zz-t', unitIds: ['za-depot'] }, CITY_OFFICE);
+  });
+  afterEach(async () => harness.close());
+
+  it('reads its own write: a command position makes the read wait until the projection has it', async () => {
+    const written = await post('recordIssue', { issueId: 'i1', roundId: 'zz-r', teamId: 'zz-t', unitId: 'za-depot', category: 'grain', summary: '账实不符' }, CITY_TEAM);
+    const report = await get(`/v1/reports/350600?after=${written.level}:${written.position}`, CITY_OFFICE);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ jurisdiction: '350600', issuesFound: 1, units: { registered: 1, inspected: 1, coverage: 1 } });
+    expect(report.body.position).toBeGreaterThanOrEqual(written.position);
+    expect(report.body.children).toEqual(expect.arrayContaining([expect.objectContaining({ jurisdiction: '350624', issuesFound: 1 })]));
+  });
+
+  it('refuses a position of another level rather than pretending to wait for it', async () => {
+    const response = await get('/v1/reports/350600?after=county:5', CITY_OFFICE);
+    expect(response.status).toBe(421);
+  });
+
+  it('refuses a read without a token (401) and a read of a sibling (403), revealing nothing', async () => {
+    const anonymous = await get('/v1/reports/350624');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.raw).not.toContain('issuesFound');
+    const sibling = await get('/v1/reports/350624', { id: 'dongshan', jurisdiction: '350626', role: 'viewer' });
+    expect(sibling.status).toBe(403);
+    expect(sibling.raw).not.toContain('issuesFound');
+    // An unknown jurisdiction is refused exactly like a sibling: existence is not revealed either.
+    const unknown = await get('/v1/reports/359999', { id: 'dongshan', jurisdiction: '350626', role: 'viewer' });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.detail).toEqual(String(sibling.body.detail).replace('350624', '359999'));
+  });
+
+  it('lets viewers and auditors read within their subtree', async () => {
+    await harness.runtime.settle();
+    expect((await get('/v1/reports/350624', { id: 'v', jurisdiction: '350600', role: 'viewer' })).status).toBe(200);
+    expect((await get('/v1/tasks/350624', { id: 'a', jurisdiction: '350000', role: 'auditor' })).status).toBe(200);
+    expect((await get('/v1/reports/350600', { id: 'v', jurisdiction: '350624', role: 'viewer' })).status).toBe(403);
+  });
+
+  it('answers 404 for a round scope the level does not know and 400 for roundId with theme', async () => {
+    expect((await get('/v1/reports/350600?roundId=nope', CITY_OFFICE)).status).toBe(404);
+    expect((await get('/v1/reports/350600?roundId=zz-r&theme=grain', CITY_OFFICE)).status).toBe(400);
+  });
+
+  it('lists a task stream with status, overdue flag and history', async () => {
+    const province: Actor = { id: 'fj-office', jurisdiction: '350000', role: 'leading-group' };
+    await post('assignTask', { taskId: 't1', toJurisdiction: '350600', kind: 'report', title: '报送', dueBy: '2021-10-15T00:00:00+08:00' }, province);
+    await harness.runtime.settle();
+    await post('acceptTask', { taskId: 't1', note: '收到' }, CITY_OFFICE);
+    await post('reportTaskProgress', { taskId: 't1', note: '过半', percent: 50 }, CITY_OFFICE);
+    harness.clock.set('2021-10-20T00:00:00.000Z');
+    await harness.runtime.settle();
+    const stream = await get('/v1/tasks/350600', CITY_OFFICE);
+    expect(stream.body).toMatchObject({ count: 1, open: 1, overdue: 1, completed: 0 });
+    const [task] = stream.body.tasks as Record<string, unknown>[];
+    expect(task).toMatchObject({ taskId: 't1', status: 'in-progress', overdue: true, percent: 50, from: '350000' });
+    expect((task!.history as { type: string }[]).map((entry) => entry.type)).toEqual(['TaskAssigned', 'TaskAccepted', 'TaskProgressReported']);
+  });
+
+  it('pushes the report over Server-Sent Events when it changes', async () => {
+    await harness.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = harness.app.getHttpServer().address() as AddressInfo;
+    const controller = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${port}/v1/reports/350600/live`, {
+      headers: { authorization: `Bearer ${await token(CITY_OFFICE)}` },
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const nextReport = async (): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const end = received.indexOf('\n\n');
+        if (end >= 0) {
+          const frame = received.slice(0, end);
+          received = received.slice(end + 2);
+          const data = frame.split('\n').find((line) => line.startsWith('data: '));
+          if (data) return JSON.parse(data.slice(6)) as Record<string, unknown>;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        received += decoder.decode(value, { stream: true });
+      }
+    };
+    const first = await nextReport();
+    await post('recordIssue', { issueId: 'i-live', roundId: 'zz-r', teamId: 'zz-t', unitId: 'za-depot', category: 'grain', summary: 'x' }, CITY_TEAM);
+    let latest = first;
+    while ((latest.issuesFound as number) < 1) latest = await nextReport();
+    expect(first.issuesFound).toBe(0);
+    expect(latest.issuesFound).toBe(1);
+    controller.abort();
+  });
+});

@@ -1,0 +1,28 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
+
+const here = join(process.cwd(), 'test', 'scenarios');
+const shared = join(process.cwd(), '..', 'shared', 'scenarios');
+const files = [
+  ...readdirSync(here).filter((name) => name.endsWith('.json')).map((name) => join(here, name)),
+  // The team's shared example, when the checkout sits beside shared/ (as in CI).
+  ...(existsSync(shared) ? readdirSync(shared).filter((name) => name.endsWith('.json')).map((name) => join(shared, name)) : []),
+];
+
+describe('scenarios through the embedded default on SQLite files', () => {
+  it.each(files)('%s: every step behaves as declared and every expectation holds', async (file) => {
+    const scenario = parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
+    const dataDir = mkdtempSync(join(process.cwd(), '.tmp', 'scenario-'));
+    const harness = await startEmbeddedHarness({ dataDir });
+    try {
+      const result = await runScenario(scenario, harness);
+      expect(result.steps).toBeGreaterThan(0);
+      expect(result.checked).toHaveLength(scenario.expect.length);
+      expect(result.refused).toBe(scenario.steps.filter((step) => step.fails).reduce((sum, step) => sum + (step.repeat ?? 1), 0));
+    } finally {
+      await harness.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
