@@ -7,6 +7,7 @@ import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
 import { Refusal, canonicalInstant, isLevel } from '#domain';
 import type { ProjectionLag, Report, TaskStream } from '#projections';
+import type { LevelStatus } from '#linkage';
 import { CurrentActor, Public } from './auth.js';
 import { GetReport, GetTaskStream } from './cqrs.js';
 import { ID_PATTERN } from './dto.js';
@@ -120,6 +121,12 @@ export class QueriesController {
   async projections(): Promise<{ level: Level; projections: ProjectionLag[] }[]> {
     const runtime = this.gateway.runtime;
     return Promise.all(runtime.levels.map(async (level) => ({ level, projections: await runtime.node(level)!.projections.lag() })));
+  }
+
+  @Get('status')
+  @ApiOperation({ summary: 'per level served here: store head, relay checkpoint, inbox counts, projection lag' })
+  status(): Promise<LevelStatus[]> {
+    return this.gateway.runtime.status();
   }
 
   @Post('admin/projections/:level/rebuild')

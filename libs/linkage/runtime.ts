@@ -4,6 +4,7 @@ import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
 import type { Bus, Consumer } from '#bus';
 import { topicFor } from '#bus';
 import type { EventStore } from '#event-store';
+import type { ProjectionLag } from '#projections';
 import { ProjectionRunner, ReadModel } from '#projections';
 import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
@@ -23,6 +24,15 @@ export interface LevelNode {
   readonly inbox: Inbox;
   readonly consumer: Consumer;
   readonly checkpoints: Checkpoints;
+}
+
+/** What an operator (or a test across processes) needs to tell whether a level has caught up. */
+export interface LevelStatus {
+  readonly level: Level;
+  readonly head: number;
+  readonly relay: { readonly checkpoint: number; readonly published: number };
+  readonly inbox: { readonly recorded: number; readonly duplicates: number };
+  readonly projections: readonly ProjectionLag[];
 }
 
 export interface RuntimeOptions {
@@ -105,6 +115,18 @@ export class LinkageRuntime {
       if (level) return level;
     }
     return undefined;
+  }
+
+  async status(): Promise<LevelStatus[]> {
+    return Promise.all(
+      [...this.nodes.values()].map(async (node) => ({
+        level: node.level,
+        head: await node.service.store.headPosition(),
+        relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
+        inbox: node.inbox.stats,
+        projections: await node.projections.lag(),
+      })),
+    );
   }
 
   /**
