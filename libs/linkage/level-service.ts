@@ -151,9 +151,13 @@ export class LevelService {
     }
   }
 
-  /** Rebuilds in-memory reference state from the store at start-up. */
-  async warmUp(): Promise<void> {
-    let after = 0;
+  /**
+   * Rebuilds in-memory reference state at start-up: what the read model already holds, then the
+   * store from the read model's checkpoint on (a scan of the whole store only when it is empty).
+   */
+  async warmUp(known: { readonly jurisdictions: readonly JurisdictionRegistered['data'][]; readonly position: number } = { jurisdictions: [], position: 0 }): Promise<void> {
+    for (const data of known.jurisdictions) this.learn({ type: 'JurisdictionRegistered', data });
+    let after = known.position;
     for (;;) {
       const batch = await this.store.readAll({ after, limit: 5000 });
       if (batch.length === 0) return;

@@ -5,7 +5,7 @@ import type { Bus, Consumer } from '#bus';
 import { topicFor } from '#bus';
 import type { EventStore } from '#event-store';
 import type { ProjectionLag } from '#projections';
-import { ProjectionRunner, ReadModel } from '#projections';
+import { PROJECTIONS, ProjectionRunner, ReadModel } from '#projections';
 import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
 import type { Clock } from './clock.js';
@@ -68,8 +68,8 @@ export class LinkageRuntime {
       const store = await options.openStore(level);
       const registry = loadReferenceRegistry(options.registryFile);
       const service = new LevelService(level, store, registry, options.clock);
-      await service.warmUp();
       const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
+      await service.warmUp({ jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) });
       const checkpoints = options.dataDir ? new SqliteCheckpoints(join(options.dataDir, `${level}.outbox.db`)) : new MemoryCheckpoints();
       const projections = new ProjectionRunner(store, readModel);
       const relay = new Relay(service, options.bus, checkpoints);

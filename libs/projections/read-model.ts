@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DomainEvent, EventMetadata, JurisdictionLookup } from '#domain';
+import type { DomainEvent, EventMetadata, JurisdictionLookup, JurisdictionRegistered } from '#domain';
 import { assertNever } from '#domain';
 import type { CounterMetric, Report, ReportFigures, ReportScope, TaskHistoryEntry, TaskStatus, TaskStream, TaskView } from './report.js';
 import { addMetric, emptyFigures, finishRatios } from './report.js';
@@ -36,12 +36,14 @@ CREATE TABLE IF NOT EXISTS tasks (
   task_id TEXT PRIMARY KEY, from_jurisdiction TEXT NOT NULL, to_jurisdiction TEXT NOT NULL, kind TEXT, title TEXT, round_id TEXT,
   due_by TEXT NOT NULL, assigned_at TEXT, accepted_at TEXT, progress_at TEXT, percent INTEGER, completed_at TEXT, result TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tasks_by_addressee ON tasks (to_jurisdiction);
+CREATE TABLE IF NOT EXISTS jurisdictions (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT, position INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS task_history (
   task_id TEXT NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, by_actor TEXT NOT NULL,
   note TEXT, percent INTEGER, result TEXT, PRIMARY KEY (task_id, position)) WITHOUT ROWID;
 `;
 
-const PROJECTED_TABLES = ['counters', 'rounds', 'round_targets', 'units', 'stationings', 'tasks', 'task_history'] as const;
+const PROJECTED_TABLES = ['counters', 'rounds', 'round_targets', 'units', 'stationings', 'tasks', 'task_history', 'jurisdictions'] as const;
 
 const RECIPIENT_METRIC = {
   discipline: 'clues.byRecipient.discipline',
@@ -100,6 +102,9 @@ export class ReadModel {
         `INSERT INTO rounds (round_id, owner, closed_at) VALUES (?, ?, ?) ON CONFLICT(round_id) DO UPDATE SET closed_at = excluded.closed_at`,
       ),
       addTarget: this.db.prepare<[string, string, string]>('INSERT OR IGNORE INTO round_targets (round_id, unit_id, jurisdiction) VALUES (?, ?, ?)'),
+      addJurisdiction: this.db.prepare<[string, string, string, string | null, number]>(
+        'INSERT OR IGNORE INTO jurisdictions (code, name, level, parent, position) VALUES (?, ?, ?, ?, ?)',
+      ),
       addUnit: this.db.prepare<[string, string, string, string | null]>(
         'INSERT OR REPLACE INTO units (unit_id, jurisdiction, name, kind) VALUES (?, ?, ?, ?)',
       ),
@@ -165,6 +170,8 @@ export class ReadModel {
     const s = this.statements;
     switch (event.type) {
       case 'JurisdictionRegistered':
+        s.addJurisdiction.run(event.data.code, event.data.name, event.data.level, event.data.parent, position);
+        return;
       case 'FeedbackDelivered':
         return;
       case 'UnitRegistered':
@@ -251,6 +258,11 @@ export class ReadModel {
   }
 
   // ---- queries -------------------------------------------------------------------------------
+
+  /** Jurisdictions registered through the store, in the order they were stored (parents first). */
+  registeredJurisdictions(): JurisdictionRegistered['data'][] {
+    return this.db.prepare('SELECT code, name, level, parent FROM jurisdictions ORDER BY position').all() as JurisdictionRegistered['data'][];
+  }
 
   /** Rounds a scope covers: a round and every round linked below it, or every round of a theme. */
   roundsInScope(scope: ReportScope): string[] | undefined {
