@@ -3,7 +3,7 @@
  * memory). Both reject the same inputs with the same messages, so a test written against the memory
  * store keeps passing on SQLite.
  */
-import type { ExpectedRevision, NewEvent, ReadAllOptions, RecordedEvent } from './port.js';
+import type { ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.js';
 
 /** An event as stored: payloads kept as JSON text, parsed again on every read. */
 export interface EncodedEvent {
@@ -76,6 +76,12 @@ export interface ReadRange {
   readonly limit: number | undefined;
 }
 
+export const fromRevisionOf = (options: ReadStreamOptions): number => {
+  const from = options.fromRevision ?? 0;
+  if (!Number.isSafeInteger(from) || from < 0) throw new Error(`readStream: fromRevision must be an integer >= 0, got ${String(options.fromRevision)}`);
+  return from;
+};
+
 export const readRange = (options: ReadAllOptions = {}): ReadRange => {
   const after = options.after ?? 0;
   if (!Number.isSafeInteger(after) || after < 0) {
@@ -88,17 +94,33 @@ export const readRange = (options: ReadAllOptions = {}): ReadRange => {
   return { after, limit };
 };
 
+/**
+ * A stored event whose JSON is parsed on first access: readers that look only at some events' data
+ * or metadata (projections counting facts, a rebuild) skip most of the parsing.
+ */
 export const decodeEvent = (
   streamId: string,
   revision: number,
   position: number,
   event: EncodedEvent,
-): RecordedEvent => ({
-  streamId,
-  revision,
-  position,
-  id: event.id,
-  type: event.type,
-  data: JSON.parse(event.data) as unknown,
-  metadata: JSON.parse(event.metadata) as unknown,
-});
+): RecordedEvent => {
+  let data: unknown = NOT_PARSED;
+  let metadata: unknown = NOT_PARSED;
+  return {
+    streamId,
+    revision,
+    position,
+    id: event.id,
+    type: event.type,
+    get data() {
+      if (data === NOT_PARSED) data = JSON.parse(event.data) as unknown;
+      return data;
+    },
+    get metadata() {
+      if (metadata === NOT_PARSED) metadata = JSON.parse(event.metadata) as unknown;
+      return metadata;
+    },
+  };
+};
+
+const NOT_PARSED: unique symbol = Symbol('not parsed');

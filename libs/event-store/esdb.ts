@@ -42,7 +42,7 @@ import {
   type ReadPosition,
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
-import { encodeAppend, readRange } from './encoding.js';
+import { encodeAppend, fromRevisionOf, readRange } from './encoding.js';
 import {
   WrongExpectedRevision,
   type AppendResult,
@@ -50,6 +50,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
@@ -82,6 +83,8 @@ const DEFAULT_RECONNECT: EsdbReconnectPolicy = { initialDelayMs: 100, maxDelayMs
 
 /** Events per `$all` read request. */
 const PAGE_SIZE = 500;
+/** Events of the first backwards page that looks for the head. */
+const HEAD_FIRST_PAGE_SIZE = 20;
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -185,10 +188,10 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     try {
-      const read = await collect(this.client.readStream(this.prefix + streamId));
+      const read = await collect(this.client.readStream(this.prefix + streamId, { fromRevision: BigInt(fromRevisionOf(options)) }));
       return read.map((resolved) => this.toRecorded(resolved.event));
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -220,16 +223,18 @@ export class EsdbEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     let fromPosition: ReadPosition = END;
+    // This store's last event is usually among the last few of `$all` (levels sharing a cluster
+    // interleave), and status polls ask often: a small first page keeps that cheap.
+    let maxCount = HEAD_FIRST_PAGE_SIZE;
     for (;;) {
       // Backwards reads exclude the event at `fromPosition`, so pages do not overlap.
-      const page: AllStreamResolvedEvent[] = await collect(
-        this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount: PAGE_SIZE }),
-      );
+      const page: AllStreamResolvedEvent[] = await collect(this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount }));
       const last = page.find(({ event }) => event?.streamId.startsWith(this.prefix))?.event;
       if (last) return toStorePosition(last.position, last.streamId);
       const oldest = page.at(-1)?.event;
-      if (!oldest || page.length < PAGE_SIZE) return 0;
+      if (!oldest || page.length < maxCount) return 0;
       fromPosition = oldest.position;
+      maxCount = PAGE_SIZE;
     }
   }
 

@@ -4,7 +4,7 @@
  * of an appended or a read object changes nothing, and a Date comes back as a string), positions are
  * dense from 1, event ids are unique across the store.
  */
-import { DuplicateEventId, decodeEvent, encodeAppend, readRange, type EncodedEvent } from './encoding.js';
+import { DuplicateEventId, decodeEvent, encodeAppend, fromRevisionOf, readRange, type EncodedEvent } from './encoding.js';
 import {
   WrongExpectedRevision,
   type AppendResult,
@@ -12,6 +12,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
@@ -58,9 +59,9 @@ export class MemoryEventStore implements EventStore {
     return { nextExpectedRevision: written.length - 1, position: this.log.length };
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return (this.streams.get(streamId) ?? []).map(toRecorded);
+    return (this.streams.get(streamId) ?? []).slice(fromRevisionOf(options)).map(toRecorded);
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -47,6 +47,11 @@ export class WrongExpectedRevision extends Error {
   }
 }
 
+export interface ReadStreamOptions {
+  /** Inclusive: the first revision to return (0, the default, reads the whole stream). */
+  readonly fromRevision?: number;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. 0 (the default) reads from the start. */
   readonly after?: number;
@@ -70,9 +75,14 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
+  /** Appends atomically; at least one event. */
   append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult>;
-  /** All events of one stream in revision order; an empty array for a stream that does not exist. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /**
+   * Events of one stream in revision order from `fromRevision`; an empty array for a stream that
+   * does not exist or has nothing from there (a caller that keeps a stream's earlier events asks
+   * only for what is new).
+   */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of every stream in global order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Position of the last event stored, 0 when empty. */

@@ -76,6 +76,8 @@ export class PullSubscription implements Subscription {
     let checkpoint = this.subscriber.after;
     let caughtUp = false;
     try {
+      // Nothing is delivered before subscribe() has handed this subscription to its caller.
+      await Promise.resolve();
       while (!this.stopping) {
         // Taken before the read: an append committing while we read or deliver (even one made by
         // onCaughtUp itself) bumps the version, and the loop reads again instead of sleeping.

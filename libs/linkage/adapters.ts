@@ -24,6 +24,15 @@ export const openConfiguredBus = (config: LinkageConfig): Bus => {
     case 'inproc':
       return new InprocBus();
     case 'kafka':
-      return new KafkaBus({ brokers: config.kafkaBrokers ?? [], clientId: `inspection-linkage-${config.levels.join('-')}` });
+      return new KafkaBus({
+        brokers: config.kafkaBrokers ?? [],
+        clientId: `inspection-linkage-${config.levels.join('-')}`,
+        namespace: config.kafkaNamespace,
+        consumer: {
+          sessionTimeout: config.kafkaConsumer.sessionTimeoutMs,
+          heartbeatInterval: config.kafkaConsumer.heartbeatIntervalMs,
+          maxWaitTimeInMs: config.kafkaConsumer.maxWaitMs,
+        },
+      });
   }
 };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-ids.js';
 import type { DomainEvent, EventMetadata, IntegrationEvent } from '#domain';
 import { INTEGRATION_SCHEMA, isEventType, isLevel } from '#domain';
 import { WrongExpectedRevision } from '#event-store';
@@ -52,14 +52,14 @@ export class Inbox {
     if (!integration.audience.includes(level) || integration.source.level === level) return 'not-addressed-here';
     const streamId = integration.source.streamId;
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const existing = await store.readStream(streamId);
+      const existing = await this.service.readStream(streamId);
       if (existing.some((recorded) => metadataOf(recorded).origin?.eventId === integration.metadata.eventId)) {
         this.duplicates++;
         return 'duplicate';
       }
       const metadata: EventMetadata = {
         ...integration.metadata,
-        eventId: randomUUID(),
+        eventId: newEventId(),
         recordedAt: new Date().toISOString(),
         origin: {
           level: integration.source.level,

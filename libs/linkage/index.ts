@@ -6,3 +6,4 @@ export * from './relay.js';
 export * from './inbox.js';
 export * from './runtime.js';
 export * from './adapters.js';
+export * from './event-ids.js';

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-ids.js';
 import type { Actor, Command, DomainEvent, EventMetadata, JurisdictionRegistered, JurisdictionRegistry, Level, World } from '#domain';
 import { Refusal, contextStreams, decide, emptyWorld, evolve, streamOf, targetStream } from '#domain';
 import type { EventStore, ExpectedRevision, RecordedEvent } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { Clock } from './clock.js';
+import { StreamCache } from './stream-cache.js';
 
 export interface CommandRequest {
   readonly command: Command;
@@ -50,12 +52,21 @@ export class LevelService {
   private readonly appendListeners: Array<(outcome: CommandOutcome) => void> = [];
   private readonly awaitingParent: JurisdictionRegistered['data'][] = [];
 
+  private readonly streams: StreamCache;
+
   constructor(
     readonly level: Level,
     readonly store: EventStore,
     readonly registry: JurisdictionRegistry,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.streams = new StreamCache(store);
+  }
+
+  /** A stream of this level's store, read through the cache of recently used streams. */
+  readStream(streamId: string): Promise<RecordedEvent[]> {
+    return this.streams.read(streamId);
+  }
 
   /** Called after every successful local append (the relay uses it to wake up). */
   onAppended(listener: (outcome: CommandOutcome) => void): void {
@@ -82,7 +93,7 @@ export class LevelService {
       const stored = events.map((event) => {
         if (streamOf(event) !== target) throw new Error(`${command.type} decided ${event.type} for ${streamOf(event)}, outside ${target}`);
         const metadata: EventMetadata = {
-          eventId: randomUUID(),
+          eventId: newEventId(),
           actor,
           jurisdiction: actor.jurisdiction,
           correlationId: request.correlationId ?? commandId,
@@ -114,7 +125,7 @@ export class LevelService {
   /** Folds the target stream and every stream the decision consults into one World. */
   private async load(command: Command, target: string): Promise<{ world: World; expected: ExpectedRevision }> {
     const world = emptyWorld();
-    const targetEvents = await this.store.readStream(target);
+    const targetEvents = await this.readStream(target);
     this.fold(world, targetEvents);
     const expected: ExpectedRevision = targetEvents.length === 0 ? 'no-stream' : targetEvents[targetEvents.length - 1]!.revision;
     const loaded = new Set([target]);
@@ -122,7 +133,7 @@ export class LevelService {
       const next = contextStreams(command, world).filter((stream) => !loaded.has(stream));
       if (next.length === 0) break;
       for (const stream of next) loaded.add(stream);
-      const read = await Promise.all(next.map((stream) => this.store.readStream(stream)));
+      const read = await Promise.all(next.map((stream) => this.readStream(stream)));
       for (const events of read) this.fold(world, events);
     }
     return { world, expected };

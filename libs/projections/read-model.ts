@@ -6,12 +6,8 @@ import { assertNever } from '#domain';
 import type { CounterMetric, Report, ReportFigures, ReportScope, TaskHistoryEntry, TaskStatus, TaskStream, TaskView } from './report.js';
 import { addMetric, emptyFigures, finishRatios } from './report.js';
 
-/** One stored fact as the projections see it. */
-export interface ProjectedFact {
-  readonly position: number;
-  readonly event: DomainEvent;
-  readonly metadata: EventMetadata;
-}
+/** One stored fact as the projections see it: the domain event with its store position and provenance. */
+export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
 
 export class UnknownScope extends Error {
   override readonly name = 'UnknownScope';
@@ -61,8 +57,29 @@ const OUTCOME_METRIC = {
   'judicial-transfer': 'dispositions.judicialTransfers',
 } as const satisfies Record<string, CounterMetric>;
 
-/** Facts without a round (units, tasks without one) are filed under this round id. */
-const NO_ROUND = '';
+/**
+ * Counter increments of one batch, summed before they are written: a batch of thousands of facts
+ * touches a few hundred counters. Nested maps rather than composite string keys, so adding costs
+ * no allocation.
+ */
+class CounterDeltas {
+  private readonly byJurisdiction = new Map<string, Map<string, Map<CounterMetric, number>>>();
+
+  add(jurisdiction: string, roundId: string, metric: CounterMetric, by = 1): void {
+    let rounds = this.byJurisdiction.get(jurisdiction);
+    if (!rounds) this.byJurisdiction.set(jurisdiction, (rounds = new Map()));
+    let metrics = rounds.get(roundId);
+    if (!metrics) rounds.set(roundId, (metrics = new Map()));
+    metrics.set(metric, (metrics.get(metric) ?? 0) + by);
+  }
+
+  forEach(visit: (jurisdiction: string, roundId: string, metric: CounterMetric, value: number) => void): void {
+    for (const [jurisdiction, rounds] of this.byJurisdiction) {
+      for (const [roundId, metrics] of rounds) for (const [metric, value] of metrics) visit(jurisdiction, roundId, metric, value);
+    }
+  }
+}
+
 
 /**
  * A level's read model: the upward report and the downward task stream, in one SQLite file. Every
@@ -142,16 +159,9 @@ export class ReadModel {
     if (facts.length === 0) return;
     const last = facts[facts.length - 1]!.position;
     this.db.transaction(() => {
-      const counters = new Map<string, number>();
-      const count = (jurisdiction: string, roundId: string, metric: CounterMetric, by = 1): void => {
-        const key = `${jurisdiction}\u0000${roundId}\u0000${metric}`;
-        counters.set(key, (counters.get(key) ?? 0) + by);
-      };
-      for (const fact of facts) this.project(fact, count);
-      for (const [key, value] of counters) {
-        const [jurisdiction, roundId, metric] = key.split('\u0000') as [string, string, string];
-        this.statements.addCounter.run(jurisdiction, roundId, metric, value);
-      }
+      const counters = new CounterDeltas();
+      for (const fact of facts) this.project(fact, counters);
+      counters.forEach((jurisdiction, roundId, metric, value) => this.statements.addCounter.run(jurisdiction, roundId, metric, value));
       for (const name of names) this.statements.saveCheckpoint.run(name, last);
     })();
   }
@@ -164,9 +174,11 @@ export class ReadModel {
     })();
   }
 
-  private project(fact: ProjectedFact, count: (jurisdiction: string, roundId: string, metric: CounterMetric, by?: number) => void): void {
-    const { event, metadata, position } = fact;
-    const at = metadata.occurredAt;
+  private project(fact: ProjectedFact, counters: CounterDeltas): void {
+    const event = fact;
+    const { position } = fact;
+    // Provenance (fact.metadata) is read only by the facts that need a time or an actor: most
+    // facts are counts, and a store may decode metadata lazily.
     const s = this.statements;
     switch (event.type) {
       case 'JurisdictionRegistered':
@@ -179,76 +191,78 @@ export class ReadModel {
         return;
       case 'RoundPlanned': {
         const d = event.data;
-        s.planRound.run(d.roundId, d.owner, d.parentRoundId, d.theme, d.kind, d.linkage, at);
+        s.planRound.run(d.roundId, d.owner, d.parentRoundId, d.theme, d.kind, d.linkage, fact.metadata.occurredAt);
         for (const target of d.targets) s.addTarget.run(d.roundId, target.unitId, target.jurisdiction);
         return;
       }
       case 'RoundLaunched':
-        s.launchRound.run(event.data.roundId, event.data.owner, at);
-        count(event.data.owner, event.data.roundId, 'rounds.launched');
+        s.launchRound.run(event.data.roundId, event.data.owner, fact.metadata.occurredAt);
+        counters.add(event.data.owner, event.data.roundId, 'rounds.launched');
         return;
       case 'RoundClosed':
-        s.closeRound.run(event.data.roundId, event.data.owner, at);
-        count(event.data.owner, event.data.roundId, 'rounds.closed');
+        s.closeRound.run(event.data.roundId, event.data.owner, fact.metadata.occurredAt);
+        counters.add(event.data.owner, event.data.roundId, 'rounds.closed');
         return;
       case 'TeamFormed':
-        count(event.data.owner, event.data.roundId, 'teams.formed');
+        counters.add(event.data.owner, event.data.roundId, 'teams.formed');
         return;
       case 'TeamStationed':
         for (const unit of event.data.units) s.addStationing.run(event.data.teamId, unit.unitId, event.data.roundId, event.data.owner, unit.jurisdiction);
         return;
       case 'PetitionsReceived':
-        count(event.data.owner, event.data.roundId, 'petitions', event.data.count);
+        counters.add(event.data.owner, event.data.roundId, 'petitions', event.data.count);
         return;
       case 'IssueFound':
-        count(event.data.unitJurisdiction, event.data.roundId, 'issuesFound');
-        if (event.data.immediate) count(event.data.unitJurisdiction, event.data.roundId, 'immediateRectifications');
+        counters.add(event.data.unitJurisdiction, event.data.roundId, 'issuesFound');
+        if (event.data.immediate) counters.add(event.data.unitJurisdiction, event.data.roundId, 'immediateRectifications');
         return;
       case 'ClueTransferred':
-        count(event.data.attributedTo, event.data.roundId, 'clues.transferred');
-        count(event.data.attributedTo, event.data.roundId, RECIPIENT_METRIC[event.data.recipient]);
+        counters.add(event.data.attributedTo, event.data.roundId, 'clues.transferred');
+        counters.add(event.data.attributedTo, event.data.roundId, RECIPIENT_METRIC[event.data.recipient]);
         return;
       case 'ClueDisposed':
-        count(event.data.attributedTo, event.data.roundId, OUTCOME_METRIC[event.data.outcome], event.data.persons);
+        counters.add(event.data.attributedTo, event.data.roundId, OUTCOME_METRIC[event.data.outcome], event.data.persons);
         return;
       case 'ClueConcluded':
-        count(event.data.attributedTo, event.data.roundId, 'clues.concluded');
+        counters.add(event.data.attributedTo, event.data.roundId, 'clues.concluded');
         return;
       case 'RectificationRequired':
-        count(event.data.unitJurisdiction, event.data.roundId, 'rectifications.required');
+        counters.add(event.data.unitJurisdiction, event.data.roundId, 'rectifications.required');
         return;
       case 'RectificationCompleted':
-        count(event.data.unitJurisdiction, event.data.roundId, 'rectifications.completed');
+        counters.add(event.data.unitJurisdiction, event.data.roundId, 'rectifications.completed');
         return;
       case 'FindingEscalated':
-        count(event.data.from, event.data.roundId, 'escalations.submitted');
+        counters.add(event.data.from, event.data.roundId, 'escalations.submitted');
         return;
       case 'FindingAdopted':
-        count(event.data.by, event.data.roundId, 'escalations.adopted');
+        counters.add(event.data.by, event.data.roundId, 'escalations.adopted');
         return;
       case 'SpecialReportSubmitted':
-        count(event.data.owner, event.data.roundId, 'specialReports');
+        counters.add(event.data.owner, event.data.roundId, 'specialReports');
         return;
       case 'TaskAssigned': {
         const d = event.data;
-        s.assignTask.run(d.taskId, d.from, d.toJurisdiction, d.kind, d.title, d.roundId, d.dueBy, at);
-        s.addHistory.run(d.taskId, position, event.type, at, metadata.actor.id, null, null, null);
+        s.assignTask.run(d.taskId, d.from, d.toJurisdiction, d.kind, d.title, d.roundId, d.dueBy, fact.metadata.occurredAt);
+        s.addHistory.run(d.taskId, position, event.type, fact.metadata.occurredAt, fact.metadata.actor.id, null, null, null);
         return;
       }
       case 'TaskAccepted':
       case 'TaskProgressReported':
       case 'TaskCompleted': {
         const d = event.data;
+        const when = fact.metadata.occurredAt;
+        const by = fact.metadata.actor.id;
         s.touchTask.run(d.taskId, d.from, d.toJurisdiction, d.roundId, d.dueBy);
         if (event.type === 'TaskAccepted') {
-          s.acceptTask.run(at, d.taskId);
-          s.addHistory.run(d.taskId, position, event.type, at, metadata.actor.id, event.data.note, null, null);
+          s.acceptTask.run(when, d.taskId);
+          s.addHistory.run(d.taskId, position, event.type, when, by, event.data.note, null, null);
         } else if (event.type === 'TaskProgressReported') {
-          s.progressTask.run(at, event.data.percent, d.taskId, at);
-          s.addHistory.run(d.taskId, position, event.type, at, metadata.actor.id, event.data.note, event.data.percent, null);
+          s.progressTask.run(when, event.data.percent, d.taskId, when);
+          s.addHistory.run(d.taskId, position, event.type, when, by, event.data.note, event.data.percent, null);
         } else {
-          s.completeTask.run(at, event.data.result, d.taskId);
-          s.addHistory.run(d.taskId, position, event.type, at, metadata.actor.id, null, null, event.data.result);
+          s.completeTask.run(when, event.data.result, d.taskId);
+          s.addHistory.run(d.taskId, position, event.type, when, by, null, null, event.data.result);
         }
         return;
       }

@@ -1,4 +1,3 @@
-import type { DomainEvent, EventMetadata } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import type { ProjectedFact, ReadModel } from './read-model.js';
 
@@ -18,11 +17,11 @@ export interface RebuildProgress {
   readonly events: number;
 }
 
-export const toProjectedFact = (recorded: RecordedEvent): ProjectedFact => ({
-  position: recorded.position,
-  event: { type: recorded.type, data: recorded.data } as DomainEvent,
-  metadata: recorded.metadata as EventMetadata,
-});
+/**
+ * A stored event already has the projected fact's shape (type, data, position, metadata): it is
+ * used as it is, without a copy, so lazily decoded data and metadata stay unread until needed.
+ */
+export const asProjectedFacts = (recorded: readonly RecordedEvent[]): readonly ProjectedFact[] => recorded as readonly unknown[] as readonly ProjectedFact[];
 
 /**
  * Feeds a level's store into its read model: catch-up from the checkpoint, then live. A batch is
@@ -153,7 +152,7 @@ export class ProjectionRunner {
       const after = this.checkpoint;
       const batch = await this.store.readAll({ after, limit: this.batchSize });
       if (batch.length === 0) return 0;
-      this.readModel.applyBatch(PROJECTIONS, batch.map(toProjectedFact));
+      this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
       const reached = batch[batch.length - 1]!.position;
       for (const waiter of [...this.waiters]) if (reached >= waiter.position) waiter.resolve();
       for (const listener of this.changeListeners) listener(reached);

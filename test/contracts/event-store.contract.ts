@@ -27,10 +27,10 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 5000): 
   }
 };
 
-const event = (label: string, data: Record<string, unknown> = {}): NewEvent => ({
+const event = (label: string): NewEvent => ({
   id: randomUUID(),
   type: 'ContractEventHappened',
-  data: { label, ...data },
+  data: { label },
   metadata: { correlationId: `correlation-${label}` },
 });
 
@@ -138,6 +138,17 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       expect(read.map(({ revision }) => revision)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(ids(read)).toEqual(ids(batches.flat()));
       expect((await store.readStream(stream('b'))).map(({ revision }) => revision)).toEqual([0, 1, 2]);
+    });
+
+    it('reads a stream from a revision on, and nothing past its end', async () => {
+      const appended = events('f', 5);
+      await store.append(stream('f'), 'no-stream', appended);
+      const tail = await store.readStream(stream('f'), { fromRevision: 3 });
+      expect(tail.map(({ revision }) => revision)).toEqual([3, 4]);
+      expect(ids(tail)).toEqual(ids(appended.slice(3)));
+      expect(await store.readStream(stream('f'), { fromRevision: 5 })).toEqual([]);
+      expect(await store.readStream(stream('missing'), { fromRevision: 2 })).toEqual([]);
+      expect((await store.readStream(stream('f'), { fromRevision: 0 })).length).toBe(5);
     });
 
     it('orders global positions strictly increasing across streams, in append order', async () => {
@@ -357,6 +368,20 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
           expect(caughtUp).toBe(1);
           expect(maxInFlight).toBe(1);
           expectStrictlyIncreasing([checkpoint, ...positions]);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('delivers nothing before subscribe() has returned', async () => {
+        await store.append(stream('a'), 'no-stream', [event('stored')]);
+        let returned = false;
+        const deliveredBeforeReturn: boolean[] = [];
+        const subscription = store.subscribe({ after: baseline, onEvent: () => void deliveredBeforeReturn.push(!returned) });
+        returned = true;
+        try {
+          await until(() => deliveredBeforeReturn.length >= 1, 'the event is delivered');
+          expect(deliveredBeforeReturn).toEqual([false]);
         } finally {
           await subscription.close();
         }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventMetadata, Level } from '#domain';
 import { streamOf } from '#domain';
 import type { EventStore } from '#event-store';
-import { loadReferenceRegistry } from '#linkage';
+import { loadReferenceRegistry, newEventId } from '#linkage';
 
 /**
  * Fills a store with a province's history as it would look after years of linked inspection:
@@ -28,7 +28,7 @@ export const generateProvinceHistory = async (store: EventStore, targetEvents: n
       events.map((event) => {
         revision++;
         const metadata: EventMetadata = {
-          eventId: randomUUID(),
+          eventId: newEventId(),
           actor: { id: `${recordedBy}-office`, jurisdiction: recordedBy, role: 'leading-group' },
           jurisdiction: recordedBy,
           correlationId: randomUUID(),
@@ -36,7 +36,7 @@ export const generateProvinceHistory = async (store: EventStore, targetEvents: n
           occurredAt,
           recordedAt: occurredAt,
           ...(received
-            ? { origin: { level: sourceLevel, eventId: randomUUID(), streamId, revision, position: written + 1, schema: 1 } }
+            ? { origin: { level: sourceLevel, eventId: newEventId(), streamId, revision, position: written + 1, schema: 1 } }
             : {}),
         };
         return { id: metadata.eventId, type: event.type, data: event.data, metadata };

@@ -1,14 +1,17 @@
 import type { ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
+import { benchAppend } from './append.js';
 import { benchCommandThroughput } from './command.js';
 import { benchCountyToProvince } from './latency.js';
 import { benchRebuild } from './rebuild.js';
 import type { BenchResult } from './result.js';
 import { printResult } from './result.js';
+import { withScratchDir } from './scratch.js';
 
 /** Each benchmark by the name of the first figure it prints. */
 const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   command_throughput: benchCommandThroughput,
+  append_throughput: () => withScratchDir('append', benchAppend),
   rebuild_throughput: () => benchRebuild(),
   county_to_province: () => benchCountyToProvince(),
 };
