@@ -125,4 +125,24 @@ describe('reports and task streams over HTTP', () => {
     expect(latest.issuesFound).toBe(1);
     controller.abort();
   });
+
+  it('rebuilds a level on an admin request only, to the same report, and shows lag per projection', async () => {
+    await post('recordIssue', { issueId: 'i-rebuild', roundId: 'zz-r', teamId: 'zz-t', unitId: 'za-depot', category: 'grain', summary: 'x' }, CITY_TEAM);
+    await harness.runtime.settle();
+    const before = await get('/v1/reports/350600', CITY_OFFICE);
+    const rebuild = async (actor: Actor) =>
+      http().inject({ method: 'POST', url: '/v1/admin/projections/city/rebuild', headers: { authorization: `Bearer ${await token(actor)}` } });
+    expect((await rebuild(CITY_OFFICE)).statusCode).toBe(403);
+    const rebuilt = await rebuild({ id: 'ops', jurisdiction: '350000', role: 'admin' });
+    expect(rebuilt.statusCode).toBe(200);
+    expect(JSON.parse(rebuilt.body)).toMatchObject({ level: 'city', events: expect.any(Number) });
+    const after = await get('/v1/reports/350600', CITY_OFFICE);
+    expect({ ...after.body, asOf: undefined }).toEqual({ ...before.body, asOf: undefined });
+    const lag = await get('/v1/projections', CITY_OFFICE);
+    expect(lag.body).toEqual(
+      expect.arrayContaining([
+        { level: 'city', projections: [expect.objectContaining({ projection: 'upward-report', lag: 0 }), expect.objectContaining({ projection: 'task-stream', lag: 0 })] },
+      ]),
+    );
+  });
 });
