@@ -18,7 +18,7 @@ import { TokenService } from './tokens.js';
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
   readonly tokens: TokenService;
-  /** Nest's own start-up logging; off in tests and scenario runs. */
+  /** Nest's warnings and errors (its route-by-route start-up log is left out); off in tests and scenario runs. */
   readonly logger?: boolean;
   /**
    * Serve the Swagger UI pages at /docs (default true). The OpenAPI document itself is always served
@@ -56,7 +56,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   class LinkageHttpModule {}
 
   const app = await NestFactory.create<NestFastifyApplication>(LinkageHttpModule, new FastifyAdapter({ bodyLimit: 1_048_576 }), {
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : ['warn', 'error'],
   });
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
