@@ -2,11 +2,13 @@ import { ConfigurationError } from '#config';
 import { InvalidScenario } from '#scenario';
 import { UsageError, parseArgs } from './args.js';
 import { BENCH_USAGE, runBenchmarks } from './bench/run.js';
+import { EXPORT_USAGE, runExport } from './export.js';
 import { REBUILD_USAGE, rebuildProjections } from './rebuild.js';
 import { SCENARIO_USAGE, runScenarios } from './scenario.js';
 import { TOKEN_USAGE, mintToken } from './token.js';
+import { VERIFY_USAGE, runVerify } from './verify.js';
 
-const USAGE = ['Usage:', TOKEN_USAGE, SCENARIO_USAGE, REBUILD_USAGE, BENCH_USAGE].join('\n\n');
+const USAGE = ['Usage:', TOKEN_USAGE, SCENARIO_USAGE, REBUILD_USAGE, BENCH_USAGE, VERIFY_USAGE, EXPORT_USAGE].join('\n\n');
 
 const [command, ...rest] = process.argv.slice(2);
 const args = parseArgs(rest);
@@ -23,6 +25,12 @@ try {
       break;
     case 'bench':
       await runBenchmarks(args);
+      break;
+    case 'verify':
+      process.exitCode = await runVerify(args);
+      break;
+    case 'export':
+      await runExport(args);
       break;
     default:
       console.error(command ? `unknown command ${command}\n\n${USAGE}` : USAGE);

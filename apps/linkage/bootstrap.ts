@@ -29,6 +29,12 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     bus,
     openStore: (level) => openConfiguredStore(config, level),
     dataDir: config.dataDir,
+    audit: {
+      signingKeys: config.audit.signingKeys,
+      keyFolder: config.dataDir,
+      signing: { everyEvents: config.audit.signEveryEvents, intervalMs: config.audit.signIntervalMs },
+      snapshotEveryEvents: config.audit.snapshotEveryEvents,
+    },
   });
   const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey) });
   await app.listen({ port: config.port, host: config.host });
@@ -38,6 +44,14 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
       `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
       `  store: ${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}; bus: ${config.bus}`,
       `  token signing key: ${config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `${config.dataDir}/token-signing.key`}`,
+      `  audit signing keys: ${config.levels
+        .map((level) => {
+          const audit = runtime.node(level)!.audit;
+          if (!audit.signer) return `${level} none (its store keeps no hash chain)`;
+          const source = typeof audit.keySource === 'object' ? audit.keySource.file : 'from the environment';
+          return `${level} ${source} (key id ${audit.signer.key.keyId.slice(0, 16)})`;
+        })
+        .join('; ')}`,
       `  API docs: ${address}/docs   health: ${address}/health`,
       `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group`,
     ].join('\n'),

@@ -5,7 +5,7 @@ import kafkajs from 'kafkajs';
 const { Kafka, KafkaJSError, KafkaJSProtocolError, Partitioners, logLevel: LogLevel } = kafkajs;
 type LogLevel = kafkajs.logLevel;
 type Kafka = kafkajs.Kafka;
-import type { Consumer as KafkaConsumer, EachMessagePayload, IHeaders, ISocketFactory, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
 import type { Bus, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
 import { PoisonMessage, nextRetryDelay } from './port.js';
@@ -30,6 +30,14 @@ export interface KafkaBusConfig {
   /** Opens every broker connection (kafkajs' `socketFactory`); tests route them through a fault-injecting proxy. */
   readonly socketFactory?: ISocketFactory;
   readonly consumer?: KafkaConsumerTuning;
+  /**
+   * Prefix of every topic and consumer-group name this bus uses on the cluster (default none), so
+   * that several deployments, or test runs, share one cluster without reading each other's
+   * messages or joining each other's groups. Callers keep using the unprefixed names: messages
+   * they publish and receive carry them; only the cluster (and a dead-letter record's source-topic
+   * header, which an operator reads off the cluster) sees the prefixed ones.
+   */
+  readonly namespace?: string;
   /** kafkajs log level; default WARN. */
   readonly logLevel?: LogLevel;
 }
@@ -38,6 +46,13 @@ export interface TopicLayout {
   readonly partitions: number;
   readonly replicationFactor: number;
 }
+
+/**
+ * A consumer commits the offset past the messages it has handled after this many of them or this
+ * long, whichever comes first, and at the end of every fetched batch.
+ */
+const COMMIT_EVERY = 500;
+const COMMIT_INTERVAL_MS = 200;
 
 /** acks=-1: the partition leader answers only once every in-sync replica has the records. */
 const ALL_IN_SYNC_REPLICAS = -1;
@@ -56,11 +71,14 @@ const ALL_IN_SYNC_REPLICAS = -1;
  *
  * Consuming: one kafkajs consumer per `consume` call, starting from the earliest offset when its
  * group has none, with auto-commit off. A message's offset is committed only after `onMessage`
- * resolved; a handler that throws gets the message dead-lettered (with the error and where the
- * message sat) and committed past, so a poison message never stalls its partition. Failures of that
- * bookkeeping (a commit or the dead-letter send lost to a broker error) are retried by kafkajs and
- * redeliver the message; nothing is skipped. kafkajs may also redeliver after a rebalance, since a
- * partition's new owner resumes from the last committed offset: receivers dedupe by event id.
+ * resolved, in groups (every COMMIT_EVERY messages or COMMIT_INTERVAL_MS, and at the end of each
+ * fetched batch): a commit per message would cap a consumer at a few thousand messages a second.
+ * A handler that throws a PoisonMessage gets the message dead-lettered (with the error and where
+ * the message sat) and committed past, so a poison message never stalls its partition. Failures of
+ * that bookkeeping (a commit or the dead-letter send lost to a broker error) are retried by kafkajs
+ * and redeliver from the first message not yet done; nothing is skipped. kafkajs may also
+ * redeliver after a rebalance or a crash, since a partition's owner resumes from the last committed
+ * offset: receivers dedupe by event id.
  *
  * No admin API is used on the normal path (topics are auto-created where the cluster allows it, as
  * the mock does; the mock's controller id 0 also makes kafkajs' admin fail): `ensureTopics` is there
@@ -72,8 +90,10 @@ export class KafkaBus implements Bus {
   private producerConnection: Promise<void> | undefined;
   private readonly consumers = new Set<KafkaGroupConsumer>();
   private closed = false;
+  private readonly names: Namespace;
 
   constructor(private readonly config: KafkaBusConfig) {
+    this.names = new Namespace(config.namespace ?? '');
     this.kafka = new Kafka({
       brokers: [...config.brokers],
       clientId: config.clientId,
@@ -100,13 +120,13 @@ export class KafkaBus implements Bus {
     assertDeadLetterTopicApart(options.topics, options.deadLetterTopic);
     const tuning = this.config.consumer ?? {};
     const kafkaConsumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: this.names.onCluster(options.groupId),
       allowAutoTopicCreation: true,
       ...(tuning.sessionTimeout === undefined ? {} : { sessionTimeout: tuning.sessionTimeout }),
       ...(tuning.heartbeatInterval === undefined ? {} : { heartbeatInterval: tuning.heartbeatInterval }),
       ...(tuning.maxWaitTimeInMs === undefined ? {} : { maxWaitTimeInMs: tuning.maxWaitTimeInMs }),
     });
-    const consumer = new KafkaGroupConsumer(kafkaConsumer, options, (messages) => this.send(messages), () => this.consumers.delete(consumer));
+    const consumer = new KafkaGroupConsumer(kafkaConsumer, options, this.names, (messages) => this.send(messages), () => this.consumers.delete(consumer));
     this.consumers.add(consumer);
     try {
       await consumer.start();
@@ -124,7 +144,7 @@ export class KafkaBus implements Bus {
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: topics.map((topic) => ({ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor })),
+        topics: topics.map((topic) => ({ topic: this.names.onCluster(topic), numPartitions: layout.partitions, replicationFactor: layout.replicationFactor })),
       });
     } finally {
       await admin.disconnect();
@@ -145,7 +165,7 @@ export class KafkaBus implements Bus {
   private async send(messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connectProducer();
-    await this.producer.sendBatch({ acks: ALL_IN_SYNC_REPLICAS, topicMessages: byTopic(messages) });
+    await this.producer.sendBatch({ acks: ALL_IN_SYNC_REPLICAS, topicMessages: byTopic(messages, this.names) });
   }
 
   private connectProducer(): Promise<void> {
@@ -169,60 +189,95 @@ class KafkaGroupConsumer implements Consumer {
   constructor(
     private readonly consumer: KafkaConsumer,
     private readonly options: ConsumerOptions,
+    private readonly names: Namespace,
     private readonly sendDeadLetter: (messages: readonly BusMessage[]) => Promise<void>,
     private readonly onClosed: () => void,
   ) {}
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachMessage: (payload) => this.handle(payload) });
+    await this.consumer.subscribe({ topics: this.options.topics.map((topic) => this.names.onCluster(topic)), fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
   }
 
   /**
-   * Leaves the group. kafkajs waits for a running handler to finish; whatever it returns then is
-   * neither committed nor dead-lettered, so the message goes to the group's next member, as it would
-   * had the process died.
+   * Leaves the group. kafkajs waits for the batch being handled to finish; whatever a handler
+   * returns after closing began is neither committed nor dead-lettered, and kafkajs commits nothing
+   * once stopping, so those messages and any done but not yet committed go to the group's next
+   * member, as they would had the process died.
    */
   close(): Promise<void> {
     this.closing ??= this.consumer.disconnect().finally(this.onClosed);
     return this.closing;
   }
 
-  private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  /**
+   * A fetched batch of one partition, message by message in order. A message counts as done once
+   * its handler resolved (or its dead letter is on the bus); the offset after the last done one is
+   * committed every COMMIT_EVERY messages or COMMIT_INTERVAL_MS and when the batch ends, so
+   * committing costs a round trip per group of messages, not per message. What is done but not yet
+   * committed when the process dies is delivered again: receivers dedupe.
+   */
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let done: string | undefined;
+    let doneSinceCommit = 0;
+    let lastCommit = Date.now();
+    const commit = async () => {
+      if (done === undefined) return;
+      const offset = (BigInt(done) + 1n).toString();
+      await this.consumer.commitOffsets([{ topic, partition, offset }]);
+      done = undefined;
+      doneSinceCommit = 0;
+      lastCommit = Date.now();
+    };
+    try {
+      for (const message of batch.messages) {
+        // Stale: a rebalance or seek moved this partition on; its next fetch starts where it must.
+        if (!isRunning() || isStale() || this.closing) break;
+        if (!(await this.handle(topic, partition, message))) break;
+        resolveOffset(message.offset);
+        done = message.offset;
+        doneSinceCommit += 1;
+        if (doneSinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+        // kafkajs heartbeats between messages at most every heartbeatInterval; a rebalance surfaces here.
+        await heartbeat();
+      }
+      await commit();
+    } catch (error) {
+      // Keep what is done if the coordinator still takes it; either way the failure decides what follows.
+      await commit().catch(() => undefined);
+      throw keepConsuming(error);
+    }
+  }
+
+  /** Handles one message; false when the consumer closed before it was done (it is left for the next owner). */
+  private async handle(topic: string, partition: number, message: KafkaMessage): Promise<boolean> {
     const delivered: DeliveredMessage = {
-      topic,
+      topic: this.names.fromCluster(topic),
       partition,
       offset: message.offset,
       key: message.key?.toString() ?? '',
       value: message.value?.toString() ?? '',
       headers: textHeaders(message.headers),
     };
-    let failure: { readonly error: unknown } | undefined;
     for (let delay: number | undefined; ; ) {
       try {
         await this.options.onMessage(delivered);
-        break;
+        return true;
       } catch (error) {
         if (error instanceof PoisonMessage) {
-          failure = { error };
-          break;
+          if (this.closing) return false;
+          // Named as the cluster knows them: the record says where an operator finds the original.
+          await this.sendDeadLetter([deadLetterOf({ ...delivered, topic }, this.names.onCluster(this.options.groupId), this.options.deadLetterTopic, error)]);
+          return true;
         }
         // Transient: handle the same message again after a pause, never committing past it.
-        if (this.closing) return;
+        if (this.closing) return false;
         delay = nextRetryDelay(delay);
         await new Promise((resolve) => setTimeout(resolve, delay));
-        if (this.closing) return;
+        if (this.closing) return false;
       }
-    }
-    if (this.closing) return;
-    try {
-      if (failure) {
-        await this.sendDeadLetter([deadLetterOf(delivered, this.options.groupId, this.options.deadLetterTopic, failure.error)]);
-      }
-      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-    } catch (error) {
-      throw keepConsuming(error);
     }
   }
 }
@@ -233,8 +288,8 @@ const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENER
 const rootCause = (error: unknown): unknown => (error instanceof Error && error.cause !== undefined ? rootCause(error.cause) : error);
 
 /**
- * What eachMessage throws when a commit or dead-letter send failed. kafkajs re-runs a message whose
- * handler threw, but a consumer whose error counts as non-retriable stops for good; so group
+ * What eachBatch throws when a commit or dead-letter send failed. kafkajs fetches again from the
+ * first message not resolved, but a consumer whose error counts as non-retriable stops for good; so group
  * membership errors go back unwrapped (kafkajs rejoins on them) and everything else is marked
  * retriable: the message is redelivered, never skipped, and the consumer never silently dies.
  */
@@ -254,12 +309,25 @@ const textHeaders = (headers: IHeaders | undefined): Record<string, string> => {
   return text;
 };
 
-const byTopic = (messages: readonly BusMessage[]): TopicMessages[] => {
+/** Maps the names callers use to the names on the cluster and back. */
+class Namespace {
+  constructor(private readonly prefix: string) {}
+
+  onCluster(name: string): string {
+    return this.prefix + name;
+  }
+
+  fromCluster(name: string): string {
+    return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
+  }
+}
+
+const byTopic = (messages: readonly BusMessage[], names: Namespace): TopicMessages[] => {
   const topics = new Map<string, Message[]>();
   for (const message of messages) {
     const batch = topics.get(message.topic) ?? [];
     topics.set(message.topic, batch);
     batch.push({ key: message.key, value: message.value, ...(message.headers ? { headers: { ...message.headers } } : {}) });
   }
-  return [...topics].map(([topic, batch]) => ({ topic, messages: batch }));
+  return [...topics].map(([topic, batch]) => ({ topic: names.onCluster(topic), messages: batch }));
 };

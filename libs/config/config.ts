@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
+import { InvalidSigningKey, parseSigningKey } from '#audit';
 
 export type StoreKind = 'sqlite' | 'esdb' | 'memory';
 export type BusKind = 'inproc' | 'kafka';
@@ -19,10 +20,37 @@ export interface LinkageConfig {
   readonly levels: readonly Level[];
   readonly esdbConnectionString?: string;
   readonly kafkaBrokers?: readonly string[];
+  /** Prefix of every topic and consumer group on the Kafka cluster; '' keeps the documented names. */
+  readonly kafkaNamespace: string;
+  /** Consumer-group timing; absent: kafkajs' defaults. */
+  readonly kafkaConsumer: KafkaConsumerSettings;
   readonly sqliteSynchronous: SqliteSynchronous;
   /** HMAC key for bearer tokens. */
   readonly tokenSigningKey: Uint8Array;
   readonly tokenSigningKeySource: 'environment' | 'data-dir';
+  /** Hash-chain signing and as-of snapshots (README "Audit"). */
+  readonly audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /**
+   * Ed25519 private keys (PKCS#8 PEM or base64 DER) given in the environment, by level. A served
+   * level without one uses DATA_DIR/<level>.audit-key.pem, generated when its chained store first
+   * starts (the runtime does that: loading configuration writes nothing for it).
+   */
+  readonly signingKeys: Partial<Record<Level, string>>;
+  /** Sign the chain head after this many stored events; 0: never by count. */
+  readonly signEveryEvents: number;
+  /** Sign the chain head this often when anything was stored; 0: never by time. */
+  readonly signIntervalMs: number;
+  /** Snapshot the read model every this many projected events, for fast as-of queries; 0: none. */
+  readonly snapshotEveryEvents: number;
+}
+
+export interface KafkaConsumerSettings {
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxWaitMs?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -46,6 +74,19 @@ const portOf = (name: string, value: string | undefined, fallback: number, probl
   return port;
 };
 
+const millisOf = (name: string, value: string | undefined, problems: string[]): number | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const millis = Number(value);
+  if (!Number.isInteger(millis) || millis < 1 || millis > 3_600_000) {
+    problems.push(`${name}=${value} is not a whole number of milliseconds (1-3600000)`);
+    return undefined;
+  }
+  return millis;
+};
+
+/** Kafka topic names allow ASCII letters, digits, '.', '_' and '-' (and at most 249 of them). */
+const KAFKA_NAMESPACE = /^[A-Za-z0-9._-]{0,100}$/;
+
 const MIN_KEY_BYTES = 32;
 
 /** The embedded default keeps one generated key under DATA_DIR so tokens survive restarts. */
@@ -63,6 +104,46 @@ const signingKeyFrom = (env: NodeJS.ProcessEnv, dataDir: string, problems: strin
     chmodSync(file, 0o600);
   }
   return { tokenSigningKey: Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), tokenSigningKeySource: 'data-dir' };
+};
+
+const countOf = (name: string, value: string | undefined, fallback: number, problems: string[]): number => {
+  if (value === undefined || value === '') return fallback;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < 0) {
+    problems.push(`${name}=${value} is not a whole number >= 0`);
+    return fallback;
+  }
+  return count;
+};
+
+/**
+ * Each served level's audit key from the environment: AUDIT_SIGNING_KEY_<LEVEL>, or
+ * AUDIT_SIGNING_KEY for a process that serves one level.
+ */
+const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: string[]): AuditConfig => {
+  const signingKeys: Partial<Record<Level, string>> = {};
+  const shared = env.AUDIT_SIGNING_KEY || undefined;
+  if (shared !== undefined && levels.length > 1) {
+    problems.push(`AUDIT_SIGNING_KEY is one level's key, but this process serves ${levels.join(', ')}: set ${levels.map((level) => `AUDIT_SIGNING_KEY_${level.toUpperCase()}`).join(', ')}`);
+  }
+  for (const level of levels) {
+    const name = `AUDIT_SIGNING_KEY_${level.toUpperCase()}`;
+    const given = env[name] || (levels.length === 1 ? shared : undefined);
+    if (given === undefined) continue;
+    try {
+      parseSigningKey(given);
+      signingKeys[level] = given;
+    } catch (error) {
+      if (!(error instanceof InvalidSigningKey)) throw error;
+      problems.push(`${env[name] ? name : 'AUDIT_SIGNING_KEY'}: ${error.message}`);
+    }
+  }
+  return {
+    signingKeys,
+    signEveryEvents: countOf('AUDIT_SIGN_EVERY_EVENTS', env.AUDIT_SIGN_EVERY_EVENTS, 1000, problems),
+    signIntervalMs: countOf('AUDIT_SIGN_INTERVAL_MS', env.AUDIT_SIGN_INTERVAL_MS, 60_000, problems),
+    snapshotEveryEvents: countOf('AUDIT_SNAPSHOT_EVERY_EVENTS', env.AUDIT_SNAPSHOT_EVERY_EVENTS, 50_000, problems),
+  };
 };
 
 /** Reads and validates the environment; every problem is reported at once. */
@@ -87,7 +168,22 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   const kafkaBrokers = env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean) : undefined;
   if (bus === 'kafka' && (!kafkaBrokers || kafkaBrokers.length === 0)) problems.push('LINKAGE_BUS=kafka needs KAFKA_BROKERS (host:port,host:port)');
   for (const broker of kafkaBrokers ?? []) if (!/^[^:\s]+:\d+$/.test(broker)) problems.push(`KAFKA_BROKERS entry ${broker} is not host:port`);
+  const kafkaNamespace = env.KAFKA_NAMESPACE ?? '';
+  if (!KAFKA_NAMESPACE.test(kafkaNamespace)) problems.push(`KAFKA_NAMESPACE=${kafkaNamespace} may hold at most 100 of A-Z a-z 0-9 . _ - (it prefixes topic names)`);
+  const kafkaConsumer: KafkaConsumerSettings = {
+    sessionTimeoutMs: millisOf('KAFKA_SESSION_TIMEOUT_MS', env.KAFKA_SESSION_TIMEOUT_MS, problems),
+    heartbeatIntervalMs: millisOf('KAFKA_HEARTBEAT_INTERVAL_MS', env.KAFKA_HEARTBEAT_INTERVAL_MS, problems),
+    maxWaitMs: millisOf('KAFKA_MAX_WAIT_MS', env.KAFKA_MAX_WAIT_MS, problems),
+  };
+  // kafkajs heartbeats at this interval to stay in the group; at or beyond the session timeout the
+  // coordinator would evict a healthy member.
+  if ((kafkaConsumer.heartbeatIntervalMs ?? 3_000) >= (kafkaConsumer.sessionTimeoutMs ?? 30_000)) {
+    problems.push(
+      `KAFKA_HEARTBEAT_INTERVAL_MS (${kafkaConsumer.heartbeatIntervalMs ?? 'default 3000'}) must be below KAFKA_SESSION_TIMEOUT_MS (${kafkaConsumer.sessionTimeoutMs ?? 'default 30000'})`,
+    );
+  }
   const key = problems.length === 0 ? signingKeyFrom(env, dataDir, problems) : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
+  const audit = auditFrom(env, levels, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -98,7 +194,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     levels,
     esdbConnectionString,
     kafkaBrokers,
+    kafkaNamespace,
+    kafkaConsumer,
     sqliteSynchronous,
     ...key,
+    audit,
   };
 };

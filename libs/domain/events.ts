@@ -1,3 +1,4 @@
+import type { AuditEvent } from './audit/messages.js';
 import type { ClueCommand, ClueEvent } from './clues/messages.js';
 import type { InspectionCommand, InspectionEvent } from './inspection/messages.js';
 import type { JurisdictionRegistered, RegisterJurisdiction } from './jurisdictions/messages.js';
@@ -6,7 +7,7 @@ import type { RectificationCommand, RectificationEvent } from './rectification/m
 
 export type Command = RegisterJurisdiction | InspectionCommand | ClueCommand | RectificationCommand | LinkageCommand;
 export type CommandType = Command['type'];
-export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | LinkageEvent;
+export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | LinkageEvent | AuditEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 export type CommandOfType<T extends CommandType> = Extract<Command, { type: T }>;
@@ -59,6 +60,7 @@ export const EVENT_TYPES = [
   'TaskCompleted',
   'FindingEscalated',
   'FindingAdopted',
+  'ChainHeadSigned',
 ] as const satisfies readonly EventType[];
 
 // Both lists must name every member of their union; these fail to compile when one is missing.

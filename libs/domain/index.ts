@@ -9,6 +9,8 @@ export * from './inspection/messages.js';
 export * from './clues/messages.js';
 export * from './rectification/messages.js';
 export * from './linkage/messages.js';
+export * from './audit/messages.js';
+export * from './audit/attribution.js';
 export * from './events.js';
 export * from './streams.js';
 export * from './world.js';

@@ -1,3 +1,4 @@
+import { auditChainStream } from './audit/messages.js';
 import { assertNever } from './kernel/envelope.js';
 import type { DomainEvent } from './events.js';
 
@@ -12,6 +13,8 @@ export const streams = {
   rectification: (rectificationId: string) => `rectification-${rectificationId}`,
   task: (taskId: string) => `task-${taskId}`,
   specialReport: (reportId: string) => `special-report-${reportId}`,
+  /** A level's signed chain heads, in its own store and in the stores of the levels above it. */
+  auditChain: auditChainStream,
 } as const;
 
 /** The stream an event belongs to: the same in every level's store that holds it. */
@@ -48,6 +51,8 @@ export const streamOf = (event: DomainEvent): string => {
       return streams.task(event.data.taskId);
     case 'SpecialReportSubmitted':
       return streams.specialReport(event.data.reportId);
+    case 'ChainHeadSigned':
+      return streams.auditChain(event.data.level);
     default:
       return assertNever(event, 'event');
   }

@@ -184,6 +184,9 @@ export const evolve = (world: World, event: DomainEvent, occurredAt: string): Wo
     }
     case 'PetitionsReceived':
       return world;
+    case 'ChainHeadSigned':
+      // An attestation about the store, not a change of any aggregate.
+      return world;
     case 'IssueFound': {
       const existing = world.issues.get(event.data.issueId);
       world.issues.set(event.data.issueId, {

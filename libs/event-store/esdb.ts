@@ -145,6 +145,10 @@ export class EsdbEventStore implements EventStore {
   private readonly reconnect: EsdbReconnectPolicy;
   private readonly subscriptions = new Set<EsdbSubscription>();
   private closing: Promise<void> | undefined;
+  /** The head when `$all` ended at `to` (see headPosition). */
+  private headScan: { readonly head: number; readonly to: bigint } | undefined;
+  /** No event of this store lies at a `$all` position in (lastOwn, to] (see readAll). */
+  private scanned: { readonly lastOwn: bigint; readonly to: bigint } = { lastOwn: 0n, to: 0n };
 
   constructor(options: EsdbEventStoreOptions) {
     if (options.streamPrefix.length === 0 || options.streamPrefix.startsWith('$')) {
@@ -206,6 +210,12 @@ export class EsdbEventStore implements EventStore {
     // Commit position of the last `$all` event looked at. Reads start at their position inclusively,
     // so each page begins with the event the previous one ended on (or with `after` itself).
     let seen = BigInt(after);
+    // What an earlier read established: none of this store's events lie in (lastOwn, to]. A caught-up
+    // poller (relay, projections) asks again and again from its last event; without this it would
+    // re-read every event the other stores appended since, on every poll.
+    const known = this.scanned;
+    const fromFrontier = seen >= known.lastOwn && known.to > seen;
+    if (fromFrontier) seen = known.to;
     while (limit === undefined || found.length < limit) {
       const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount: PAGE_SIZE }));
       for (const { event } of page) {
@@ -217,25 +227,46 @@ export class EsdbEventStore implements EventStore {
       }
       if (page.length < PAGE_SIZE) break;
     }
+    // This read looked at every event in (start, seen]: its last own event, or else where the
+    // stretch without own events began, bounds the new stretch. `$all` only grows at its end, so the
+    // statement stays true; keep whichever reaches further.
+    const lastOwn = found.length > 0 ? BigInt(found[found.length - 1]!.position) : fromFrontier ? known.lastOwn : BigInt(after);
+    if (seen > this.scanned.to) this.scanned = { lastOwn, to: seen };
     return found;
   }
 
   async headPosition(): Promise<number> {
     this.assertOpen();
+    // Status polls ask often. `$all` only grows at its end and this store's events never move, so
+    // a head found when `$all` ended at `to` is still the head unless an own event came after `to`:
+    // reading backwards stops at `to`, and a small first page covers the usual case.
+    const known = this.headScan;
     let fromPosition: ReadPosition = END;
-    // This store's last event is usually among the last few of `$all` (levels sharing a cluster
-    // interleave), and status polls ask often: a small first page keeps that cheap.
     let maxCount = HEAD_FIRST_PAGE_SIZE;
-    for (;;) {
+    let end: bigint | undefined;
+    let head: number | undefined;
+    while (head === undefined) {
       // Backwards reads exclude the event at `fromPosition`, so pages do not overlap.
       const page: AllStreamResolvedEvent[] = await collect(this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount }));
-      const last = page.find(({ event }) => event?.streamId.startsWith(this.prefix))?.event;
-      if (last) return toStorePosition(last.position, last.streamId);
+      end ??= page[0]?.event?.position.commit;
+      for (const { event } of page) {
+        if (!event) continue;
+        if (known && event.position.commit <= known.to) {
+          head = known.head;
+          break;
+        }
+        if (event.streamId.startsWith(this.prefix)) {
+          head = toStorePosition(event.position, event.streamId);
+          break;
+        }
+      }
       const oldest = page.at(-1)?.event;
-      if (!oldest || page.length < maxCount) return 0;
-      fromPosition = oldest.position;
+      if (head === undefined && (!oldest || page.length < maxCount)) head = 0;
+      if (oldest) fromPosition = oldest.position;
       maxCount = PAGE_SIZE;
     }
+    if (end !== undefined && end > (this.headScan?.to ?? -1n)) this.headScan = { head, to: end };
+    return head;
   }
 
   subscribe(options: SubscribeOptions): Subscription {

@@ -2,14 +2,18 @@
  * In-memory EventStore for tests and benchmarks. It behaves like the SQLite adapter in everything a
  * caller can observe: payloads are stored as JSON text and parsed on every read (so later mutation
  * of an appended or a read object changes nothing, and a Date comes back as a string), positions are
- * dense from 1, event ids are unique across the store.
+ * dense from 1, event ids are unique across the store, and events are hash-chained the same way
+ * (two hashes per event, a few microseconds), so audit features work on it too.
  */
+import type { ChainHead, ChainRow } from '#audit';
+import { ChainBuilder, genesisHash, toHex } from '#audit';
 import { DuplicateEventId, decodeEvent, encodeAppend, fromRevisionOf, readRange, type EncodedEvent } from './encoding.js';
 import {
   WrongExpectedRevision,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type HashChainedStore,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -24,12 +28,13 @@ interface StoredEvent extends EncodedEvent {
   readonly revision: number;
   /** Equal to the index in `log` plus one. */
   readonly position: number;
+  readonly chainHash: Buffer;
 }
 
 const toRecorded = (event: StoredEvent): RecordedEvent =>
   decodeEvent(event.streamId, event.revision, event.position, event);
 
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements EventStore, HashChainedStore {
   private readonly log: StoredEvent[] = [];
   /** Each stream's events in revision order (the same objects as in `log`). */
   private readonly streams = new Map<string, StoredEvent[]>();
@@ -48,8 +53,12 @@ export class MemoryEventStore implements EventStore {
     if (duplicate) throw new DuplicateEventId(duplicate.id);
 
     const written = stream ?? [];
+    const chain = new ChainBuilder(this.log[this.log.length - 1]?.chainHash ?? genesisHash());
     for (const event of encoded) {
-      const stored: StoredEvent = { ...event, streamId, revision: written.length, position: this.log.length + 1 };
+      const position = this.log.length + 1;
+      const revision = written.length;
+      const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
+      const stored: StoredEvent = { ...event, streamId, revision, position, chainHash };
       this.log.push(stored);
       written.push(stored);
       this.eventIds.add(event.id);
@@ -73,6 +82,27 @@ export class MemoryEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.log.length;
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    this.assertOpen();
+    const last = this.log[this.log.length - 1];
+    return last ? { position: last.position, hash: toHex(last.chainHash) } : { position: 0, hash: toHex(genesisHash()) };
+  }
+
+  async readChain(after: number, limit: number): Promise<ChainRow[]> {
+    this.assertOpen();
+    const range = readRange({ after, limit });
+    return this.log.slice(range.after, range.after + (range.limit ?? this.log.length)).map((event) => ({
+      position: event.position,
+      streamId: event.streamId,
+      revision: event.revision,
+      eventId: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      chainHash: Buffer.from(event.chainHash),
+    }));
   }
 
   subscribe(options: SubscribeOptions): Subscription {

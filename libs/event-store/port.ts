@@ -2,6 +2,7 @@
  * The EventStore port (DESIGN.md §3.4). Adapters: `sqlite` (embedded default), `memory` (tests and
  * benchmarks), `esdb` (EventStoreDB/KurrentDB). One contract suite runs against all of them.
  */
+import type { ChainHead, ChainRow } from '#audit';
 
 /** Exact expectations only: an append never says "any". */
 export type ExpectedRevision = 'no-stream' | number;
@@ -91,3 +92,18 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;
 }
+
+/**
+ * A store that hash-chains its events in its global order (libs/audit chain.ts): the sqlite and
+ * memory adapters, which compute each event's chain hash inside the append. EventStoreDB cannot:
+ * the client offers no column to keep a hash in and no hook inside the server's append.
+ */
+export interface HashChainedStore {
+  /** The last event's position and chain hash; position 0 and hash_0 when the store is empty. */
+  chainHead(): Promise<ChainHead>;
+  /** Events with their stored JSON text and chain hash, strictly after `after`, at most `limit`. */
+  readChain(after: number, limit: number): Promise<ChainRow[]>;
+}
+
+export const isHashChained = (store: EventStore): store is EventStore & HashChainedStore =>
+  typeof (store as Partial<HashChainedStore>).chainHead === 'function' && typeof (store as Partial<HashChainedStore>).readChain === 'function';

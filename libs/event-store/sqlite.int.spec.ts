@@ -214,6 +214,6 @@ describe('SqliteEventStore', () => {
     other.pragma('user_version = 7');
     other.close();
 
-    expect(() => SqliteEventStore.open(file)).toThrow(/schema version 7, this code reads version 1/);
+    expect(() => SqliteEventStore.open(file)).toThrow(/schema version 7, this code reads version 2/);
   });
 });

@@ -9,6 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ChainHead, ChainRow } from '#audit';
+import { ChainBuilder, genesisHash, toHex } from '#audit';
 import {
   DuplicateEventId,
   decodeEvent,
@@ -22,6 +24,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type HashChainedStore,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -53,19 +56,24 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
 }
 
-const SCHEMA_VERSION = 1;
+/**
+ * 1: events. 2: every event also keeps its chain hash (libs/audit chain.ts), computed in the append
+ * transaction; a version-1 file is chained when it is first opened by this code.
+ */
+const SCHEMA_VERSION = 2;
 
 // The current revision of a stream is the last entry of the (stream_id, revision) index, so no
 // separate streams table is kept: it would cost one more write per append for no faster lookup.
-const SCHEMA = `
-  CREATE TABLE events (
-    position  INTEGER PRIMARY KEY,
-    stream_id TEXT    NOT NULL,
-    revision  INTEGER NOT NULL,
-    event_id  TEXT    NOT NULL UNIQUE,
-    type      TEXT    NOT NULL,
-    data      TEXT    NOT NULL,
-    metadata  TEXT    NOT NULL,
+const eventsTable = (name: string): string => `
+  CREATE TABLE ${name} (
+    position   INTEGER PRIMARY KEY,
+    stream_id  TEXT    NOT NULL,
+    revision   INTEGER NOT NULL,
+    event_id   TEXT    NOT NULL UNIQUE,
+    type       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    metadata   TEXT    NOT NULL,
+    chain_hash BLOB    NOT NULL,
     UNIQUE (stream_id, revision)
   ) STRICT;
 `;
@@ -85,7 +93,13 @@ interface EventRow {
 /** A `readAll` row as an array (no per-row object), columns in COLUMNS order. */
 type PageRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string];
 
-type InsertParams = [number, string, number, string, string, string, string];
+type InsertParams = [number, string, number, string, string, string, string, Buffer];
+
+/** Rows per INSERT statement: 8 parameters each, far below SQLite's limit of 32,766. */
+const INSERT_ROWS = 100;
+
+/** A `readChain` row: the stored columns and the chain hash. */
+type ChainPageRow = [...PageRow, chainHash: Buffer];
 
 const toRecorded = (row: EventRow): RecordedEvent =>
   decodeEvent(row.stream_id, row.revision, row.position, {
@@ -101,17 +115,21 @@ const toRecorded = (row: EventRow): RecordedEvent =>
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, HashChainedStore {
   private readonly appended = new AppendSignal();
   private readonly subscriptions = new Set<PullSubscription>();
   private readonly pollIntervalMs: number;
   private closing: Promise<void> | undefined;
 
   private readonly selectHead: Database.Statement<[], number>;
+  private readonly selectHeadLink: Database.Statement<[], [number, Buffer]>;
+  private readonly selectChain: Database.Statement<[number, number], ChainPageRow>;
   private readonly selectStreamRevision: Database.Statement<[string], number>;
   private readonly selectStream: Database.Statement<[string, number], EventRow>;
   private readonly selectAfter: Database.Statement<[number, number], PageRow>;
-  private readonly insertEvent: Database.Statement<InsertParams>;
+  /** Multi-row INSERTs by row count, prepared on first use (see `write`). */
+  private readonly insertRows = new Map<number, Database.Statement<unknown[]>>();
+  private readonly selectKnownIds: Database.Statement<[string], string>;
   private readonly appendTransaction: Database.Transaction<
     (streamId: string, expected: ExpectedRevision, events: readonly EncodedEvent[]) => AppendResult
   >;
@@ -149,7 +167,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma('wal_autocheckpoint = 10000');
       db.pragma('journal_size_limit = 67108864');
       migrate(db, file);
-      return new SqliteEventStore(db, pollIntervalMs);
+      return new SqliteEventStore(db, pollIntervalMs, file);
     } catch (error) {
       db.close();
       throw error;
@@ -159,9 +177,15 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Database.Database,
     pollIntervalMs: number,
+    /** The database file: verifiers and exporters open it read-only beside this connection. */
+    readonly file: string,
   ) {
     this.pollIntervalMs = pollIntervalMs;
     this.selectHead = db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck();
+    this.selectHeadLink = db.prepare<[], [number, Buffer]>('SELECT position, chain_hash FROM events ORDER BY position DESC LIMIT 1').raw(true);
+    this.selectChain = db
+      .prepare<[number, number], ChainPageRow>(`SELECT ${COLUMNS}, chain_hash FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .raw(true);
     this.selectStreamRevision = db
       .prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
       .pluck();
@@ -171,9 +195,7 @@ export class SqliteEventStore implements EventStore {
     this.selectAfter = db
       .prepare<[number, number], PageRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(true);
-    this.insertEvent = db.prepare<InsertParams>(
-      `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.selectKnownIds = db.prepare<[string], string>('SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))').pluck();
     this.appendTransaction = db.transaction((streamId, expected, events) => this.write(streamId, expected, events));
   }
 
@@ -185,6 +207,19 @@ export class SqliteEventStore implements EventStore {
     const result = this.appendTransaction.immediate(streamId, expected, encoded);
     this.appended.notify();
     return result;
+  }
+
+  /**
+   * Several appends, to any streams, in one transaction: all are written or none (the first
+   * conflict or duplicate id rolls everything back and is thrown). For bulk loads such as imports
+   * and benchmark histories, where one transaction per stream would dominate the cost.
+   */
+  async appendMany(appends: readonly { readonly streamId: string; readonly expected: ExpectedRevision; readonly events: readonly NewEvent[] }[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const encoded = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: encodeAppend(streamId, expected, events) }));
+    const results = this.db.transaction(() => encoded.map(({ streamId, expected, events }) => this.write(streamId, expected, events))).immediate();
+    this.appended.notify();
+    return results;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -213,6 +248,27 @@ export class SqliteEventStore implements EventStore {
     return this.selectHead.get() ?? 0;
   }
 
+  async chainHead(): Promise<ChainHead> {
+    this.assertOpen();
+    const head = this.selectHeadLink.get();
+    return head ? { position: head[0], hash: toHex(head[1]) } : { position: 0, hash: toHex(genesisHash()) };
+  }
+
+  async readChain(after: number, limit: number): Promise<ChainRow[]> {
+    this.assertOpen();
+    const range = readRange({ after, limit });
+    return this.selectChain.all(range.after, range.limit ?? -1).map(([position, streamId, revision, eventId, type, data, metadata, chainHash]) => ({
+      position,
+      streamId,
+      revision,
+      eventId,
+      type,
+      data,
+      metadata,
+      chainHash,
+    }));
+  }
+
   subscribe(options: SubscribeOptions): Subscription {
     this.assertOpen();
     const subscription = new PullSubscription(options, {
@@ -239,20 +295,46 @@ export class SqliteEventStore implements EventStore {
     const actual: ExpectedRevision = current ?? 'no-stream';
     if (actual !== expected) throw new WrongExpectedRevision(streamId, expected, actual);
 
-    let position = this.selectHead.get() ?? 0;
+    // The head is read under the write lock, so the chain continues from the hash that really is
+    // last, whichever connection or process wrote it.
+    const head = this.selectHeadLink.get();
+    let position = head?.[0] ?? 0;
+    const chain = new ChainBuilder(head?.[1] ?? genesisHash());
     let revision = current ?? -1;
-    for (const event of events) {
-      position += 1;
-      revision += 1;
+    // Rows go in by multi-row INSERTs of up to INSERT_ROWS rows: one statement step per chunk
+    // instead of per event pays for the two hashes each event now costs (apps/cli/bench/append.ts).
+    for (let start = 0; start < events.length; start += INSERT_ROWS) {
+      const chunk = events.slice(start, start + INSERT_ROWS);
+      const params: unknown[] = [];
+      for (const event of chunk) {
+        position += 1;
+        revision += 1;
+        const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
+        params.push(position, streamId, revision, event.id, event.type, event.data, event.metadata, chainHash);
+      }
       try {
-        this.insertEvent.run(position, streamId, revision, event.id, event.type, event.data, event.metadata);
+        this.insertStatement(chunk.length).run(...params);
       } catch (error) {
-        // (stream_id, revision) cannot collide under the write lock, so the unique key hit is event_id.
-        if (isUniqueViolation(error)) throw new DuplicateEventId(event.id);
+        // (stream_id, revision) cannot collide under the write lock, so the unique key hit is
+        // event_id; the failed statement wrote nothing, so the ids already stored tell which.
+        if (isUniqueViolation(error)) {
+          const known = this.selectKnownIds.all(JSON.stringify(chunk.map((event) => event.id)));
+          throw new DuplicateEventId(known[0] ?? chunk[0]!.id);
+        }
         throw error;
       }
     }
     return { nextExpectedRevision: revision, position };
+  }
+
+  private insertStatement(rows: number): Database.Statement<unknown[]> {
+    let statement = this.insertRows.get(rows);
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare<unknown[]>(`INSERT INTO events (${COLUMNS}, chain_hash) VALUES ${values}`);
+      this.insertRows.set(rows, statement);
+    }
+    return statement;
   }
 
   /** Rows come as arrays (no object per row); their JSON is parsed only when read (see decodeEvent). */
@@ -267,16 +349,46 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** Creates the schema in a new file; refuses a file written by another schema version. */
+/**
+ * Creates the schema in a new file and chains a version-1 file; refuses a file written by another
+ * schema version.
+ */
 const migrate = (db: Database.Database, file: string): void => {
-  // IMMEDIATE: two processes opening a new file at once must not both create the schema.
+  // IMMEDIATE: two processes opening a file at once must not both create or migrate the schema.
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true });
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) {
-      throw new Error(`SqliteEventStore: ${file} has schema version ${String(version)}, this code reads version ${SCHEMA_VERSION}`);
-    }
-    db.exec(SCHEMA);
+    if (version === 0) db.exec(eventsTable('events'));
+    else if (version === 1) chainVersion1(db);
+    else throw new Error(`SqliteEventStore: ${file} has schema version ${String(version)}, this code reads version ${SCHEMA_VERSION} (and migrates version 1)`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+};
+
+const MIGRATION_PAGE = 5000;
+
+/**
+ * Version 1 → 2: copies the events, in position order, into a table with the chain hash column,
+ * hashing each as an append would have, then puts the new table in the old one's place. A rebuilt
+ * table rather than ALTER TABLE ADD COLUMN, so that a migrated file has exactly the schema of a new
+ * one (the hash NOT NULL). Runs inside the caller's transaction: a crash leaves version 1 intact.
+ */
+const chainVersion1 = (db: Database.Database): void => {
+  db.exec(eventsTable('events_chained'));
+  const select = db
+    .prepare<[number, number], PageRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .raw(true);
+  const insert = db.prepare<InsertParams>(`INSERT INTO events_chained (${COLUMNS}, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const chain = new ChainBuilder();
+  for (let after = 0; ; ) {
+    const page = select.all(after, MIGRATION_PAGE);
+    if (page.length === 0) break;
+    for (const [position, streamId, revision, eventId, type, data, metadata] of page) {
+      const chainHash = chain.next({ position, streamId, revision, eventId, type, data, metadata });
+      insert.run(position, streamId, revision, eventId, type, data, metadata, chainHash);
+    }
+    after = page[page.length - 1]![0];
+  }
+  db.exec('DROP TABLE events');
+  db.exec('ALTER TABLE events_chained RENAME TO events');
 };

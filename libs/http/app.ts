@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LinkageRuntime } from '#linkage';
+import { AuditController } from './audit.controller.js';
 import { BearerAuthGuard } from './auth.js';
 import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
@@ -41,7 +42,7 @@ export const validationPipe = (): ValidationPipe =>
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
   @Module({
     imports: [CqrsModule.forRoot()],
-    controllers: [CommandsController, QueriesController, HealthController],
+    controllers: [CommandsController, QueriesController, HealthController, AuditController],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },

@@ -4,3 +4,4 @@ export * from './dto.js';
 export * from './linkage-gateway.js';
 export * from './app.js';
 export * from './cqrs.js';
+export * from './audit.controller.js';

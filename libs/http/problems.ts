@@ -44,6 +44,11 @@ export class ProjectionBehind extends Error {
   override readonly name = 'ProjectionBehind';
 }
 
+/** An audit feature the level's store cannot offer (an EventStoreDB store keeps no hash chain). */
+export class AuditUnavailable extends Error {
+  override readonly name = 'AuditUnavailable';
+}
+
 export const flattenValidationErrors = (errors: readonly ValidationError[], prefix = ''): ValidationFailed['errors'] =>
   errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
@@ -76,6 +81,7 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
+  if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();

@@ -6,6 +6,8 @@ import { topicFor } from '#bus';
 import type { EventStore } from '#event-store';
 import type { ProjectionLag } from '#projections';
 import { PROJECTIONS, ProjectionRunner, ReadModel } from '#projections';
+import type { RuntimeAuditOptions } from './audit.js';
+import { LevelAudit } from './audit.js';
 import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
 import type { Clock } from './clock.js';
@@ -24,6 +26,8 @@ export interface LevelNode {
   readonly inbox: Inbox;
   readonly consumer: Consumer;
   readonly checkpoints: Checkpoints;
+  /** Chain signing, read-model snapshots, replay, as-of and lineage of this level. */
+  readonly audit: LevelAudit;
 }
 
 /** What an operator (or a test across processes) needs to tell whether a level has caught up. */
@@ -46,6 +50,8 @@ export interface RuntimeOptions {
   readonly registryFile?: string;
   /** Start relays, consumers and projections in the background (default true). */
   readonly live?: boolean;
+  /** Audit signing keys, periodic head signing, as-of snapshots; absent: on-demand signing with a key per run. */
+  readonly audit?: RuntimeAuditOptions;
 }
 
 export const inboxGroupFor = (level: Level): string => `linkage-inbox-${level}`;
@@ -84,13 +90,15 @@ export class LinkageRuntime {
           if (receipt === 'recorded') projections.nudge();
         },
       });
-      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints });
+      const audit = LevelAudit.create({ service, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
+      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
       for (const node of nodes.values()) {
         node.projections.start();
         node.relay.start();
+        node.audit.start();
       }
     }
     return runtime;
@@ -138,6 +146,7 @@ export class LinkageRuntime {
     let previous = '';
     for (;;) {
       for (const node of this.nodes.values()) {
+        await node.audit.drain();
         await node.relay.drain();
         await node.projections.catchUp();
       }
@@ -155,6 +164,7 @@ export class LinkageRuntime {
       await node.relay.stop();
       await node.consumer.close();
       await node.projections.stop();
+      await node.audit.stop();
     }
     for (const node of this.nodes.values()) {
       await node.service.store.close();

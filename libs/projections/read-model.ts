@@ -185,6 +185,7 @@ export class ReadModel {
         s.addJurisdiction.run(event.data.code, event.data.name, event.data.level, event.data.parent, position);
         return;
       case 'FeedbackDelivered':
+      case 'ChainHeadSigned':
         return;
       case 'UnitRegistered':
         s.addUnit.run(event.data.unitId, event.data.jurisdiction, event.data.name, event.data.kind);

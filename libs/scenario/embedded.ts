@@ -7,6 +7,7 @@ import { InprocBus } from '#bus';
 import type { EventStore } from '#event-store';
 import { MemoryEventStore, SqliteEventStore } from '#event-store';
 import { TokenService, createHttpApp } from '#http';
+import type { RuntimeAuditOptions } from '#linkage';
 import { LinkageRuntime, SettableClock } from '#linkage';
 import type { ScenarioTarget } from './runner.js';
 
@@ -23,11 +24,11 @@ export interface EmbeddedHarness extends ScenarioTarget {
  * in process (Fastify's inject: the full request pipeline, no socket): on SQLite files under
  * `dataDir`, or in memory without one.
  */
-export const startEmbeddedHarness = async (options: { dataDir?: string; start?: string } = {}): Promise<EmbeddedHarness> => {
+export const startEmbeddedHarness = async (options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions } = {}): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
-  const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir });
+  const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
   const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
   const http = app.getHttpAdapter().getInstance();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventMetadata, Level } from '#domain';
 import { streamOf } from '#domain';
-import type { EventStore } from '#event-store';
+import type { EventStore, ExpectedRevision, NewEvent } from '#event-store';
+import { SqliteEventStore } from '#event-store';
 import { loadReferenceRegistry, newEventId } from '#linkage';
 
 /**
@@ -9,8 +10,28 @@ import { loadReferenceRegistry, newEventId } from '#linkage';
  * rounds of every city and county, teams, units, and per issue its rectification, every fourth a
  * clue with disposals, every tenth a task through its life. Two thirds arrive as received facts.
  * The facts are written straight to the store (deciding each would time the deciders, not the rebuild).
+ * With `appendsPerTransaction` > 1 a SQLite store takes that many appends (to as many streams) per
+ * transaction: the same history, an order of magnitude faster to generate.
  */
-export const generateProvinceHistory = async (store: EventStore, targetEvents: number, onProgress?: (events: number) => void): Promise<number> => {
+export const generateProvinceHistory = async (
+  store: EventStore,
+  targetEvents: number,
+  onProgress?: (events: number) => void,
+  options: { readonly appendsPerTransaction?: number } = {},
+): Promise<number> => {
+  const perTransaction = store instanceof SqliteEventStore ? (options.appendsPerTransaction ?? 1) : 1;
+  const pending: { streamId: string; expected: ExpectedRevision; events: NewEvent[] }[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length > 0) await (store as SqliteEventStore).appendMany(pending.splice(0));
+  };
+  const append = async (streamId: string, expected: ExpectedRevision, events: NewEvent[]): Promise<void> => {
+    if (perTransaction <= 1) {
+      await store.append(streamId, expected, events);
+      return;
+    }
+    pending.push({ streamId, expected, events });
+    if (pending.length >= perTransaction) await flush();
+  };
   const registry = loadReferenceRegistry();
   const counties = registry.all().filter((entry) => entry.level === 'county');
   let written = 0;
@@ -22,7 +43,7 @@ export const generateProvinceHistory = async (store: EventStore, targetEvents: n
     const received = sourceLevel !== 'province';
     const current = revisions.get(streamId);
     let revision = current ?? -1;
-    await store.append(
+    await append(
       streamId,
       current === undefined ? 'no-stream' : current,
       events.map((event) => {
@@ -109,5 +130,6 @@ export const generateProvinceHistory = async (store: EventStore, targetEvents: n
       if (n % 20 === 0) await write([{ type: 'TaskCompleted', data: { ...task, result: '已完成' } }], unit.jurisdiction, 'county');
     }
   }
+  await flush();
   return written;
 };

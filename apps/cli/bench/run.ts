@@ -1,9 +1,12 @@
 import type { ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
 import { benchAppend } from './append.js';
+import { benchAsOfReport, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
+import { benchCrossProcess } from './cross-process.js';
 import { benchCountyToProvince } from './latency.js';
 import { benchRebuild } from './rebuild.js';
+import { benchRelayThroughput } from './relay.js';
 import type { BenchResult } from './result.js';
 import { printResult } from './result.js';
 import { withScratchDir } from './scratch.js';
@@ -14,6 +17,10 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   append_throughput: () => withScratchDir('append', benchAppend),
   rebuild_throughput: () => benchRebuild(),
   county_to_province: () => benchCountyToProvince(),
+  verify_throughput: benchVerify,
+  as_of_report_ms: benchAsOfReport,
+  relay_throughput: () => benchRelayThroughput(),
+  cross_process: () => benchCrossProcess(),
 };
 
 export const BENCH_USAGE = `npm run bench [-- name ...]

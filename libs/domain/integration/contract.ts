@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../events.js';
 import type { JurisdictionLookup } from '../jurisdictions/registry.js';
 import type { Level } from '../kernel/actor.js';
+import { levelsAbove } from '../audit/messages.js';
 import { LEVELS } from '../kernel/actor.js';
 import type { EventMetadata } from '../kernel/envelope.js';
 import { assertNever } from '../kernel/envelope.js';
@@ -76,6 +77,9 @@ const concerned = (event: DomainEvent): string[] | 'all' => {
       return [event.data.from, event.data.toJurisdiction, event.data.unitJurisdiction];
     case 'FindingAdopted':
       return [event.data.from, event.data.by];
+    case 'ChainHeadSigned':
+      // Not about any jurisdiction: audienceOf sends it to the levels above the signer.
+      return [];
     default:
       return assertNever(event, 'event');
   }
@@ -84,9 +88,12 @@ const concerned = (event: DomainEvent): string[] | 'all' => {
 /**
  * Levels that must record a fact besides its source: every level above the recorder (results roll
  * up) and every level holding a jurisdiction the fact concerns or one of their ancestors (tasks,
- * rectifications and findings come down to whom they concern).
+ * rectifications and findings come down to whom they concern). A signed chain head goes to every
+ * level above its signer and nowhere else.
  */
 export const audienceOf = (event: DomainEvent, recordedBy: string, sourceLevel: Level, registry: JurisdictionLookup): Level[] => {
+  // A signed chain head goes up only: the ancestors keep it as evidence against the signer's store.
+  if (event.type === 'ChainHeadSigned') return levelsAbove(sourceLevel);
   const about = concerned(event);
   if (about === 'all') return LEVELS.filter((level) => level !== sourceLevel);
   const levels = new Set<Level>();

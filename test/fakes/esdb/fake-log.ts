@@ -129,28 +129,50 @@ export class FakeLog {
 
   /** Forwards from a position, inclusive: the event at `from` is the first one returned. */
   readForwards(from: LogPosition | 'start' | 'end', count: number, filter: EventFilter = acceptAll): LoggedEvent[] {
-    const candidates =
-      from === 'start' ? this.events : from === 'end' ? [] : this.events.filter((event) => compareToPosition(event, from) >= 0);
-    return candidates.filter(filter).slice(0, count);
+    if (from === 'end') return [];
+    const first = from === 'start' ? 0 : this.firstIndex((event) => compareToPosition(event, from) >= 0);
+    const found: LoggedEvent[] = [];
+    for (let index = first; index < this.events.length && found.length < count; index++) {
+      if (filter(this.events[index]!)) found.push(this.events[index]!);
+    }
+    return found;
   }
 
   /** Backwards from a position, exclusive: only events whose record ends at or before `from`. */
   readBackwards(from: LogPosition | 'start' | 'end', count: number, filter: EventFilter = acceptAll): LoggedEvent[] {
-    const candidates =
+    if (from === 'start') return [];
+    const end =
       from === 'end'
-        ? this.events
-        : from === 'start'
-          ? []
-          : this.events.filter(
-              (event) => event.postPosition < from.commit || (event.postPosition === from.commit && event.postPosition <= from.prepare),
-            );
-    return [...candidates].reverse().filter(filter).slice(0, count);
+        ? this.events.length
+        : this.firstIndex((event) => !(event.postPosition < from.commit || (event.postPosition === from.commit && event.postPosition <= from.prepare)));
+    const found: LoggedEvent[] = [];
+    for (let index = end - 1; index >= 0 && found.length < count; index--) {
+      if (filter(this.events[index]!)) found.push(this.events[index]!);
+    }
+    return found;
   }
 
   /** Events strictly after a position: where a catch-up subscription from that position starts. */
   eventsAfter(from: LogPosition | 'start', filter: EventFilter): LoggedEvent[] {
-    const candidates = from === 'start' ? this.events : this.events.filter((event) => compareToPosition(event, from) > 0);
-    return candidates.filter(filter);
+    const first = from === 'start' ? 0 : this.firstIndex((event) => compareToPosition(event, from) > 0);
+    return this.events.slice(first).filter(filter);
+  }
+
+  /**
+   * Index of the first event for which `reached` holds, or the log's length. Positions and record
+   * ends grow along the log, so every predicate used here is false up to some event and true from
+   * it on: a binary search keeps reads from a position cheap however long the log grows (tests
+   * with several processes polling their `$all` views would otherwise scan it on every poll).
+   */
+  private firstIndex(reached: (event: LoggedEvent) => boolean): number {
+    let low = 0;
+    let high = this.events.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (reached(this.events[middle]!)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
   }
 
   /** Calls `listener` with the events of every later append; returns the unsubscribe function. */

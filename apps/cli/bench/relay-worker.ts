@@ -1,0 +1,34 @@
+// The county side of relay_throughput, on a thread of its own as the county's process would be:
+// opens the pre-filled store and publishes it through the relay when told to.
+import { parentPort, workerData } from 'node:worker_threads';
+import kafkajs from 'kafkajs';
+import { KafkaBus } from '#bus';
+import { SqliteEventStore } from '#event-store';
+import { LevelService, Relay, SqliteCheckpoints, loadReferenceRegistry, systemClock } from '#linkage';
+
+export interface RelayWorkerData {
+  readonly storeFile: string;
+  readonly checkpointsFile: string;
+  readonly brokers: readonly string[];
+  readonly namespace: string;
+}
+
+/** Messages the worker posts: `ready` once connected, then `drained` with what the relay published. */
+export type RelayWorkerMessage = { readonly type: 'ready' } | { readonly type: 'drained'; readonly published: number; readonly millis: number };
+
+const data = workerData as RelayWorkerData;
+const port = parentPort!;
+const store = SqliteEventStore.open(data.storeFile);
+const checkpoints = new SqliteCheckpoints(data.checkpointsFile);
+const bus = new KafkaBus({ brokers: data.brokers, clientId: 'bench-relay-county', namespace: data.namespace, logLevel: kafkajs.logLevel.NOTHING });
+const relay = new Relay(new LevelService('county', store, loadReferenceRegistry(), systemClock), bus, checkpoints);
+port.postMessage({ type: 'ready' } satisfies RelayWorkerMessage);
+port.once('message', async () => {
+  const started = performance.now();
+  const published = await relay.drain();
+  port.postMessage({ type: 'drained', published, millis: performance.now() - started } satisfies RelayWorkerMessage);
+  await bus.close();
+  await store.close();
+  checkpoints.close();
+  port.close();
+});

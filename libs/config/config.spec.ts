@@ -1,0 +1,43 @@
+import { ConfigurationError, loadConfig } from './config.js';
+
+const KEY = 'k'.repeat(32);
+const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+
+const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('Kafka settings of the configuration', () => {
+  it('keeps the documented names and kafkajs timing when nothing is set', () => {
+    const config = loadConfig(kafka);
+    expect(config.kafkaNamespace).toBe('');
+    expect(config.kafkaConsumer).toEqual({ sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, maxWaitMs: undefined });
+  });
+
+  it('reads the namespace and the consumer timing', () => {
+    const config = loadConfig({ ...kafka, KAFKA_NAMESPACE: 'staging.', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '50' });
+    expect(config.kafkaNamespace).toBe('staging.');
+    expect(config.kafkaConsumer).toEqual({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, maxWaitMs: 50 });
+  });
+
+  it('names every bad setting at once', () => {
+    const problems = problemsOf({ ...kafka, KAFKA_NAMESPACE: 'bad/name', KAFKA_SESSION_TIMEOUT_MS: '1.5', KAFKA_MAX_WAIT_MS: '0' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^KAFKA_NAMESPACE=bad\/name /),
+      expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS=1.5 /),
+      expect.stringMatching(/^KAFKA_MAX_WAIT_MS=0 /),
+    ]);
+  });
+
+  it('refuses a heartbeat interval that is not below the session timeout', () => {
+    expect(problemsOf({ ...kafka, KAFKA_SESSION_TIMEOUT_MS: '3000', KAFKA_HEARTBEAT_INTERVAL_MS: '3000' })).toEqual([
+      expect.stringMatching(/KAFKA_HEARTBEAT_INTERVAL_MS \(3000\) must be below KAFKA_SESSION_TIMEOUT_MS \(3000\)/),
+    ]);
+  });
+});

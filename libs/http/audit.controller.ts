@@ -1,0 +1,325 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { Actor, JurisdictionLookup, Level } from '#domain';
+import { LEVELS, Refusal, canonicalInstant, levelDepth } from '#domain';
+import type { Finding, HeldHead, VerificationReport } from '#audit';
+import type { AggregateAsOf, AsOfReplay, AuditFact, FactVisibility, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
+import {
+  ChainNotKept,
+  LINEAGE_SUBJECTS,
+  UnknownLineageSubject,
+  exportServedLevel,
+  heldHeadsOf,
+  jurisdictionsOf,
+  signServedLevel,
+  verifyServedLevel,
+} from '#linkage';
+import type { ReadModel, Report, TaskStream } from '#projections';
+import { CurrentActor } from './auth.js';
+import { ID_PATTERN } from './dto.js';
+import { LinkageGateway } from './linkage-gateway.js';
+import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
+
+const STREAM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,200}$/;
+const POSITION_PATTERN = /^\d{1,15}$/;
+const INSTANT_MESSAGE = 'must be an ISO 8601 instant with a time zone offset (Z or +08:00)';
+
+export class LevelParam {
+  @ApiProperty({ enum: LEVELS }) @IsIn(LEVELS) level!: Level;
+}
+
+export class AuditJurisdictionParam {
+  @ApiProperty({ example: '350600' }) @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
+  jurisdiction!: string;
+}
+
+export class StreamParam {
+  @ApiProperty({ example: 'task-fj-grain-task-350600' }) @Matches(STREAM_PATTERN, { message: 'streamId must be a stream name such as round-<id>' })
+  streamId!: string;
+}
+
+export class LineageParams {
+  @ApiProperty({ enum: LINEAGE_SUBJECTS }) @IsIn(LINEAGE_SUBJECTS) kind!: LineageSubject;
+  @ApiProperty({ example: 'fj-grain-task-350600' }) @Matches(ID_PATTERN) id!: string;
+}
+
+export class LevelQuery {
+  @ApiPropertyOptional({ enum: LEVELS, description: "whose store to read (default: the level of the actor's jurisdiction)" })
+  @IsOptional()
+  @IsIn(LEVELS)
+  level?: Level;
+}
+
+/** "As known at": a record time, or a position of the level's log. */
+export class AsOfQuery extends LevelQuery {
+  @ApiPropertyOptional({ description: 'as known at this instant: the facts the level had recorded by then', example: '2021-10-08T10:00:00+08:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: `asOf ${INSTANT_MESSAGE}` })
+  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: `asOf ${INSTANT_MESSAGE}` })
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: "as known at this position of the level's log" }) @IsOptional() @Matches(POSITION_PATTERN) position?: string;
+
+  @ApiPropertyOptional({ enum: ['use', 'none'], description: "none: replay the log from its first event instead of starting from a read-model snapshot (derived data)" })
+  @IsOptional()
+  @IsIn(['use', 'none'])
+  snapshots?: 'use' | 'none';
+
+  @ApiPropertyOptional({ description: 'the instant `overdue` is measured against (default: asOf, else now)' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: `at ${INSTANT_MESSAGE}` })
+  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: `at ${INSTANT_MESSAGE}` })
+  at?: string;
+}
+
+export class AsOfReportQuery extends AsOfQuery {
+  @ApiPropertyOptional({ description: 'the round and every round linked below it' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
+  @ApiPropertyOptional({ description: 'every round of this theme' }) @IsOptional() @IsString() @Length(1, 50) theme?: string;
+}
+
+export class ReplayQuery extends AsOfQuery {
+  @ApiPropertyOptional({ description: 'one stream, e.g. round-fj-11-1-grain' }) @IsOptional() @Matches(STREAM_PATTERN) stream?: string;
+  @ApiPropertyOptional({ description: 'every stream whose facts carry this roundId' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
+  @ApiPropertyOptional({ description: 'facts owned by or attributed to this jurisdiction' }) @IsOptional() @Matches(/^\d{6}$/) jurisdiction?: string;
+  @ApiPropertyOptional({ description: 'facts of one correlation (a command and what it caused, across levels)' })
+  @IsOptional()
+  @Matches(ID_PATTERN)
+  correlationId?: string;
+
+  @ApiPropertyOptional({ description: 'cursor: facts after this position (the previous page\'s `next`)' }) @IsOptional() @Matches(POSITION_PATTERN) after?: string;
+  @ApiPropertyOptional({ description: 'page size, 1-5000 (default 500)' }) @IsOptional() @Matches(/^[1-9]\d{0,3}$|^5000$/) limit?: string;
+}
+
+export class ExportQuery {
+  @ApiPropertyOptional({ description: "one jurisdiction's history; everything else is redacted to digests" })
+  @IsOptional()
+  @Matches(/^\d{6}$/)
+  jurisdiction?: string;
+}
+
+export interface AsOfView<T> {
+  readonly level: Level;
+  /** The log position the view stands at. */
+  readonly position: number;
+  /** The instant it was asked as of, when one was given. */
+  readonly knownAt: string | null;
+  readonly replay: AsOfReplay;
+  readonly view: T;
+}
+
+const AUDIT_ROLES = new Set(['admin', 'auditor']);
+
+/**
+ * Auditors' routes (README "Audit"): verification of a level's hash chain, signed heads, replay,
+ * as-of views, lineage and export. Read-only for everyone but the chain-head signature, which
+ * attests to what is stored without changing it. Auditors and admins only, within the auditor's
+ * subtree; refusals say no more than the other reads do.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
+
+  @Get('verify/:level')
+  @ApiOperation({ summary: "recompute a level's hash chain and check every signed head of it this process holds" })
+  async verify(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<VerificationReport> {
+    this.requireLevel(actor, level);
+    const report = await this.audited(() => verifyServedLevel(this.gateway.runtime, level));
+    return this.coversLevel(actor, level) ? report : redact(report);
+  }
+
+  @Get('heads/:level')
+  @ApiOperation({ summary: "a level's signed chain heads, as its own store and the stores above it hold them" })
+  async heads(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<{ level: Level; heads: HeldHead[] }> {
+    this.requireLevel(actor, level);
+    return { level, heads: await heldHeadsOf(this.gateway.runtime, level) };
+  }
+
+  @Post('heads/:level/sign')
+  @HttpCode(201)
+  @ApiOperation({ summary: "sign the level's chain head now (recorded as a ChainHeadSigned fact, relayed to the levels above)" })
+  async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
+    this.requireLevel(actor, level);
+    return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
+  }
+
+  @Get('replay')
+  @ApiOperation({ summary: 'time-ordered facts of a stream, a round, a jurisdiction or a correlation, with full provenance' })
+  async replay(@Query() query: ReplayQuery, @CurrentActor() actor: Actor): Promise<ReplayPage> {
+    this.requireAuditor(actor);
+    const subjects = (['stream', 'roundId', 'jurisdiction', 'correlationId'] as const).filter((key) => query[key] !== undefined);
+    if (subjects.length !== 1) {
+      throw new ValidationFailed([{ field: 'stream', rule: 'exactlyOne', message: 'give exactly one of stream, roundId, jurisdiction, correlationId' }]);
+    }
+    const key = subjects[0]!;
+    const subject = { [key]: query[key]! } as ReplaySubject;
+    if (query.jurisdiction !== undefined) this.requireJurisdiction(actor, query.jurisdiction);
+    const node = this.node(actor, query.level ?? (query.jurisdiction !== undefined ? this.levelOf(query.jurisdiction) : undefined));
+    const upTo = await this.positionOf(node, query, false);
+    return node.audit.history.replay(subject, {
+      ...(query.after !== undefined ? { after: Number(query.after) } : {}),
+      ...(query.limit !== undefined ? { limit: Number(query.limit) } : {}),
+      ...(upTo !== undefined ? { upTo } : {}),
+      visible: this.visibility(actor),
+    });
+  }
+
+  @Get('as-of/reports/:jurisdiction')
+  @ApiOperation({ summary: 'the upward report as the level knew it at a moment (asOf) or position' })
+  async reportAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfReportQuery, @CurrentActor() actor: Actor): Promise<AsOfView<Report>> {
+    this.requireAuditor(actor);
+    if (query.roundId !== undefined && query.theme !== undefined) {
+      throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
+    }
+    const scope = { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
+    return this.asOf(actor, jurisdiction, query, (readModel, registry, position, at) => readModel.report(jurisdiction, scope, registry, at, position));
+  }
+
+  @Get('as-of/tasks/:jurisdiction')
+  @ApiOperation({ summary: 'the downward task stream as the level knew it at a moment (asOf) or position' })
+  async tasksAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AsOfView<TaskStream>> {
+    this.requireAuditor(actor);
+    return this.asOf(actor, jurisdiction, query, (readModel, _registry, position, at) => readModel.taskStream(jurisdiction, at, position));
+  }
+
+  @Get('as-of/aggregates/:streamId')
+  @ApiOperation({ summary: "an aggregate's state at a moment or position: its stream's prefix folded with the domain's evolve" })
+  async aggregateAsOf(@Param() { streamId }: StreamParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AggregateAsOf & { level: Level; knownAt: string | null }> {
+    this.requireAuditor(actor);
+    const node = this.node(actor, query.level);
+    const position = (await this.positionOf(node, query, true))!;
+    const { visible, ...aggregate } = await node.audit.history.aggregateAt(streamId, position, this.visibility(actor));
+    if (!visible) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${streamId}`);
+    return { level: node.level, knownAt: query.asOf ?? null, ...aggregate };
+  }
+
+  @Get('lineage/:kind/:id')
+  @ApiOperation({ summary: 'causes and effects across levels of a task, an issue or a clue, from one level\'s store' })
+  async lineage(@Param() { kind, id }: LineageParams, @Query() query: LevelQuery, @CurrentActor() actor: Actor): Promise<Lineage> {
+    this.requireAuditor(actor);
+    const node = this.node(actor, query.level);
+    try {
+      return await node.audit.lineage(kind, id, this.visibility(actor));
+    } catch (error) {
+      if (error instanceof UnknownLineageSubject) throw new Refusal(kind === 'task' ? 'UnknownTask' : kind === 'issue' ? 'UnknownIssue' : 'UnknownClue', error.message);
+      throw error;
+    }
+  }
+
+  @Get('export/:level')
+  @ApiOperation({ summary: "NDJSON of a level's history (or one jurisdiction's, the rest redacted) with the signed heads to verify it offline" })
+  async export(@Param() { level }: LevelParam, @Query() query: ExportQuery, @CurrentActor() actor: Actor): Promise<StreamableFile> {
+    this.requireAuditor(actor);
+    if (query.jurisdiction !== undefined) this.requireJurisdiction(actor, query.jurisdiction);
+    else if (!this.coversLevel(actor, level)) {
+      throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may export only its own jurisdiction's history of the ${level} level (give ?jurisdiction=)`);
+    }
+    this.gateway.nodeFor(level, `the ${level} history`);
+    const { lines } = await this.audited(() => exportServedLevel(this.gateway.runtime, level, query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}));
+    const body = Readable.from((async function* () {
+      for await (const line of lines) yield `${line}\n`;
+    })());
+    const name = `${level}${query.jurisdiction !== undefined ? `-${query.jurisdiction}` : ''}.audit.ndjson`;
+    return new StreamableFile(body, { type: 'application/x-ndjson', disposition: `attachment; filename="${name}"` });
+  }
+
+  // ---- who may audit what --------------------------------------------------------------------
+
+  private requireAuditor(actor: Actor): void {
+    if (!AUDIT_ROLES.has(actor.role)) throw new Refusal('RoleNotAllowed', `audit routes need role auditor or admin, not ${actor.role}`);
+  }
+
+  /** An auditor audits its own level's store and those below it. */
+  private requireLevel(actor: Actor, level: Level): void {
+    this.requireAuditor(actor);
+    if (actor.role === 'admin') return;
+    const own = this.levelOf(actor.jurisdiction);
+    if (own === undefined || levelDepth(own) > levelDepth(level)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not audit the ${level} level`);
+  }
+
+  private requireJurisdiction(actor: Actor, jurisdiction: string): void {
+    const registry = this.gateway.runtime.registry;
+    const mayRead = actor.role === 'admin' || (registry.get(jurisdiction) !== undefined && registry.isSelfOrAncestor(actor.jurisdiction, jurisdiction));
+    if (!mayRead) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+  }
+
+  /** The whole of a level's store lies in the actor's subtree (an admin, the root's auditor). */
+  private coversLevel(actor: Actor, level: Level): boolean {
+    if (actor.role === 'admin') return true;
+    const registry = this.gateway.runtime.registry;
+    return registry
+      .all()
+      .filter((entry) => entry.level === level)
+      .every((entry) => registry.isSelfOrAncestor(actor.jurisdiction, entry.code));
+  }
+
+  /** Facts an actor may see: those owned by or attributed to its subtree; signed heads of levels it audits. */
+  private visibility(actor: Actor): FactVisibility {
+    if (actor.role === 'admin') return () => true;
+    const registry = this.gateway.runtime.registry;
+    const own = this.levelOf(actor.jurisdiction);
+    return (fact: AuditFact) => {
+      if (fact.type === 'ChainHeadSigned') {
+        const signer = (fact.data as { level?: Level }).level;
+        return own !== undefined && signer !== undefined && levelDepth(own) <= levelDepth(signer);
+      }
+      return jurisdictionsOf(fact).some((code) => registry.isSelfOrAncestor(actor.jurisdiction, code));
+    };
+  }
+
+  private levelOf(jurisdiction: string): Level | undefined {
+    return this.gateway.runtime.registry.get(jurisdiction)?.level;
+  }
+
+  /** The node whose store to read: the one asked for, or the actor's own level's. */
+  private node(actor: Actor, level: Level | undefined): LevelNode {
+    const chosen = level ?? this.levelOf(actor.jurisdiction);
+    if (chosen === undefined) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read this`);
+    return this.gateway.nodeFor(chosen, `the ${chosen} history`);
+  }
+
+  /** The log position a query stands at: `position`, or the last one recorded by `asOf`. */
+  private async positionOf(node: LevelNode, query: AsOfQuery, required: boolean): Promise<number | undefined> {
+    if (query.asOf !== undefined && query.position !== undefined) {
+      throw new ValidationFailed([{ field: 'position', rule: 'exclusive', message: 'give asOf or position, not both' }]);
+    }
+    if (query.position !== undefined) return Math.min(Number(query.position), await node.service.store.headPosition());
+    if (query.asOf !== undefined) return node.audit.history.positionKnownAt(canonicalInstant(query.asOf)!);
+    if (required) throw new ValidationFailed([{ field: 'asOf', rule: 'required', message: 'give asOf (an instant) or position' }]);
+    return undefined;
+  }
+
+  private async asOf<T>(
+    actor: Actor,
+    jurisdiction: string,
+    query: AsOfQuery,
+    view: (readModel: ReadModel, registry: JurisdictionLookup, position: number, at: string) => T,
+  ): Promise<AsOfView<T>> {
+    const node = await this.gateway.readableNode(actor, jurisdiction);
+    const position = (await this.positionOf(node, query, true))!;
+    const knownAt = query.asOf !== undefined ? canonicalInstant(query.asOf)! : null;
+    const at = query.at !== undefined ? canonicalInstant(query.at)! : (knownAt ?? this.gateway.runtime.clock.now());
+    const { value, replay } = await node.audit.history.withReadModelAt(position, (readModel, registry) => view(readModel, registry, position, at), {
+      snapshots: query.snapshots !== 'none',
+    });
+    return { level: node.level, position, knownAt, replay, view: value };
+  }
+
+  private async audited<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ChainNotKept) throw new AuditUnavailable(error.message);
+      throw error;
+    }
+  }
+}
+
+/** A report for an auditor whose subtree does not cover the whole level: positions, no ids. */
+const redact = (report: VerificationReport): VerificationReport => {
+  const strip = ({ streamId: _stream, eventId: _event, ...finding }: Finding): Finding => finding;
+  return { ...report, firstBroken: report.firstBroken ? strip(report.firstBroken) : null, findings: report.findings.map(strip) };
+};

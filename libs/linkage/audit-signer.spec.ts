@@ -1,0 +1,68 @@
+import { generateSigningKey, signatureProblem, toHex } from '#audit';
+import { MemoryEventStore } from '#event-store';
+import { ChainSigner } from './audit-signer.js';
+import { SettableClock } from './clock.js';
+import { LevelService } from './level-service.js';
+import { loadReferenceRegistry } from './reference-registry.js';
+
+const SYSTEM = { id: 'audit-chain-signer-county', jurisdiction: '350000', role: 'admin' as const };
+
+const appendEvents = async (store: MemoryEventStore, count: number): Promise<void> => {
+  for (let n = 0; n < count; n++) {
+    await store.append(`stream-${Math.random()}`, 'no-stream', [{ id: `e-${Math.random()}`, type: 'PetitionsReceived', data: {}, metadata: { recordedAt: new Date().toISOString() } }]);
+  }
+};
+
+describe('ChainSigner', () => {
+  const key = generateSigningKey();
+  const serviceOn = (store: MemoryEventStore) => new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2021-10-01T00:00:00.000Z'));
+
+  it('signs every N stored events, counting from its last signature, across restarts', async () => {
+    const store = new MemoryEventStore();
+    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM, { everyEvents: 5 });
+    expect(await signer.drain()).toBeUndefined();
+    await appendEvents(store, 4);
+    expect(await signer.drain()).toBeUndefined();
+    await appendEvents(store, 1);
+    const first = await signer.drain();
+    expect(first).toMatchObject({ position: 6, head: { level: 'county', position: 5, hash: toHex((await store.readChain(4, 1))[0]!.chainHash) } });
+    expect(signatureProblem(first!.head)).toBeUndefined();
+    expect(await signer.drain()).toBeUndefined();
+
+    // A restarted signer continues from the signature in the store, not from zero.
+    const restarted = new ChainSigner(serviceOn(store), store, key, SYSTEM, { everyEvents: 5 });
+    await appendEvents(store, 4);
+    expect(await restarted.drain()).toBeUndefined();
+    await appendEvents(store, 1);
+    expect(await restarted.drain()).toMatchObject({ position: 12, head: { position: 11 } });
+    const recorded = await store.readStream('audit-chain-county');
+    expect(recorded.map((event) => [event.type, (event.metadata as { actor: unknown }).actor])).toEqual([
+      ['ChainHeadSigned', SYSTEM],
+      ['ChainHeadSigned', SYSTEM],
+    ]);
+  });
+
+  it('signs after an interval only when something was stored, and on demand always', async () => {
+    const store = new MemoryEventStore();
+    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM, { intervalMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await signer.drain()).toBeUndefined();
+    await appendEvents(store, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await signer.drain()).toMatchObject({ head: { position: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await signer.drain()).toBeUndefined();
+    const auditor = { id: 'fj-auditor', jurisdiction: '350000', role: 'auditor' as const };
+    const onDemand = await signer.signNow(auditor);
+    expect(onDemand.head.position).toBe(2);
+    expect((await store.readStream('audit-chain-county')).at(-1)!.metadata).toMatchObject({ actor: auditor, jurisdiction: '350000' });
+  });
+
+  it('never signs by itself without a schedule', async () => {
+    const store = new MemoryEventStore();
+    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM);
+    await appendEvents(store, 50);
+    expect(signer.periodic).toBe(false);
+    expect(await signer.drain()).toBeUndefined();
+  });
+});

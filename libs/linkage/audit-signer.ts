@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, EventMetadata, Level } from '#domain';
+import { streams } from '#domain';
+import type { AuditSigningKey, SignedChainHead } from '#audit';
+import { asSignedChainHead, signChainHead } from '#audit';
+import type { EventStore, HashChainedStore } from '#event-store';
+import { WrongExpectedRevision } from '#event-store';
+import { newEventId } from './event-ids.js';
+import type { LevelService } from './level-service.js';
+import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
+
+/** When a level signs its chain head by itself; 0 (or absent) turns a trigger off. */
+export interface ChainSigningSchedule {
+  /** Sign once this many events were stored since the last signature. */
+  readonly everyEvents?: number;
+  /** Sign when this much time passed since the last signature and anything was stored since. */
+  readonly intervalMs?: number;
+}
+
+export interface SignedHeadRecord {
+  readonly head: SignedChainHead;
+  /** Where the `ChainHeadSigned` fact was stored in this level's store. */
+  readonly position: number;
+  readonly eventId: string;
+}
+
+/** How often an idle signer looks at the store head when only its clock can make it sign. */
+const MAX_POLL_MILLIS = 1000;
+
+/**
+ * Signs a level's chain head and records the signature as a `ChainHeadSigned` fact in the level's
+ * own store (stream `audit-chain-<level>`); the relay then carries it to every level above.
+ * Periodic signing follows the schedule; `signNow` signs on demand (an auditor before an audit).
+ */
+export class ChainSigner {
+  private last: { factPosition: number; at: number } | undefined;
+  private readonly startedAt = Date.now();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private initialized: Promise<void> | undefined;
+
+  constructor(
+    private readonly service: LevelService,
+    private readonly store: EventStore & HashChainedStore,
+    readonly key: AuditSigningKey,
+    /** Who periodic signatures are recorded as: the system, acting for the registry's root. */
+    private readonly systemActor: Actor,
+    private readonly schedule: ChainSigningSchedule = {},
+  ) {
+    service.onAppended(() => this.nudge());
+  }
+
+  get level(): Level {
+    return this.service.level;
+  }
+
+  get periodic(): boolean {
+    return (this.schedule.everyEvents ?? 0) > 0 || (this.schedule.intervalMs ?? 0) > 0;
+  }
+
+  start(): void {
+    if (this.running || !this.periodic) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+    await this.exclusive;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Signs the current head now, recorded as done by `actor`. */
+  signNow(actor: Actor = this.systemActor): Promise<SignedHeadRecord> {
+    return this.serialized(() => this.sign(actor));
+  }
+
+  /** Signs if the schedule says a signature is due; resolves when that is done. */
+  drain(): Promise<SignedHeadRecord | undefined> {
+    if (!this.periodic) return Promise.resolve(undefined);
+    return this.serialized(async () => ((await this.due()) ? this.sign(this.systemActor) : undefined));
+  }
+
+  private async run(): Promise<void> {
+    const poll = Math.min(MAX_POLL_MILLIS, (this.schedule.intervalMs ?? 0) > 0 ? this.schedule.intervalMs! : MAX_POLL_MILLIS);
+    while (this.running) {
+      await this.drain().catch((error: unknown) => console.error(`[audit ${this.level}] signing the chain head failed, will retry:`, error));
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, poll);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.exclusive.then(async () => {
+      await (this.initialized ??= this.loadLast());
+      return work();
+    });
+    this.exclusive = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The last signature this level recorded, so that a restart keeps the schedule. */
+  private async loadLast(): Promise<void> {
+    const recorded = await this.service.readStream(streams.auditChain(this.level));
+    const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
+    const head = last ? asSignedChainHead(last.data) : undefined;
+    if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt) };
+  }
+
+  /** Events stored after the last signature's own fact. */
+  private async due(): Promise<boolean> {
+    const head = await this.store.headPosition();
+    const unsigned = head - (this.last?.factPosition ?? 0);
+    if (unsigned <= 0) return false;
+    const { everyEvents = 0, intervalMs = 0 } = this.schedule;
+    if (everyEvents > 0 && unsigned >= everyEvents) return true;
+    return intervalMs > 0 && Date.now() - (this.last?.at ?? this.startedAt) >= intervalMs;
+  }
+
+  private async sign(actor: Actor): Promise<SignedHeadRecord> {
+    const streamId = streams.auditChain(this.level);
+    for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
+      const existing = await this.service.readStream(streamId);
+      const head = await this.store.chainHead();
+      const signedAt = new Date().toISOString();
+      const signed = signChainHead(this.key, { level: this.level, position: head.position, hash: head.hash, signedAt });
+      const correlationId = randomUUID();
+      const metadata: EventMetadata = {
+        eventId: newEventId(),
+        actor,
+        jurisdiction: actor.jurisdiction,
+        correlationId,
+        causationId: correlationId,
+        occurredAt: signedAt,
+        recordedAt: signedAt,
+      };
+      try {
+        const result = await this.store.append(streamId, existing.length === 0 ? 'no-stream' : existing[existing.length - 1]!.revision, [
+          { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
+        ]);
+        this.last = { factPosition: result.position, at: Date.parse(signedAt) };
+        return { head: signed, position: result.position, eventId: metadata.eventId };
+      } catch (error) {
+        // Another process of this level signed meanwhile: sign the newer head.
+        if (error instanceof WrongExpectedRevision) continue;
+        throw error;
+      }
+    }
+    throw new Error(`audit ${this.level}: ${streamId} kept changing while the chain head was signed`);
+  }
+}
