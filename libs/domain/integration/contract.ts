@@ -1,10 +1,10 @@
 import type { DomainEvent } from '../events.js';
 import type { JurisdictionLookup } from '../jurisdictions/registry.js';
 import type { Level } from '../kernel/actor.js';
+import { attributedJurisdictions } from '../audit/attribution.js';
 import { levelsAbove } from '../audit/messages.js';
 import { LEVELS } from '../kernel/actor.js';
 import type { EventMetadata } from '../kernel/envelope.js';
-import { assertNever } from '../kernel/envelope.js';
 
 /**
  * Integration contract, version 1: what one level tells another. Narrower than the domain events:
@@ -41,47 +41,20 @@ export const publicData = (event: DomainEvent): DomainEvent => {
   }
 };
 
-/** Jurisdictions a fact is about, besides the one that recorded it; `all` for facts every level keeps. */
+/**
+ * Jurisdictions a fact is about, besides the one that recorded it: its attribution, except that
+ * jurisdictions and rounds are `all`: announced to every level so that lower levels can link their
+ * rounds to them.
+ */
 const concerned = (event: DomainEvent): string[] | 'all' => {
   switch (event.type) {
     case 'JurisdictionRegistered':
     case 'RoundPlanned':
     case 'RoundLaunched':
     case 'RoundClosed':
-      // Rounds are announced everywhere so that lower levels can link their rounds to them.
       return 'all';
-    case 'UnitRegistered':
-      return [event.data.jurisdiction];
-    case 'TeamFormed':
-    case 'PetitionsReceived':
-    case 'SpecialReportSubmitted':
-      return [event.data.owner];
-    case 'TeamStationed':
-      return [event.data.owner, ...event.data.units.map((unit) => unit.jurisdiction)];
-    case 'IssueFound':
-    case 'FeedbackDelivered':
-      return [event.data.owner, event.data.unitJurisdiction];
-    case 'ClueTransferred':
-    case 'ClueDisposed':
-    case 'ClueConcluded':
-      return [event.data.owner, event.data.attributedTo];
-    case 'RectificationRequired':
-    case 'RectificationCompleted':
-      return [event.data.owner, event.data.unitJurisdiction];
-    case 'TaskAssigned':
-    case 'TaskAccepted':
-    case 'TaskProgressReported':
-    case 'TaskCompleted':
-      return [event.data.from, event.data.toJurisdiction];
-    case 'FindingEscalated':
-      return [event.data.from, event.data.toJurisdiction, event.data.unitJurisdiction];
-    case 'FindingAdopted':
-      return [event.data.from, event.data.by];
-    case 'ChainHeadSigned':
-      // Not about any jurisdiction: audienceOf sends it to the levels above the signer.
-      return [];
     default:
-      return assertNever(event, 'event');
+      return attributedJurisdictions(event);
   }
 };
 
