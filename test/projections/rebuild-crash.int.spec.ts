@@ -76,5 +76,6 @@ describe('a rebuild killed at random points resumes to the same read model', () 
       expect(resumed.code).toBe(0);
       expect(dumpOf(join(dataDir, 'province.read.db'))).toEqual(reference);
     }
-  });
+    // Twenty CLI starts (ten killed, ten resumed): well past jest's default under a loaded CI.
+  }, 240_000);
 });
