@@ -3,3 +3,4 @@ export { DuplicateEventId } from './encoding.js';
 export { MemoryEventStore } from './memory.js';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite.js';
 export { EsdbEventStore, type EsdbEventStoreOptions, type EsdbReconnectPolicy } from './esdb.js';
+export { SqliteFactReader, sqliteFileOf, type SqliteFactReaderOptions, type StoredFact } from './sqlite-facts.js';

@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DomainEvent, EventMetadata, JurisdictionLookup, JurisdictionRegistered } from '#domain';
+import type { JurisdictionLookup, JurisdictionRegistered } from '#domain';
 import { assertNever } from '#domain';
 import type { CounterMetric, Report, ReportFigures, ReportScope, TaskHistoryEntry, TaskStatus, TaskStream, TaskView } from './report.js';
 import { addMetric, emptyFigures, finishRatios } from './report.js';
-
-/** One stored fact as the projections see it: the domain event with its store position and provenance. */
-export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
+import type { ProjectedFact, ProjectionPlan, RowWrite } from './projector.js';
+import { planProjection } from './projector.js';
 
 export class UnknownScope extends Error {
   override readonly name = 'UnknownScope';
@@ -40,46 +39,6 @@ CREATE TABLE IF NOT EXISTS task_history (
 `;
 
 const PROJECTED_TABLES = ['counters', 'rounds', 'round_targets', 'units', 'stationings', 'tasks', 'task_history', 'jurisdictions'] as const;
-
-const RECIPIENT_METRIC = {
-  discipline: 'clues.byRecipient.discipline',
-  organization: 'clues.byRecipient.organization',
-  propaganda: 'clues.byRecipient.propaganda',
-  finance: 'clues.byRecipient.finance',
-  audit: 'clues.byRecipient.audit',
-  judicial: 'clues.byRecipient.judicial',
-} as const satisfies Record<string, CounterMetric>;
-
-const OUTCOME_METRIC = {
-  'case-filed': 'dispositions.casesFiled',
-  disciplined: 'dispositions.disciplined',
-  'organizational-handling': 'dispositions.organizationalHandling',
-  'judicial-transfer': 'dispositions.judicialTransfers',
-} as const satisfies Record<string, CounterMetric>;
-
-/**
- * Counter increments of one batch, summed before they are written: a batch of thousands of facts
- * touches a few hundred counters. Nested maps rather than composite string keys, so adding costs
- * no allocation.
- */
-class CounterDeltas {
-  private readonly byJurisdiction = new Map<string, Map<string, Map<CounterMetric, number>>>();
-
-  add(jurisdiction: string, roundId: string, metric: CounterMetric, by = 1): void {
-    let rounds = this.byJurisdiction.get(jurisdiction);
-    if (!rounds) this.byJurisdiction.set(jurisdiction, (rounds = new Map()));
-    let metrics = rounds.get(roundId);
-    if (!metrics) rounds.set(roundId, (metrics = new Map()));
-    metrics.set(metric, (metrics.get(metric) ?? 0) + by);
-  }
-
-  forEach(visit: (jurisdiction: string, roundId: string, metric: CounterMetric, value: number) => void): void {
-    for (const [jurisdiction, rounds] of this.byJurisdiction) {
-      for (const [roundId, metrics] of rounds) for (const [metric, value] of metrics) visit(jurisdiction, roundId, metric, value);
-    }
-  }
-}
-
 
 /**
  * A level's read model: the upward report and the downward task stream, in one SQLite file. Every
@@ -157,12 +116,18 @@ export class ReadModel {
   /** Applies a batch and moves the checkpoints of `names` to its last position, atomically. */
   applyBatch(names: readonly string[], facts: readonly ProjectedFact[]): void {
     if (facts.length === 0) return;
-    const last = facts[facts.length - 1]!.position;
+    this.applyPlan(names, planProjection(facts), facts[facts.length - 1]!.position);
+  }
+
+  /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
+  applyPlan(names: readonly string[], plan: ProjectionPlan, reached: number): void {
     this.db.transaction(() => {
-      const counters = new CounterDeltas();
-      for (const fact of facts) this.project(fact, counters);
-      counters.forEach((jurisdiction, roundId, metric, value) => this.statements.addCounter.run(jurisdiction, roundId, metric, value));
-      for (const name of names) this.statements.saveCheckpoint.run(name, last);
+      for (const row of plan.rows) this.write(row);
+      const { counters } = plan;
+      for (let index = 0; index < counters.length; index += 4) {
+        this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
+      }
+      for (const name of names) this.statements.saveCheckpoint.run(name, reached);
     })();
   }
 
@@ -174,101 +139,51 @@ export class ReadModel {
     })();
   }
 
-  private project(fact: ProjectedFact, counters: CounterDeltas): void {
-    const event = fact;
-    const { position } = fact;
-    // Provenance (fact.metadata) is read only by the facts that need a time or an actor: most
-    // facts are counts, and a store may decode metadata lazily.
+  private write(row: RowWrite): void {
     const s = this.statements;
-    switch (event.type) {
-      case 'JurisdictionRegistered':
-        s.addJurisdiction.run(event.data.code, event.data.name, event.data.level, event.data.parent, position);
+    switch (row[0]) {
+      case 'jurisdiction':
+        s.addJurisdiction.run(row[1], row[2], row[3], row[4], row[5]);
         return;
-      case 'FeedbackDelivered':
-      case 'ChainHeadSigned':
+      case 'unit':
+        s.addUnit.run(row[1], row[2], row[3], row[4]);
         return;
-      case 'UnitRegistered':
-        s.addUnit.run(event.data.unitId, event.data.jurisdiction, event.data.name, event.data.kind);
+      case 'planRound':
+        s.planRound.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7]);
         return;
-      case 'RoundPlanned': {
-        const d = event.data;
-        s.planRound.run(d.roundId, d.owner, d.parentRoundId, d.theme, d.kind, d.linkage, fact.metadata.occurredAt);
-        for (const target of d.targets) s.addTarget.run(d.roundId, target.unitId, target.jurisdiction);
+      case 'target':
+        s.addTarget.run(row[1], row[2], row[3]);
         return;
-      }
-      case 'RoundLaunched':
-        s.launchRound.run(event.data.roundId, event.data.owner, fact.metadata.occurredAt);
-        counters.add(event.data.owner, event.data.roundId, 'rounds.launched');
+      case 'launchRound':
+        s.launchRound.run(row[1], row[2], row[3]);
         return;
-      case 'RoundClosed':
-        s.closeRound.run(event.data.roundId, event.data.owner, fact.metadata.occurredAt);
-        counters.add(event.data.owner, event.data.roundId, 'rounds.closed');
+      case 'closeRound':
+        s.closeRound.run(row[1], row[2], row[3]);
         return;
-      case 'TeamFormed':
-        counters.add(event.data.owner, event.data.roundId, 'teams.formed');
+      case 'stationing':
+        s.addStationing.run(row[1], row[2], row[3], row[4], row[5]);
         return;
-      case 'TeamStationed':
-        for (const unit of event.data.units) s.addStationing.run(event.data.teamId, unit.unitId, event.data.roundId, event.data.owner, unit.jurisdiction);
+      case 'assignTask':
+        s.assignTask.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
         return;
-      case 'PetitionsReceived':
-        counters.add(event.data.owner, event.data.roundId, 'petitions', event.data.count);
+      case 'touchTask':
+        s.touchTask.run(row[1], row[2], row[3], row[4], row[5]);
         return;
-      case 'IssueFound':
-        counters.add(event.data.unitJurisdiction, event.data.roundId, 'issuesFound');
-        if (event.data.immediate) counters.add(event.data.unitJurisdiction, event.data.roundId, 'immediateRectifications');
+      case 'acceptTask':
+        s.acceptTask.run(row[1], row[2]);
         return;
-      case 'ClueTransferred':
-        counters.add(event.data.attributedTo, event.data.roundId, 'clues.transferred');
-        counters.add(event.data.attributedTo, event.data.roundId, RECIPIENT_METRIC[event.data.recipient]);
+      case 'progressTask':
+        // Progress reports may arrive out of order: the latest by domain time wins.
+        s.progressTask.run(row[1], row[2], row[3], row[1]);
         return;
-      case 'ClueDisposed':
-        counters.add(event.data.attributedTo, event.data.roundId, OUTCOME_METRIC[event.data.outcome], event.data.persons);
+      case 'completeTask':
+        s.completeTask.run(row[1], row[2], row[3]);
         return;
-      case 'ClueConcluded':
-        counters.add(event.data.attributedTo, event.data.roundId, 'clues.concluded');
+      case 'history':
+        s.addHistory.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
         return;
-      case 'RectificationRequired':
-        counters.add(event.data.unitJurisdiction, event.data.roundId, 'rectifications.required');
-        return;
-      case 'RectificationCompleted':
-        counters.add(event.data.unitJurisdiction, event.data.roundId, 'rectifications.completed');
-        return;
-      case 'FindingEscalated':
-        counters.add(event.data.from, event.data.roundId, 'escalations.submitted');
-        return;
-      case 'FindingAdopted':
-        counters.add(event.data.by, event.data.roundId, 'escalations.adopted');
-        return;
-      case 'SpecialReportSubmitted':
-        counters.add(event.data.owner, event.data.roundId, 'specialReports');
-        return;
-      case 'TaskAssigned': {
-        const d = event.data;
-        s.assignTask.run(d.taskId, d.from, d.toJurisdiction, d.kind, d.title, d.roundId, d.dueBy, fact.metadata.occurredAt);
-        s.addHistory.run(d.taskId, position, event.type, fact.metadata.occurredAt, fact.metadata.actor.id, null, null, null);
-        return;
-      }
-      case 'TaskAccepted':
-      case 'TaskProgressReported':
-      case 'TaskCompleted': {
-        const d = event.data;
-        const when = fact.metadata.occurredAt;
-        const by = fact.metadata.actor.id;
-        s.touchTask.run(d.taskId, d.from, d.toJurisdiction, d.roundId, d.dueBy);
-        if (event.type === 'TaskAccepted') {
-          s.acceptTask.run(when, d.taskId);
-          s.addHistory.run(d.taskId, position, event.type, when, by, event.data.note, null, null);
-        } else if (event.type === 'TaskProgressReported') {
-          s.progressTask.run(when, event.data.percent, d.taskId, when);
-          s.addHistory.run(d.taskId, position, event.type, when, by, event.data.note, event.data.percent, null);
-        } else {
-          s.completeTask.run(when, event.data.result, d.taskId);
-          s.addHistory.run(d.taskId, position, event.type, when, by, null, null, event.data.result);
-        }
-        return;
-      }
       default:
-        return assertNever(event, 'event');
+        return assertNever(row, 'row write');
     }
   }
 

@@ -1,5 +1,8 @@
 import type { EventStore, RecordedEvent } from '#event-store';
-import type { ProjectedFact, ReadModel } from './read-model.js';
+import { sqliteFileOf } from '#event-store';
+import { PARALLEL_CATCH_UP_MIN_EVENTS, catchUpInParallel, defaultCatchUpWorkers, parallelCatchUpAvailable } from './parallel-catch-up.js';
+import type { ReadModel } from './read-model.js';
+import type { ProjectedFact } from './projector.js';
 
 /** The projections a level keeps; they share one runner and move in the same transactions. */
 export const PROJECTIONS = ['upward-report', 'task-stream'] as const;
@@ -9,6 +12,17 @@ export interface ProjectionLag {
   readonly checkpoint: number;
   readonly head: number;
   readonly lag: number;
+}
+
+/**
+ * Worker threads that read and plan the batches of a long catch-up (parallel-catch-up.ts) when the
+ * store is a SQLite file.
+ */
+export interface CatchUpThreads {
+  /** Default: one per core, at most 4. 0 keeps every catch-up on the runner's thread. */
+  readonly workers?: number;
+  /** How far behind the store head the read model must be for threads to pay off; default 50,000 facts. */
+  readonly minLag?: number;
 }
 
 export interface RebuildProgress {
@@ -41,6 +55,7 @@ export class ProjectionRunner {
     readonly readModel: ReadModel,
     private readonly batchSize = 2000,
     private readonly idleMillis = 25,
+    private readonly catchUpThreads: CatchUpThreads = {},
   ) {}
 
   get checkpoint(): number {
@@ -100,10 +115,34 @@ export class ProjectionRunner {
     });
   }
 
-  /** Applies everything up to the store head; returns the number of facts applied. */
+  /**
+   * Applies everything up to the store head; returns the number of facts applied. Far behind a
+   * SQLite store, worker threads read and plan the batches while this thread applies them in order.
+   */
   async catchUp(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
     let applied = 0;
-    const head = onProgress ? await this.store.headPosition() : 0;
+    const head = await this.store.headPosition();
+    const file = sqliteFileOf(this.store);
+    const workers = this.catchUpThreads.workers ?? defaultCatchUpWorkers();
+    const minLag = this.catchUpThreads.minLag ?? PARALLEL_CATCH_UP_MIN_EVENTS;
+    if (file !== undefined && workers > 0 && head - this.checkpoint >= Math.max(1, minLag) && parallelCatchUpAvailable()) {
+      await this.serialized(() =>
+        catchUpInParallel({
+          file,
+          after: this.checkpoint,
+          upTo: head,
+          batchSize: this.batchSize,
+          workers,
+          apply: (plan, reached, count) => {
+            this.readModel.applyPlan(PROJECTIONS, plan, reached);
+            this.reached(reached);
+            applied += count;
+            onProgress?.({ position: reached, head, events: applied });
+          },
+        }),
+      );
+    }
+    // What remains, and whatever was appended meanwhile, on this thread.
     for (;;) {
       const count = await this.applyNextBatch();
       if (count === 0) return applied;
@@ -153,10 +192,14 @@ export class ProjectionRunner {
       const batch = await this.store.readAll({ after, limit: this.batchSize });
       if (batch.length === 0) return 0;
       this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
-      const reached = batch[batch.length - 1]!.position;
-      for (const waiter of [...this.waiters]) if (reached >= waiter.position) waiter.resolve();
-      for (const listener of this.changeListeners) listener(reached);
+      this.reached(batch[batch.length - 1]!.position);
       return batch.length;
     });
+  }
+
+  /** Tells readers waiting for a position, and live streams, that the read model has reached `position`. */
+  private reached(position: number): void {
+    for (const waiter of [...this.waiters]) if (position >= waiter.position) waiter.resolve();
+    for (const listener of this.changeListeners) listener(position);
   }
 }

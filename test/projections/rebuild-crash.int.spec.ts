@@ -58,7 +58,7 @@ describe('a rebuild killed at random points resumes to the same read model', () 
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('ten SIGKILLs mid-rebuild, each resumed from its checkpoint, each equal to a clean rebuild', async () => {
+  it('ten SIGKILLs mid-rebuild, each resumed from its checkpoint, each equal to a clean rebuild, on worker threads or not', async () => {
     const batches = Math.ceil(reference.checkpoint / BATCH);
     let seed = 20_261_122;
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
@@ -66,13 +66,15 @@ describe('a rebuild killed at random points resumes to the same read model', () 
       // Within the first half: the kill must land while batches remain (a rebuild is fast enough to
       // commit its last few batches between the progress line and the signal).
       const killAfter = 1 + Math.floor(random() * Math.floor(batches / 2));
-      const killed = await runRebuild(dataDir, [], killAfter);
+      // Killed while worker threads plan batches and resumed on the main thread, then the other way round.
+      const [killedThreads, resumedThreads] = trial % 2 === 1 ? ['2', '0'] : ['0', '2'];
+      const killed = await runRebuild(dataDir, ['--workers', killedThreads], killAfter);
       expect(killed.signal).toBe('SIGKILL');
       const interrupted = dumpOf(join(dataDir, 'province.read.db'));
       expect(interrupted.checkpoint).toBeGreaterThanOrEqual(killAfter * BATCH);
       expect(interrupted.checkpoint).toBeLessThan(reference.checkpoint);
 
-      const resumed = await runRebuild(dataDir, ['--resume']);
+      const resumed = await runRebuild(dataDir, ['--resume', '--workers', resumedThreads]);
       expect(resumed.code).toBe(0);
       expect(dumpOf(join(dataDir, 'province.read.db'))).toEqual(reference);
     }

@@ -1,0 +1,78 @@
+import type { EventType } from '#domain';
+import { EVENT_TYPES } from '#domain';
+import type { ProjectedFact } from './projector.js';
+import { PROVENANCE_READERS, planProjection } from './projector.js';
+
+/**
+ * Data that answers every field a plan may read with a value of the right kind, so that one fact
+ * of each type can be planned without a hand-written sample of each.
+ */
+const anyData = new Proxy(
+  {},
+  {
+    get: (_, field) => {
+      switch (field) {
+        case 'targets':
+        case 'units':
+          return [{ unitId: 'unit-1', jurisdiction: '350602' }];
+        case 'recipient':
+          return 'discipline';
+        case 'outcome':
+          return 'case-filed';
+        case 'count':
+        case 'persons':
+        case 'percent':
+          return 2;
+        case 'immediate':
+          return true;
+        default:
+          return `${String(field)}-1`;
+      }
+    },
+  },
+);
+
+/** Plans one fact of `type` and tells whether the plan read its metadata. */
+const planReadsProvenance = (type: EventType): boolean => {
+  let read = false;
+  const metadata = new Proxy(
+    {},
+    {
+      get: (_, field) => {
+        read = true;
+        return field === 'actor' ? { id: 'actor-1', jurisdiction: '350000', role: 'leading-group' } : `${String(field)}-1`;
+      },
+    },
+  );
+  planProjection([{ type, data: anyData, position: 1, metadata } as unknown as ProjectedFact]);
+  return read;
+};
+
+describe('projection plans', () => {
+  it('read the provenance of exactly the PROVENANCE_READERS, so a reader may skip every other fact’s metadata', () => {
+    const readers = EVENT_TYPES.filter(planReadsProvenance);
+    expect(new Set(readers)).toEqual(PROVENANCE_READERS);
+  });
+
+  it('sum the counter increments of a batch per jurisdiction, round and metric', () => {
+    const issue = (n: number, immediate: boolean): ProjectedFact =>
+      ({
+        type: 'IssueFound',
+        position: n,
+        data: { issueId: `i-${n}`, roundId: 'r-1', teamId: 't', owner: '350600', unitId: 'u', unitJurisdiction: '350602', category: 'grain', summary: 's', immediate },
+        metadata: undefined,
+      }) as unknown as ProjectedFact;
+    const plan = planProjection([issue(1, true), issue(2, false), issue(3, true)]);
+    expect(plan.counters).toEqual(['350602', 'r-1', 'issuesFound', 3, '350602', 'r-1', 'immediateRectifications', 2]);
+    expect(plan.rows).toEqual([]);
+  });
+
+  it('keep row writes in fact order, a continuation first creating the task it continues', () => {
+    const task = { taskId: 'task-1', from: '350000', toJurisdiction: '350600', roundId: null, dueBy: '2024-12-31T00:00:00.000Z' };
+    const metadata = { occurredAt: '2024-06-01T00:00:00.000Z', actor: { id: 'city-office' } };
+    const accepted = { type: 'TaskAccepted', position: 7, data: { ...task, note: '收到' }, metadata } as unknown as ProjectedFact;
+    const assigned = { type: 'TaskAssigned', position: 9, data: { ...task, kind: 'follow-up', title: '督办' }, metadata } as unknown as ProjectedFact;
+    expect(planProjection([accepted, assigned]).rows.map((row) => row[0])).toEqual(['touchTask', 'acceptTask', 'history', 'assignTask', 'history']);
+  });
+});
+

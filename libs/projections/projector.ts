@@ -1,0 +1,209 @@
+/**
+ * What a batch of stored facts does to the read model, decided without touching it: counter
+ * increments summed per (jurisdiction, round, metric), and row writes in fact order. The read model
+ * applies a plan in one transaction with its checkpoint (read-model.ts); because a plan is plain
+ * data it can also be made on another thread, which is how a long catch-up spreads the decoding
+ * and planning of its batches over the cores (catch-up-worker.ts).
+ */
+import type { DomainEvent, EventMetadata, EventType } from '#domain';
+import { assertNever } from '#domain';
+import type { CounterMetric } from './report.js';
+
+/** One stored fact as the projections see it: the domain event with its store position and provenance. */
+export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
+
+/**
+ * The facts whose projection reads their provenance (`metadata`: when, by whom). Every other fact
+ * is projected from its type and data alone, so a reader may leave their metadata undecoded, or
+ * unread. A unit test holds this list to what `planProjection` really reads.
+ */
+export const PROVENANCE_READERS: ReadonlySet<EventType> = new Set<EventType>([
+  'RoundPlanned',
+  'RoundLaunched',
+  'RoundClosed',
+  'TaskAssigned',
+  'TaskAccepted',
+  'TaskProgressReported',
+  'TaskCompleted',
+]);
+
+/** A row write of the read model: the statement and its parameters (read-model.ts runs them). */
+export type RowWrite =
+  | readonly [op: 'jurisdiction', code: string, name: string, level: string, parent: string | null, position: number]
+  | readonly [op: 'unit', unitId: string, jurisdiction: string, name: string, kind: string | null]
+  | readonly [op: 'planRound', roundId: string, owner: string, parentRoundId: string | null, theme: string | null, kind: string, linkage: string, plannedAt: string]
+  | readonly [op: 'target', roundId: string, unitId: string, jurisdiction: string]
+  | readonly [op: 'launchRound', roundId: string, owner: string, launchedAt: string]
+  | readonly [op: 'closeRound', roundId: string, owner: string, closedAt: string]
+  | readonly [op: 'stationing', teamId: string, unitId: string, roundId: string, owner: string, unitJurisdiction: string]
+  | readonly [op: 'assignTask', taskId: string, from: string, to: string, kind: string, title: string, roundId: string | null, dueBy: string, assignedAt: string]
+  | readonly [op: 'touchTask', taskId: string, from: string, to: string, roundId: string | null, dueBy: string]
+  | readonly [op: 'acceptTask', acceptedAt: string, taskId: string]
+  | readonly [op: 'progressTask', at: string, percent: number | null, taskId: string]
+  | readonly [op: 'completeTask', completedAt: string, result: string | null, taskId: string]
+  | readonly [
+      op: 'history',
+      taskId: string,
+      position: number,
+      type: string,
+      at: string,
+      by: string,
+      note: string | null,
+      percent: number | null,
+      result: string | null,
+    ];
+
+/**
+ * A batch's effect on the read model. Counters are flat (jurisdiction, roundId, metric, increment)
+ * quadruples: one array of primitives, cheap to hand from a worker thread to the writer.
+ */
+export interface ProjectionPlan {
+  readonly counters: readonly (string | number)[];
+  readonly rows: readonly RowWrite[];
+}
+
+const RECIPIENT_METRIC = {
+  discipline: 'clues.byRecipient.discipline',
+  organization: 'clues.byRecipient.organization',
+  propaganda: 'clues.byRecipient.propaganda',
+  finance: 'clues.byRecipient.finance',
+  audit: 'clues.byRecipient.audit',
+  judicial: 'clues.byRecipient.judicial',
+} as const satisfies Record<string, CounterMetric>;
+
+const OUTCOME_METRIC = {
+  'case-filed': 'dispositions.casesFiled',
+  disciplined: 'dispositions.disciplined',
+  'organizational-handling': 'dispositions.organizationalHandling',
+  'judicial-transfer': 'dispositions.judicialTransfers',
+} as const satisfies Record<string, CounterMetric>;
+
+/**
+ * Counter increments of one batch, summed before they are written: a batch of thousands of facts
+ * touches a few hundred counters. Nested maps rather than composite string keys, so adding costs
+ * no allocation.
+ */
+class CounterDeltas {
+  private readonly byJurisdiction = new Map<string, Map<string, Map<CounterMetric, number>>>();
+
+  add(jurisdiction: string, roundId: string, metric: CounterMetric, by = 1): void {
+    let rounds = this.byJurisdiction.get(jurisdiction);
+    if (!rounds) this.byJurisdiction.set(jurisdiction, (rounds = new Map()));
+    let metrics = rounds.get(roundId);
+    if (!metrics) rounds.set(roundId, (metrics = new Map()));
+    metrics.set(metric, (metrics.get(metric) ?? 0) + by);
+  }
+
+  flatten(): (string | number)[] {
+    const flat: (string | number)[] = [];
+    for (const [jurisdiction, rounds] of this.byJurisdiction) {
+      for (const [roundId, metrics] of rounds) for (const [metric, value] of metrics) flat.push(jurisdiction, roundId, metric, value);
+    }
+    return flat;
+  }
+}
+
+/** The plan of a batch of facts, in store order. */
+export const planProjection = (facts: Iterable<ProjectedFact>): ProjectionPlan => {
+  const counters = new CounterDeltas();
+  const rows: RowWrite[] = [];
+  for (const fact of facts) planFact(fact, counters, rows);
+  return { counters: counters.flatten(), rows };
+};
+
+const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]): void => {
+  const { position } = fact;
+  // Provenance (fact.metadata) is read only by the PROVENANCE_READERS: most facts are counts.
+  switch (fact.type) {
+    case 'JurisdictionRegistered':
+      rows.push(['jurisdiction', fact.data.code, fact.data.name, fact.data.level, fact.data.parent, position]);
+      return;
+    case 'FeedbackDelivered':
+    case 'ChainHeadSigned':
+      return;
+    case 'UnitRegistered':
+      rows.push(['unit', fact.data.unitId, fact.data.jurisdiction, fact.data.name, fact.data.kind]);
+      return;
+    case 'RoundPlanned': {
+      const d = fact.data;
+      rows.push(['planRound', d.roundId, d.owner, d.parentRoundId, d.theme, d.kind, d.linkage, fact.metadata.occurredAt]);
+      for (const target of d.targets) rows.push(['target', d.roundId, target.unitId, target.jurisdiction]);
+      return;
+    }
+    case 'RoundLaunched':
+      rows.push(['launchRound', fact.data.roundId, fact.data.owner, fact.metadata.occurredAt]);
+      counters.add(fact.data.owner, fact.data.roundId, 'rounds.launched');
+      return;
+    case 'RoundClosed':
+      rows.push(['closeRound', fact.data.roundId, fact.data.owner, fact.metadata.occurredAt]);
+      counters.add(fact.data.owner, fact.data.roundId, 'rounds.closed');
+      return;
+    case 'TeamFormed':
+      counters.add(fact.data.owner, fact.data.roundId, 'teams.formed');
+      return;
+    case 'TeamStationed':
+      for (const unit of fact.data.units) rows.push(['stationing', fact.data.teamId, unit.unitId, fact.data.roundId, fact.data.owner, unit.jurisdiction]);
+      return;
+    case 'PetitionsReceived':
+      counters.add(fact.data.owner, fact.data.roundId, 'petitions', fact.data.count);
+      return;
+    case 'IssueFound':
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'issuesFound');
+      if (fact.data.immediate) counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'immediateRectifications');
+      return;
+    case 'ClueTransferred':
+      counters.add(fact.data.attributedTo, fact.data.roundId, 'clues.transferred');
+      counters.add(fact.data.attributedTo, fact.data.roundId, RECIPIENT_METRIC[fact.data.recipient]);
+      return;
+    case 'ClueDisposed':
+      counters.add(fact.data.attributedTo, fact.data.roundId, OUTCOME_METRIC[fact.data.outcome], fact.data.persons);
+      return;
+    case 'ClueConcluded':
+      counters.add(fact.data.attributedTo, fact.data.roundId, 'clues.concluded');
+      return;
+    case 'RectificationRequired':
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.required');
+      return;
+    case 'RectificationCompleted':
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.completed');
+      return;
+    case 'FindingEscalated':
+      counters.add(fact.data.from, fact.data.roundId, 'escalations.submitted');
+      return;
+    case 'FindingAdopted':
+      counters.add(fact.data.by, fact.data.roundId, 'escalations.adopted');
+      return;
+    case 'SpecialReportSubmitted':
+      counters.add(fact.data.owner, fact.data.roundId, 'specialReports');
+      return;
+    case 'TaskAssigned': {
+      const d = fact.data;
+      rows.push(['assignTask', d.taskId, d.from, d.toJurisdiction, d.kind, d.title, d.roundId, d.dueBy, fact.metadata.occurredAt]);
+      rows.push(['history', d.taskId, position, fact.type, fact.metadata.occurredAt, fact.metadata.actor.id, null, null, null]);
+      return;
+    }
+    case 'TaskAccepted':
+    case 'TaskProgressReported':
+    case 'TaskCompleted': {
+      const d = fact.data;
+      const when = fact.metadata.occurredAt;
+      const by = fact.metadata.actor.id;
+      // A continuation may arrive before the assignment it continues (facts from different levels
+      // come in any order): the task row is created from what the continuation carries.
+      rows.push(['touchTask', d.taskId, d.from, d.toJurisdiction, d.roundId, d.dueBy]);
+      if (fact.type === 'TaskAccepted') {
+        rows.push(['acceptTask', when, d.taskId]);
+        rows.push(['history', d.taskId, position, fact.type, when, by, fact.data.note, null, null]);
+      } else if (fact.type === 'TaskProgressReported') {
+        rows.push(['progressTask', when, fact.data.percent, d.taskId]);
+        rows.push(['history', d.taskId, position, fact.type, when, by, fact.data.note, fact.data.percent, null]);
+      } else {
+        rows.push(['completeTask', when, fact.data.result, d.taskId]);
+        rows.push(['history', d.taskId, position, fact.type, when, by, null, null, fact.data.result]);
+      }
+      return;
+    }
+    default:
+      return assertNever(fact, 'event');
+  }
+};
