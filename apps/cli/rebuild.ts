@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Level } from '#domain';
 import { isLevel } from '#domain';
@@ -7,11 +8,12 @@ import { ProjectionRunner, ReadModel } from '#projections';
 import type { ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 
-export const REBUILD_USAGE = `npm run rebuild -- [--level province|city|county] [--resume] [--batch 5000] [--workers N] [--progress each-batch]
+export const REBUILD_USAGE = `npm run rebuild -- [--level province|city|county] [--resume] [--batch 5000] [--workers N] [--progress each-batch] [--json]
   Drops each level's read model and replays that level's store into it (DATA_DIR, LINKAGE_STORE).
   --resume continues an interrupted rebuild from the read model's checkpoint instead of starting over.
   --workers N reads and plans batches of a SQLite store on N worker threads while the main thread applies
     them in order (default: one per core, at most 4, once 50,000 or more events are to be applied; 0: none).
+  --json prints one JSON line per level (events, seconds, events/s, worker threads, peak RSS) instead of a sentence.
   Run it with the server stopped; a running server rebuilds through POST /v1/admin/projections/{level}/rebuild.`;
 
 export const rebuildProjections = async (args: ParsedArgs): Promise<void> => {
@@ -28,6 +30,7 @@ export const rebuildProjections = async (args: ParsedArgs): Promise<void> => {
   // Asked for by number, threads are used however little is to be applied.
   const threads = workers === undefined ? {} : { workers, minLag: 1 };
   const everyBatch = args.options.get('progress') === 'each-batch';
+  const json = args.options.get('json') === true;
   for (const level of levels) {
     const store = openConfiguredStore(config, level);
     const readModel = new ReadModel(join(config.dataDir, `${level}.read.db`));
@@ -40,13 +43,54 @@ export const rebuildProjections = async (args: ParsedArgs): Promise<void> => {
       lastReport = now;
       process.stderr.write(`  ${level}: ${applied} events, position ${position}/${head}\n`);
     };
+    const anonymous = new AnonymousMemoryPeak();
     const from = resume ? runner.checkpoint : 0;
     const events = resume ? await runner.catchUp(progress) : await runner.rebuild(progress);
     const seconds = (performance.now() - started) / 1000;
+    const eventsPerSecond = Math.round(events / Math.max(seconds, 1e-9));
+    // The whole process's high-water mark (worker threads included), in kilobytes.
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const peakAnonymousMb = anonymous.stop();
+    const threadsNote = runner.lastCatchUpWorkers > 0 ? `${runner.lastCatchUpWorkers} worker threads` : 'main thread only';
     console.log(
-      `${level}: ${resume ? `resumed at ${from}, applied` : 'rebuilt from'} ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / Math.max(seconds, 1e-9))} events/s)`,
+      json
+        ? JSON.stringify({ level, resumedAt: resume ? from : undefined, events, seconds, eventsPerSecond, workers: runner.lastCatchUpWorkers, peakRssMb, peakAnonymousMb })
+        : `${level}: ${resume ? `resumed at ${from}, applied` : 'rebuilt from'} ${events} events in ${seconds.toFixed(2)} s (${eventsPerSecond} events/s, ${threadsNote}, peak RSS ${peakRssMb} MB${peakAnonymousMb === undefined ? '' : `, of which ${peakAnonymousMb} MB not file-backed`})`,
     );
     readModel.close();
     await store.close();
   }
 };
+
+/**
+ * The peak of the process's anonymous memory (heap, stacks: what it really holds), sampled every
+ * 50 ms from /proc on Linux. The RSS high-water mark alone misleads here: worker threads read the
+ * store through a memory map, and the mapped file's pages count as resident though the kernel may
+ * drop them at any time.
+ */
+class AnonymousMemoryPeak {
+  private peakKb: number | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    if (this.sample()) this.timer = setInterval(() => this.sample(), 50);
+  }
+
+  /** The peak in MB, or undefined where /proc does not tell. */
+  stop(): number | undefined {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peakKb === undefined ? undefined : Math.round(this.peakKb / 1024);
+  }
+
+  private sample(): boolean {
+    try {
+      const match = /^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      if (!match) return false;
+      this.peakKb = Math.max(this.peakKb ?? 0, Number(match[1]));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -49,6 +49,8 @@ export class ProjectionRunner {
   private readonly changeListeners = new Set<(position: number) => void>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
   private exclusive: Promise<unknown> = Promise.resolve();
+  /** Worker threads the last catch-up used (0: it ran on this thread). */
+  lastCatchUpWorkers = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -120,28 +122,8 @@ export class ProjectionRunner {
    * SQLite store, worker threads read and plan the batches while this thread applies them in order.
    */
   async catchUp(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
-    let applied = 0;
     const head = await this.store.headPosition();
-    const file = sqliteFileOf(this.store);
-    const workers = this.catchUpThreads.workers ?? defaultCatchUpWorkers();
-    const minLag = this.catchUpThreads.minLag ?? PARALLEL_CATCH_UP_MIN_EVENTS;
-    if (file !== undefined && workers > 0 && head - this.checkpoint >= Math.max(1, minLag) && parallelCatchUpAvailable()) {
-      await this.serialized(() =>
-        catchUpInParallel({
-          file,
-          after: this.checkpoint,
-          upTo: head,
-          batchSize: this.batchSize,
-          workers,
-          apply: (plan, reached, count) => {
-            this.readModel.applyPlan(PROJECTIONS, plan, reached);
-            this.reached(reached);
-            applied += count;
-            onProgress?.({ position: reached, head, events: applied });
-          },
-        }),
-      );
-    }
+    let applied = await this.catchUpOnThreads(head, onProgress);
     // What remains, and whatever was appended meanwhile, on this thread.
     for (;;) {
       const count = await this.applyNextBatch();
@@ -149,6 +131,33 @@ export class ProjectionRunner {
       applied += count;
       onProgress?.({ position: this.checkpoint, head, events: applied });
     }
+  }
+
+  /** Up to `head` on worker threads if the store is a SQLite file and far enough behind; else nothing. */
+  private async catchUpOnThreads(head: number, onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+    const file = sqliteFileOf(this.store);
+    const workers = this.catchUpThreads.workers ?? defaultCatchUpWorkers();
+    const minLag = this.catchUpThreads.minLag ?? PARALLEL_CATCH_UP_MIN_EVENTS;
+    this.lastCatchUpWorkers = 0;
+    if (file === undefined || workers === 0 || head - this.checkpoint < Math.max(1, minLag) || !parallelCatchUpAvailable()) return 0;
+    let applied = 0;
+    this.lastCatchUpWorkers = workers;
+    await this.serialized(() =>
+      catchUpInParallel({
+        file,
+        after: this.checkpoint,
+        upTo: head,
+        batchSize: this.batchSize,
+        workers,
+        apply: (plan, reached, count) => {
+          this.readModel.applyPlan(PROJECTIONS, plan, reached);
+          this.reached(reached);
+          applied += count;
+          onProgress?.({ position: reached, head, events: applied });
+        },
+      }),
+    );
+    return applied;
   }
 
   /** Drops the read model and replays the whole store into it. */
@@ -162,6 +171,11 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
+    // A level started far behind its store (a read model lost or new) catches up on threads first.
+    await this.store
+      .headPosition()
+      .then((head) => this.catchUpOnThreads(head))
+      .catch((error: unknown) => console.error('[projections] catching up on worker threads failed, going on batch by batch:', error));
     while (this.running) {
       const count = await this.applyNextBatch().catch((error: unknown) => {
         console.error('[projections] applying a batch failed, will retry:', error);
