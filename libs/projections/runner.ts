@@ -172,9 +172,16 @@ export class ProjectionRunner {
 
   private async run(): Promise<void> {
     // A level started far behind its store (a read model lost or new) catches up on threads first.
+    const started = performance.now();
     await this.store
       .headPosition()
-      .then((head) => this.catchUpOnThreads(head))
+      .then(async (head) => {
+        const applied = await this.catchUpOnThreads(head);
+        if (applied > 0) {
+          const seconds = (performance.now() - started) / 1000;
+          console.log(`[projections] ${sqliteFileOf(this.store)}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
+        }
+      })
       .catch((error: unknown) => console.error('[projections] catching up on worker threads failed, going on batch by batch:', error));
     while (this.running) {
       const count = await this.applyNextBatch().catch((error: unknown) => {
