@@ -1,6 +1,6 @@
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
 import type { Bus, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
-import { PoisonMessage, nextRetryDelay } from './port.js';
+import { MAX_RUN_LENGTH, PoisonMessage, nextRetryDelay } from './port.js';
 
 /**
  * Partitions per topic. A few are enough to keep one slow stream from holding up every other key,
@@ -32,6 +32,12 @@ class PartitionCursor {
   pumping = false;
   /** Set while the message at `next` keeps failing transiently. */
   retryDelayMs: number | undefined;
+  /**
+   * Messages below this offset go one by one through `onMessage`: the run they belong to made
+   * `onMessages` throw, so the poison one among them is singled out or a transient failure retried
+   * in place.
+   */
+  oneByOneUntil = 0;
   private waiters: Waiter[] = [];
 
   /** Resolves once the group has moved past `offset`. */
@@ -40,8 +46,8 @@ class PartitionCursor {
     return new Promise((resolve, reject) => this.waiters.push({ offset, resolve, reject }));
   }
 
-  advance(): void {
-    this.next += 1;
+  advance(count = 1): void {
+    this.next += count;
     const released = this.waiters.filter((waiter) => waiter.offset < this.next);
     this.waiters = this.waiters.filter((waiter) => waiter.offset >= this.next);
     for (const waiter of released) waiter.resolve();
@@ -82,7 +88,9 @@ class Group {
  * The bus of the embedded default (every level in one process). Per topic an append-only log, split
  * into partitions by key so each source stream keeps its order; each consumer group walks every
  * partition sequentially and moves past a message only once its handler resolved (or the message
- * was dead-lettered).
+ * was dead-lettered). A consumer with `onMessages` is given what has piled up in a partition since
+ * its last handler returned as one run (up to MAX_RUN_LENGTH); a run whose handler threw is handled
+ * again message by message through `onMessage`.
  *
  * Nothing here is durable, so "the bus holds the message" can only mean "every consumer group has
  * recorded it": `publish` resolves once every group that consumes the topic at publish time has
@@ -199,8 +207,18 @@ export class InprocBus implements Bus {
       while (!this.closed && cursor.next < log.length) {
         const member = group.assignee(topic, partition);
         if (!member) return;
+        const { onMessages } = member.options;
+        if (onMessages && cursor.next >= cursor.oneByOneUntil) {
+          const run = log.slice(cursor.next, cursor.next + MAX_RUN_LENGTH);
+          const outcome = await this.handle(member, () => onMessages(run));
+          // The member left mid-handler: the run stays for whoever takes the partition next.
+          if (member.closed || this.closed) continue;
+          if (outcome.failed) cursor.oneByOneUntil = cursor.next + run.length;
+          else cursor.advance(run.length);
+          continue;
+        }
         const message = log[cursor.next]!;
-        const outcome = await this.handle(member, message);
+        const outcome = await this.handle(member, () => member.options.onMessage(message));
         // The member left mid-handler: the message stays for whoever takes the partition next.
         if (member.closed || this.closed) continue;
         if (outcome.failed && !(outcome.error instanceof PoisonMessage)) {
@@ -218,9 +236,9 @@ export class InprocBus implements Bus {
     }
   }
 
-  private async handle(member: Member, message: DeliveredMessage): Promise<Outcome> {
+  private async handle(member: Member, handler: () => Promise<void>): Promise<Outcome> {
     const settled = Promise.resolve()
-      .then(() => member.options.onMessage(message))
+      .then(handler)
       .then(
         (): Outcome => ({ failed: false }),
         (error: unknown): Outcome => ({ failed: true, error }),

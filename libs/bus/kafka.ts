@@ -2,13 +2,14 @@ import kafkajs from 'kafkajs';
 
 // kafkajs is CommonJS: Node's ESM loader sees only the exports its lexer can find, which leaves out
 // the error classes, so everything is taken from the default export.
-const { Kafka, KafkaJSError, KafkaJSProtocolError, Partitioners, logLevel: LogLevel } = kafkajs;
+const { Kafka, KafkaJSError, KafkaJSProtocolError, logLevel: LogLevel } = kafkajs;
 type LogLevel = kafkajs.logLevel;
 type Kafka = kafkajs.Kafka;
 import type { Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
+import { javaCompatiblePartitioner } from './kafka-partitioner.js';
 import type { Bus, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
-import { PoisonMessage, nextRetryDelay } from './port.js';
+import { MAX_RUN_LENGTH, PoisonMessage, nextRetryDelay } from './port.js';
 
 /** Consumer-group timing; the defaults are kafkajs' own, tests shorten them to keep rebalances quick. */
 export interface KafkaConsumerTuning {
@@ -70,9 +71,12 @@ const ALL_IN_SYNC_REPLICAS = -1;
  * a retried batch is then never overtaken by a later one.
  *
  * Consuming: one kafkajs consumer per `consume` call, starting from the earliest offset when its
- * group has none, with auto-commit off. A message's offset is committed only after `onMessage`
- * resolved, in groups (every COMMIT_EVERY messages or COMMIT_INTERVAL_MS, and at the end of each
- * fetched batch): a commit per message would cap a consumer at a few thousand messages a second.
+ * group has none, with auto-commit off. Each fetched batch goes to `onMessages` in runs of up to
+ * MAX_RUN_LENGTH messages when the consumer has one (one store transaction per run rather than per
+ * message), message by message through `onMessage` otherwise or when a run's handler threw. A
+ * message's offset is committed only after its handler (or its run's) resolved, in groups (every
+ * COMMIT_EVERY messages or COMMIT_INTERVAL_MS, and at the end of each fetched batch): a commit per
+ * message would cap a consumer at a few thousand messages a second.
  * A handler that throws a PoisonMessage gets the message dead-lettered (with the error and where
  * the message sat) and committed past, so a poison message never stalls its partition. Failures of
  * that bookkeeping (a commit or the dead-letter send lost to a broker error) are retried by kafkajs
@@ -101,9 +105,9 @@ export class KafkaBus implements Bus {
       ...(config.socketFactory ? { socketFactory: config.socketFactory } : {}),
     });
     this.producer = this.kafka.producer({
-      // Named explicitly: the Java-compatible murmur2 partitioner, so every client puts a key in the
-      // same partition (and kafkajs stops warning that its default changed in v2).
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // The Java-compatible murmur2 partitioner, so every client puts a key in the same partition:
+      // kafkajs' DefaultPartitioner's choice, computed without its per-key Long arithmetic.
+      createPartitioner: javaCompatiblePartitioner,
       idempotent: false,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
@@ -212,8 +216,10 @@ class KafkaGroupConsumer implements Consumer {
   }
 
   /**
-   * A fetched batch of one partition, message by message in order. A message counts as done once
-   * its handler resolved (or its dead letter is on the bus); the offset after the last done one is
+   * A fetched batch of one partition, in order: in runs of up to MAX_RUN_LENGTH messages through
+   * `onMessages` when the consumer has one, otherwise (and for a run whose `onMessages` threw)
+   * message by message through `onMessage`. A message counts as done once its handler, or its
+   * run's, resolved (or its dead letter is on the bus); the offset after the last done one is
    * committed every COMMIT_EVERY messages or COMMIT_INTERVAL_MS and when the batch ends, so
    * committing costs a round trip per group of messages, not per message. What is done but not yet
    * committed when the process dies is delivered again: receivers dedupe.
@@ -231,17 +237,36 @@ class KafkaGroupConsumer implements Consumer {
       doneSinceCommit = 0;
       lastCommit = Date.now();
     };
+    const markDone = async (messages: readonly KafkaMessage[]) => {
+      const last = messages[messages.length - 1]!.offset;
+      resolveOffset(last);
+      done = last;
+      doneSinceCommit += messages.length;
+      if (doneSinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+      // kafkajs heartbeats between runs and messages at most every heartbeatInterval; a rebalance surfaces here.
+      await heartbeat();
+    };
+    // Stale: a rebalance or seek moved this partition on; its next fetch starts where it must.
+    const mayGoOn = () => isRunning() && !isStale() && !this.closing;
+    /** Message by message; false when it stopped before the end (the rest is left for the next fetch or owner). */
+    const handleOneByOne = async (messages: readonly KafkaMessage[]): Promise<boolean> => {
+      for (const message of messages) {
+        if (!mayGoOn()) return false;
+        if (!(await this.handle(topic, partition, message))) return false;
+        await markDone([message]);
+      }
+      return true;
+    };
     try {
-      for (const message of batch.messages) {
-        // Stale: a rebalance or seek moved this partition on; its next fetch starts where it must.
-        if (!isRunning() || isStale() || this.closing) break;
-        if (!(await this.handle(topic, partition, message))) break;
-        resolveOffset(message.offset);
-        done = message.offset;
-        doneSinceCommit += 1;
-        if (doneSinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
-        // kafkajs heartbeats between messages at most every heartbeatInterval; a rebalance surfaces here.
-        await heartbeat();
+      const { onMessages } = this.options;
+      if (onMessages === undefined) {
+        await handleOneByOne(batch.messages);
+      } else {
+        for (let start = 0; start < batch.messages.length && mayGoOn(); start += MAX_RUN_LENGTH) {
+          const run = batch.messages.slice(start, start + MAX_RUN_LENGTH);
+          if (await this.handleRun(onMessages, topic, partition, run)) await markDone(run);
+          else if (!(await handleOneByOne(run))) break;
+        }
       }
       await commit();
     } catch (error) {
@@ -251,16 +276,27 @@ class KafkaGroupConsumer implements Consumer {
     }
   }
 
+  /**
+   * Hands a run to `onMessages`; false when it threw, and the caller then handles the run message by
+   * message, which singles out a poison message and retries a transient failure in place.
+   */
+  private async handleRun(
+    onMessages: (messages: readonly DeliveredMessage[]) => Promise<void>,
+    topic: string,
+    partition: number,
+    run: readonly KafkaMessage[],
+  ): Promise<boolean> {
+    try {
+      await onMessages(run.map((message) => this.delivered(topic, partition, message)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Handles one message; false when the consumer closed before it was done (it is left for the next owner). */
   private async handle(topic: string, partition: number, message: KafkaMessage): Promise<boolean> {
-    const delivered: DeliveredMessage = {
-      topic: this.names.fromCluster(topic),
-      partition,
-      offset: message.offset,
-      key: message.key?.toString() ?? '',
-      value: message.value?.toString() ?? '',
-      headers: textHeaders(message.headers),
-    };
+    const delivered = this.delivered(topic, partition, message);
     for (let delay: number | undefined; ; ) {
       try {
         await this.options.onMessage(delivered);
@@ -279,6 +315,18 @@ class KafkaGroupConsumer implements Consumer {
         if (this.closing) return false;
       }
     }
+  }
+
+  /** The message as the port describes it, under the topic name callers use. */
+  private delivered(topic: string, partition: number, message: KafkaMessage): DeliveredMessage {
+    return {
+      topic: this.names.fromCluster(topic),
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? '',
+      value: message.value?.toString() ?? '',
+      headers: textHeaders(message.headers),
+    };
   }
 }
 

@@ -29,9 +29,32 @@ export interface ConsumerOptions {
    * again after a backoff, and nothing behind it on its partition goes first.
    */
   readonly onMessage: (message: DeliveredMessage) => Promise<void>;
+  /**
+   * Optional: handles a run of consecutive messages of one partition (at most MAX_RUN_LENGTH), in
+   * offset order, in one go, so that a receiver can make them durable together (the inbox records a
+   * run in one store transaction instead of one per message). Resolving means the effects of every
+   * message of the run are durable; only then may the adapter commit past the run.
+   *
+   * When it throws, whatever the error (a `PoisonMessage` or anything else), the adapter handles
+   * that same run again message by message through `onMessage`, with `onMessage`'s rules: a poison
+   * message is singled out and dead-lettered alone while the others are still handled, and a
+   * transient failure is retried in place, nothing behind it going first. So a batch handler may
+   * throw at the first message it cannot apply without working out which one it was; and since the
+   * run it gave up on may be partly applied (or be applied again after a crash), its effects must be
+   * safe to repeat, as every handler's are (delivery is at-least-once, receivers dedupe).
+   *
+   * Without it, every message goes through `onMessage`.
+   */
+  readonly onMessages?: (messages: readonly DeliveredMessage[]) => Promise<void>;
   /** Topic that receives undecodable or unappliable messages with their error. */
   readonly deadLetterTopic: string;
 }
+
+/**
+ * The longest run an adapter hands to `onMessages`: long enough to spread a store transaction over
+ * hundreds of messages, short enough that a consumer still heartbeats and commits often.
+ */
+export const MAX_RUN_LENGTH = 500;
 
 /** A message that can never be applied (undecodable, unknown contract): retrying cannot help. */
 export class PoisonMessage extends Error {

@@ -52,6 +52,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './port.js';
@@ -133,6 +134,20 @@ const toStorePosition = (position: Position | undefined, streamName: string): nu
 /** The `$all` position of the event at commit position `commit`; the start of `$all` for 0. */
 const allPosition = (commit: bigint): ReadPosition => (commit === 0n ? START : { commit, prepare: commit });
 
+/** An append's events as this adapter stores them (see the storage format above). */
+const proposedEvents = (streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): JSONEventData[] =>
+  encodeAppend(streamId, expected, events).map(
+    (event): JSONEventData => ({
+      id: esdbEventId(event.id),
+      contentType: 'application/json',
+      type: event.type,
+      // A private copy taken now: the client serializes only when it sends. It JSON-encodes any
+      // value; its JSONType merely leaves out numbers, booleans and null.
+      data: JSON.parse(event.data) as JSONType,
+      metadata: utf8(`{"id":${JSON.stringify(event.id)},"metadata":${event.metadata}}`),
+    }),
+  );
+
 const collect = async <T>(read: AsyncIterable<T>): Promise<T[]> => {
   const items: T[] = [];
   for await (const item of read) items.push(item);
@@ -162,17 +177,23 @@ export class EsdbEventStore implements EventStore {
 
   async append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult> {
     this.assertOpen();
-    const proposed = encodeAppend(streamId, expected, events).map(
-      (event): JSONEventData => ({
-        id: esdbEventId(event.id),
-        contentType: 'application/json',
-        type: event.type,
-        // A private copy taken now: the client serializes only when it sends. It JSON-encodes any
-        // value; its JSONType merely leaves out numbers, booleans and null.
-        data: JSON.parse(event.data) as JSONType,
-        metadata: utf8(`{"id":${JSON.stringify(event.id)},"metadata":${event.metadata}}`),
-      }),
-    );
+    return this.appendProposed(streamId, expected, proposedEvents(streamId, expected, events));
+  }
+
+  /**
+   * One append after another, in order: EventStoreDB has no transaction across streams. Every append
+   * is checked and encoded before the first is sent; the first refused one is thrown and stops the
+   * rest, while those before it stay written (see the port).
+   */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const proposed = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: proposedEvents(streamId, expected, events) }));
+    const results: AppendResult[] = [];
+    for (const { streamId, expected, events } of proposed) results.push(await this.appendProposed(streamId, expected, events));
+    return results;
+  }
+
+  private async appendProposed(streamId: string, expected: ExpectedRevision, proposed: JSONEventData[]): Promise<AppendResult> {
     const streamName = this.prefix + streamId;
     try {
       const result = await this.client.appendToStream(streamName, proposed, {

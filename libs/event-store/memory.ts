@@ -18,6 +18,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './port.js';
@@ -44,28 +45,29 @@ export class MemoryEventStore implements EventStore, HashChainedStore {
   private closed = false;
 
   async append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult> {
-    this.assertOpen();
-    const encoded = encodeAppend(streamId, expected, events);
-    const stream = this.streams.get(streamId);
-    const actual: ExpectedRevision = stream === undefined ? 'no-stream' : stream.length - 1;
-    if (actual !== expected) throw new WrongExpectedRevision(streamId, expected, actual);
-    const duplicate = encoded.find((event) => this.eventIds.has(event.id));
-    if (duplicate) throw new DuplicateEventId(duplicate.id);
+    const [result] = await this.appendMany([{ streamId, expected, events }]);
+    return result!;
+  }
 
-    const written = stream ?? [];
-    const chain = new ChainBuilder(this.log[this.log.length - 1]?.chainHash ?? genesisHash());
-    for (const event of encoded) {
-      const position = this.log.length + 1;
-      const revision = written.length;
-      const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
-      const stored: StoredEvent = { ...event, streamId, revision, position, chainHash };
-      this.log.push(stored);
-      written.push(stored);
-      this.eventIds.add(event.id);
+  /** All or nothing: every append is checked, in order, before the first event is written. */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const encoded = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: encodeAppend(streamId, expected, events) }));
+    // Revisions and ids as they will be once the appends before the one being checked are written.
+    const revisions = new Map<string, ExpectedRevision>();
+    const ids = new Set<string>();
+    for (const { streamId, expected, events } of encoded) {
+      const stream = this.streams.get(streamId);
+      const actual = revisions.get(streamId) ?? (stream === undefined ? 'no-stream' : stream.length - 1);
+      if (actual !== expected) throw new WrongExpectedRevision(streamId, expected, actual);
+      const duplicate = events.find((event) => this.eventIds.has(event.id) || ids.has(event.id));
+      if (duplicate) throw new DuplicateEventId(duplicate.id);
+      for (const event of events) ids.add(event.id);
+      revisions.set(streamId, (actual === 'no-stream' ? -1 : actual) + events.length);
     }
-    this.streams.set(streamId, written);
-    this.appended.notify();
-    return { nextExpectedRevision: written.length - 1, position: this.log.length };
+    const results = encoded.map(({ streamId, events }) => this.write(streamId, events));
+    if (results.length > 0) this.appended.notify();
+    return results;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -121,6 +123,23 @@ export class MemoryEventStore implements EventStore, HashChainedStore {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+  }
+
+  /** Writes an append already checked against the store. */
+  private write(streamId: string, events: readonly EncodedEvent[]): AppendResult {
+    const written = this.streams.get(streamId) ?? [];
+    const chain = new ChainBuilder(this.log[this.log.length - 1]?.chainHash ?? genesisHash());
+    for (const event of events) {
+      const position = this.log.length + 1;
+      const revision = written.length;
+      const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
+      const stored: StoredEvent = { ...event, streamId, revision, position, chainHash };
+      this.log.push(stored);
+      written.push(stored);
+      this.eventIds.add(event.id);
+    }
+    this.streams.set(streamId, written);
+    return { nextExpectedRevision: written.length - 1, position: this.log.length };
   }
 
   private readPage(after: number, limit: number): RecordedEvent[] {

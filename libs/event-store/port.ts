@@ -29,6 +29,13 @@ export interface RecordedEvent {
   readonly metadata: unknown;
 }
 
+/** One stream's part of an `appendMany`: what `append` takes. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly NewEvent[];
+}
+
 export interface AppendResult {
   /** Revision of the last event written. */
   readonly nextExpectedRevision: number;
@@ -78,6 +85,22 @@ export interface SubscribeOptions {
 export interface EventStore {
   /** Appends atomically; at least one event. */
   append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult>;
+  /**
+   * Several appends, to any streams, in one call: made in the order given, as if one after another
+   * (a later one may expect the revision an earlier one wrote), so positions increase along the
+   * list; one result per append, in the same order. Each append is checked as `append` checks it,
+   * and malformed input (an append without events, say) is refused before anything is written.
+   *
+   * How much a refused append (WrongExpectedRevision, DuplicateEventId) takes with it depends on
+   * the adapter:
+   * - sqlite and memory: all or nothing. The first refusal is thrown and nothing of the call is
+   *   written (sqlite: one IMMEDIATE transaction).
+   * - esdb: EventStoreDB has no transaction across streams. The appends are made one after another
+   *   and the first refusal (or lost connection) stops the rest; the appends before it stay written.
+   * A caller must therefore be safe to retry a failed call after reading again what is stored (the
+   * inbox is: it dedupes by source event id).
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /**
    * Events of one stream in revision order from `fromRevision`; an empty array for a stream that
    * does not exist or has nothing from there (a caller that keeps a stream's earlier events asks

@@ -1,6 +1,7 @@
 import { newEventId } from './event-ids.js';
 import type { DomainEvent, EventMetadata, IntegrationEvent } from '#domain';
 import { INTEGRATION_SCHEMA, isEventType, isLevel } from '#domain';
+import type { NewEvent, StreamAppend } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import { PoisonMessage } from '#bus';
 import type { LevelService } from './level-service.js';
@@ -32,6 +33,14 @@ export const parseIntegrationEvent = (text: string): IntegrationEvent => {
   return candidate as IntegrationEvent;
 };
 
+/** A fact of a `receiveMany` batch that is addressed here, with the inbox event that would record it. */
+interface Pending {
+  readonly index: number;
+  readonly integration: IntegrationEvent;
+  /** Made once per batch, so an attempt can tell its own earlier writes (see receiveMany) by their id. */
+  readonly inboxEvent: NewEvent;
+}
+
 /**
  * Records facts received from other levels in this level's own store, in the stream of the same
  * name as at the source, so that this level's decisions and projections see them and can be
@@ -48,39 +57,109 @@ export class Inbox {
   }
 
   async receive(integration: IntegrationEvent): Promise<Receipt> {
+    const [receipt] = await this.receiveMany([integration]);
+    return receipt!;
+  }
+
+  /**
+   * Records a batch of received facts (a run of messages off the bus) in one `appendMany`, one
+   * store transaction on SQLite, instead of one per fact. Receipts come in the batch's order.
+   *
+   * Facts of one source stream keep their batch order; each is checked against what the stream
+   * already holds and against the facts before it in the batch, so a fact delivered twice, even
+   * twice within the batch, is recorded once. When another writer got to one of the streams first
+   * (WrongExpectedRevision), the streams are read again and the batch decided afresh, as `execute`
+   * does. An adapter without multi-stream transactions (esdb) may have kept the appends before the
+   * refused one: those events carry the ids this call gave them, so the next attempt counts them as
+   * recorded by this call, not as duplicates.
+   */
+  async receiveMany(integrations: readonly IntegrationEvent[]): Promise<Receipt[]> {
     const { level, store } = this.service;
-    if (!integration.audience.includes(level) || integration.source.level === level) return 'not-addressed-here';
-    const streamId = integration.source.streamId;
+    const receipts: Receipt[] = integrations.map(() => 'not-addressed-here');
+    const byStream = new Map<string, Pending[]>();
+    // The batch is recorded at once: one record time for all of it.
+    const recordedAt = new Date().toISOString();
+    integrations.forEach((integration, index) => {
+      if (!integration.audience.includes(level) || integration.source.level === level) return;
+      const streamId = integration.source.streamId;
+      const pending = byStream.get(streamId) ?? [];
+      byStream.set(streamId, pending);
+      pending.push({ index, integration, inboxEvent: inboxEventOf(integration, recordedAt) });
+    });
+    if (byStream.size === 0) return receipts;
+
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const existing = await this.service.readStream(streamId);
-      if (existing.some((recorded) => metadataOf(recorded).origin?.eventId === integration.metadata.eventId)) {
-        this.duplicates++;
-        return 'duplicate';
-      }
-      const metadata: EventMetadata = {
-        ...integration.metadata,
-        eventId: newEventId(),
-        recordedAt: new Date().toISOString(),
-        origin: {
-          level: integration.source.level,
-          eventId: integration.metadata.eventId,
-          streamId,
-          revision: integration.source.revision,
-          position: integration.source.position,
-          schema: integration.schema,
-        },
-      };
-      const expected = existing.length === 0 ? 'no-stream' : existing[existing.length - 1]!.revision;
+      const streams = [...byStream];
+      const stored = await Promise.all(streams.map(([streamId]) => this.service.readStream(streamId)));
+      const appends: StreamAppend[] = [];
+      /** Facts this call records, written now or by an earlier attempt; every other addressed one is a duplicate. */
+      const recordedHere: Pending[] = [];
+      streams.forEach(([streamId, pending], streamIndex) => {
+        const existing = stored[streamIndex]!;
+        // Source event id → id of the inbox event that recorded it.
+        const known = new Map<string, string>();
+        for (const event of existing) {
+          const origin = metadataOf(event).origin;
+          if (origin) known.set(origin.eventId, event.id);
+        }
+        const events: NewEvent[] = [];
+        for (const fact of pending) {
+          const sourceId = fact.integration.metadata.eventId;
+          const recordedAs = known.get(sourceId);
+          if (recordedAs === undefined) {
+            known.set(sourceId, fact.inboxEvent.id);
+            events.push(fact.inboxEvent);
+            recordedHere.push(fact);
+          } else if (recordedAs === fact.inboxEvent.id) {
+            recordedHere.push(fact);
+          }
+        }
+        if (events.length > 0) {
+          appends.push({ streamId, expected: existing.length === 0 ? 'no-stream' : existing[existing.length - 1]!.revision, events });
+        }
+      });
       try {
-        await store.append(streamId, expected, [{ id: metadata.eventId, type: integration.type, data: integration.data, metadata }]);
-        this.service.learn({ type: integration.type, data: integration.data } as DomainEvent);
-        this.recorded++;
-        return 'recorded';
+        if (appends.length > 0) await store.appendMany(appends);
       } catch (error) {
         if (error instanceof WrongExpectedRevision) continue;
         throw error;
       }
+      const recordedIndexes = new Set(recordedHere.map(({ index }) => index));
+      for (const [, pending] of streams) {
+        for (const { index } of pending) receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
+      }
+      // In batch order, as they would have been learnt one message at a time.
+      for (const { integration } of [...recordedHere].sort((a, b) => a.index - b.index)) {
+        this.service.learn({ type: integration.type, data: integration.data } as DomainEvent);
+      }
+      this.recorded += recordedHere.length;
+      this.duplicates += receipts.filter((receipt) => receipt === 'duplicate').length;
+      return receipts;
     }
-    throw new Error(`inbox of ${level}: ${streamId} kept changing; the bus will redeliver ${integration.metadata.eventId}`);
+    const facts = [...byStream.values()].flat();
+    const [firstStream] = byStream.keys();
+    throw new Error(
+      facts.length === 1
+        ? `inbox of ${level}: ${firstStream} kept changing; the bus will redeliver ${facts[0]!.integration.metadata.eventId}`
+        : `inbox of ${level}: ${byStream.size} streams (${firstStream}, ...) kept changing; the bus will redeliver these ${facts.length} facts`,
+    );
   }
 }
+
+/** The event that records a received fact here: its provenance, a new id and record time, and where it came from. */
+const inboxEventOf = (integration: IntegrationEvent, recordedAt: string): NewEvent => {
+  const metadata: EventMetadata = {
+    ...integration.metadata,
+    eventId: newEventId(),
+    recordedAt,
+    origin: {
+      level: integration.source.level,
+      eventId: integration.metadata.eventId,
+      streamId: integration.source.streamId,
+      revision: integration.source.revision,
+      position: integration.source.position,
+      schema: integration.schema,
+    },
+  };
+  return { id: metadata.eventId, type: integration.type, data: integration.data, metadata };
+};

@@ -89,6 +89,13 @@ export class LinkageRuntime {
           const receipt = await inbox.receive(parseIntegrationEvent(message.value));
           if (receipt === 'recorded') projections.nudge();
         },
+        // A run in one store transaction. A message that does not parse throws UndeliverableMessage
+        // before anything is written, and the bus then takes the run one message at a time, so
+        // that only that message is dead-lettered.
+        onMessages: async (messages) => {
+          const receipts = await inbox.receiveMany(messages.map((message) => parseIntegrationEvent(message.value)));
+          if (receipts.includes('recorded')) projections.nudge();
+        },
       });
       const audit = LevelAudit.create({ service, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
       nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints, audit });

@@ -58,6 +58,10 @@ export const streamMessage = (topic: string, key: string, seq: number): BusMessa
 export const streamMessages = (topic: string, keys: readonly string[], perKey: number): BusMessage[] =>
   Array.from({ length: perKey }, (_, seq) => keys.map((key) => streamMessage(topic, key, seq))).flat();
 
+const expectStrictlyIncreasing = (values: readonly bigint[]): void => {
+  values.slice(1).forEach((value, index) => expect(value > values[index]!).toBe(true));
+};
+
 export const seqOf = (message: BusMessage): number => (JSON.parse(message.value) as { seq: number }).seq;
 
 export const chunks = <T>(items: readonly T[], size: number): T[][] =>
@@ -82,6 +86,32 @@ export class Received {
   sequences(key: string): number[] {
     return this.messages.filter((message) => message.key === key).map(seqOf);
   }
+}
+
+/**
+ * A consumer with a batch handler: `onMessages` gets the runs, `onMessage` only what the adapter
+ * falls back to after a run's handler threw. Both record into `received` in the order handled.
+ */
+export class RunRecorder {
+  readonly runs: DeliveredMessage[][] = [];
+  readonly singles: DeliveredMessage[] = [];
+
+  constructor(readonly received: Received = new Received()) {}
+
+  /** Records a run once `apply` (the effect, which may throw) let it through. */
+  handleRun = (apply: (run: readonly DeliveredMessage[]) => void = () => undefined) =>
+    async (run: readonly DeliveredMessage[]): Promise<void> => {
+      this.runs.push([...run]);
+      apply(run);
+      for (const message of run) await this.received.record(message);
+    };
+
+  handleOne = (apply: (message: DeliveredMessage) => void = () => undefined) =>
+    async (message: DeliveredMessage): Promise<void> => {
+      this.singles.push(message);
+      apply(message);
+      await this.received.record(message);
+    };
 }
 
 /**
@@ -258,6 +288,114 @@ export const describeBusContract = (name: string, open: () => Promise<OpenedBus>
         });
         expect(deadLetter.headers?.[DEAD_LETTER_HEADERS.error]).toContain('cannot apply stream-a #2');
       }
+    });
+
+    describe('with a batch handler (onMessages)', () => {
+      it('hands over runs of one partition in offset order, every message once, each key in order', async () => {
+        const topic = uniqueName('contract.runs');
+        const keys = ['stream-a', 'stream-b', 'stream-c', 'stream-d'];
+        const messages = streamMessages(topic, keys, 15);
+        const recorder = new RunRecorder();
+        await consume({ groupId: uniqueName('runs'), topics: [topic], deadLetterTopic: `${topic}.dead-letter`, onMessages: recorder.handleRun(), onMessage: recorder.handleOne() });
+
+        await opened.bus.publish(messages);
+
+        const { received } = recorder;
+        await waitUntil(() => received.uniqueCount === messages.length, `all ${messages.length} messages arrived`);
+        for (const key of keys) expectKeyOrder(received.sequences(key), 15);
+        expect(recorder.singles).toEqual([]);
+        // One publish puts many messages in each partition at once: they must come as runs, not one by one.
+        expect(Math.max(...recorder.runs.map((run) => run.length))).toBeGreaterThan(1);
+        for (const run of recorder.runs) {
+          expect(new Set(run.map((message) => `${message.topic}/${message.partition}`)).size).toBe(1);
+          expectStrictlyIncreasing(run.map((message) => BigInt(message.offset)));
+        }
+      });
+
+      it('singles out a poison message of a run: dead-lettered alone, the others of the run still handled', async () => {
+        const topic = uniqueName('contract.run-poison');
+        const deadLetterTopic = `${topic}.dead-letter`;
+        const groupId = uniqueName('run-poison');
+        const deadLetters = new Received();
+        const recorder = new RunRecorder();
+        const poison = (message: DeliveredMessage) => message.key === 'stream-a' && seqOf(message) === 2;
+        await Promise.all([
+          consume(recording(deadLetterTopic, uniqueName('dead-letters'), deadLetters)),
+          consume({
+            groupId,
+            topics: [topic],
+            deadLetterTopic,
+            // As the inbox does: a run that holds an undecodable message is refused before anything is written.
+            onMessages: recorder.handleRun((run) => {
+              if (run.some(poison)) throw new PoisonMessage('cannot apply stream-a #2');
+            }),
+            onMessage: recorder.handleOne((message) => {
+              if (poison(message)) throw new PoisonMessage('cannot apply stream-a #2');
+            }),
+          }),
+        ]);
+
+        const messages = streamMessages(topic, ['stream-a', 'stream-b'], 5);
+        await opened.bus.publish(messages);
+
+        const { received } = recorder;
+        await waitUntil(() => received.uniqueCount === 9 && deadLetters.messages.length > 0, 'the rest is handled and the poison dead-lettered');
+        expect(recorder.runs.some((run) => run.some(poison))).toBe(true);
+        expect([...new Set(received.sequences('stream-a'))]).toEqual([0, 1, 3, 4]);
+        expectKeyOrder(received.sequences('stream-b'), 5);
+        expect(new Set(deadLetters.messages.map((deadLetter) => deadLetter.headers?.['event-id']))).toEqual(new Set(['stream-a#2']));
+        const poisoned = recorder.singles.find(poison)!;
+        for (const deadLetter of deadLetters.messages) {
+          expect(deadLetter.value).toBe(poisoned.value);
+          expect(deadLetter.headers).toMatchObject({
+            [DEAD_LETTER_HEADERS.groupId]: groupId,
+            [DEAD_LETTER_HEADERS.topic]: topic,
+            [DEAD_LETTER_HEADERS.partition]: String(poisoned.partition),
+            [DEAD_LETTER_HEADERS.offset]: poisoned.offset,
+          });
+        }
+      });
+
+      it('retries a transiently failing run without loss or reordering, nothing dead-lettered', async () => {
+        const topic = uniqueName('contract.run-transient');
+        const deadLetterTopic = `${topic}.dead-letter`;
+        const deadLetters = new Received();
+        const recorder = new RunRecorder();
+        let runFailures = 0;
+        let messageFailuresLeft = 2;
+        const troubled = (message: DeliveredMessage) => message.key === 'stream-a' && seqOf(message) === 1;
+        await Promise.all([
+          consume(recording(deadLetterTopic, uniqueName('dead-letters'), deadLetters)),
+          consume({
+            groupId: uniqueName('run-transient'),
+            topics: [topic],
+            deadLetterTopic,
+            // The store is away whenever stream-a #1 is in the run: nothing of such a run takes effect.
+            onMessages: recorder.handleRun((run) => {
+              if (run.some(troubled)) {
+                runFailures++;
+                throw new Error('store briefly unavailable');
+              }
+            }),
+            onMessage: recorder.handleOne((message) => {
+              if (troubled(message) && messageFailuresLeft > 0) {
+                messageFailuresLeft--;
+                throw new Error('store still briefly unavailable');
+              }
+            }),
+          }),
+        ]);
+
+        const keys = ['stream-a', 'stream-b', 'stream-c'];
+        await opened.bus.publish(streamMessages(topic, keys, 4));
+
+        const { received } = recorder;
+        await waitUntil(() => received.uniqueCount === 12, 'every message handled once the store is back');
+        expect(runFailures).toBeGreaterThan(0);
+        expect(messageFailuresLeft).toBe(0);
+        for (const key of keys) expectKeyOrder(received.sequences(key), 4);
+        expect(deadLetters.messages).toEqual([]);
+      });
     });
 
     it('retries a transiently failing message in place: nothing dead-lettered, nothing overtakes it', async () => {

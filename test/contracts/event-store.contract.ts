@@ -324,6 +324,79 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       expect(delivered[0]).toStrictEqual(fromStream);
     });
 
+    describe('appendMany', () => {
+      it('makes the appends in the order given: revisions per stream, positions increasing along the list', async () => {
+        const appends = [
+          { streamId: stream('a'), expected: 'no-stream' as const, events: events('a1', 2) },
+          { streamId: stream('b'), expected: 'no-stream' as const, events: events('b1', 1) },
+          // A later append may expect what an earlier one of the same call wrote.
+          { streamId: stream('a'), expected: 1, events: events('a2', 3) },
+        ];
+
+        const results = await store.appendMany(appends);
+
+        expect(results.map(({ nextExpectedRevision }) => nextExpectedRevision)).toEqual([1, 0, 4]);
+        expectStrictlyIncreasing([baseline, ...results.map(({ position }) => position)]);
+        const all = await appendedSinceStart();
+        expect(ids(all)).toEqual(ids(appends.flatMap(({ events: appended }) => appended)));
+        expectStrictlyIncreasing([baseline, ...all.map(({ position }) => position)]);
+        // Each result is the position of its append's last event.
+        const positionOf = new Map(all.map(({ id, position }) => [id, position]));
+        expect(results.map(({ position }) => position)).toEqual(appends.map(({ events: appended }) => positionOf.get(appended.at(-1)!.id)));
+        expect((await store.readStream(stream('a'))).map(({ revision }) => revision)).toEqual([0, 1, 2, 3, 4]);
+        expect(ids(await store.readStream(stream('b')))).toEqual(ids(appends[1]!.events));
+        expect(await store.headPosition()).toBe(results.at(-1)!.position);
+      });
+
+      it('refuses a wrong expected revision with WrongExpectedRevision, writing nothing from the refused append on', async () => {
+        await store.append(stream('a'), 'no-stream', events('existing', 2));
+        const before = await store.readStream(stream('a'));
+
+        const error = await rejection(
+          store.appendMany([
+            { streamId: stream('fresh'), expected: 'no-stream', events: [event('fresh')] },
+            { streamId: stream('a'), expected: 0, events: [event('refused')] },
+            { streamId: stream('after'), expected: 'no-stream', events: [event('after')] },
+          ]),
+        );
+
+        expect(error).toBeInstanceOf(WrongExpectedRevision);
+        expect(error).toMatchObject({ streamId: stream('a'), expected: 0, actual: 1 });
+        expect(await store.readStream(stream('a'))).toEqual(before);
+        expect(await store.readStream(stream('after'))).toEqual([]);
+      });
+
+      it('writes nothing when the first append is refused', async () => {
+        const headBefore = await store.headPosition();
+
+        const error = await rejection(
+          store.appendMany([
+            { streamId: stream('missing'), expected: 3, events: [event('refused')] },
+            { streamId: stream('b'), expected: 'no-stream', events: [event('b')] },
+          ]),
+        );
+
+        expect(error).toMatchObject({ name: 'WrongExpectedRevision', streamId: stream('missing'), expected: 3, actual: 'no-stream' });
+        expect(await appendedSinceStart()).toEqual([]);
+        expect(await store.headPosition()).toBe(headBefore);
+      });
+
+      it('refuses malformed input before writing anything', async () => {
+        await expect(
+          store.appendMany([
+            { streamId: stream('a'), expected: 'no-stream', events: [event('a')] },
+            { streamId: stream('b'), expected: 'no-stream', events: [] },
+          ]),
+        ).rejects.toThrow(/no events/);
+        expect(await appendedSinceStart()).toEqual([]);
+      });
+
+      it('takes an empty list as nothing to do', async () => {
+        expect(await store.appendMany([])).toEqual([]);
+        expect(await store.headPosition()).toBe(baseline);
+      });
+    });
+
     describe('subscribe', () => {
       it('catches up from a checkpoint, then delivers live appends, each once, in order, one at a time', async () => {
         const catchUp = [...events('a', 2), ...events('b', 2)];
@@ -474,6 +547,79 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
           await subscription.close();
         }
       });
+    });
+  });
+};
+
+/**
+ * For adapters that state `appendMany` is all or nothing (sqlite and memory; see the port): a
+ * refused append anywhere in the list leaves the store as it was. `open` as for the main contract.
+ */
+export const describeAllOrNothingAppendMany = (name: string, open: () => Promise<OpenedStore>): void => {
+  describe(`EventStore appendMany, all or nothing: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: EventStore;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+
+    afterEach(async () => {
+      await opened.close();
+    });
+
+    const stream = (label: string): string => `all-or-nothing-${label}`;
+
+    it('writes none of the appends when a later one expects a wrong revision', async () => {
+      await store.append(stream('a'), 'no-stream', events('existing', 2));
+      const headBefore = await store.headPosition();
+      const allBefore = await store.readAll();
+
+      const error = await rejection(
+        store.appendMany([
+          { streamId: stream('fresh'), expected: 'no-stream', events: events('fresh', 2) },
+          { streamId: stream('a'), expected: 1, events: [event('accepted-alone')] },
+          { streamId: stream('a'), expected: 1, events: [event('refused')] },
+        ]),
+      );
+
+      expect(error).toBeInstanceOf(WrongExpectedRevision);
+      expect(error).toMatchObject({ streamId: stream('a'), expected: 1, actual: 2 });
+      expect(await store.readAll()).toEqual(allBefore);
+      expect(await store.headPosition()).toBe(headBefore);
+      expect(await store.readStream(stream('fresh'))).toEqual([]);
+    });
+
+    it('writes none of the appends when a later one repeats an event id, stored or earlier in the call', async () => {
+      const stored = event('stored');
+      await store.append(stream('a'), 'no-stream', [stored]);
+      const earlier = event('earlier-in-the-call');
+
+      for (const repeated of [stored, earlier]) {
+        const error = await rejection(
+          store.appendMany([
+            { streamId: stream('b'), expected: 'no-stream', events: [earlier] },
+            { streamId: stream('c'), expected: 'no-stream', events: [event('c'), { ...repeated, type: 'Repeated' }] },
+          ]),
+        );
+        expect(error).toMatchObject({ name: 'DuplicateEventId', eventId: repeated.id });
+        expect(ids(await store.readAll())).toEqual([stored.id]);
+      }
+    });
+
+    it('writes nothing when the list itself is refused, then takes it whole once it is right', async () => {
+      const appends = [
+        { streamId: stream('x'), expected: 'no-stream' as const, events: events('x', 2) },
+        { streamId: stream('y'), expected: 'no-stream' as const, events: events('y', 1) },
+      ];
+      await store.append(stream('y'), 'no-stream', [event('y-first')]);
+      await expect(store.appendMany(appends)).rejects.toBeInstanceOf(WrongExpectedRevision);
+      expect(await store.readStream(stream('x'))).toEqual([]);
+
+      const results = await store.appendMany([appends[0]!, { ...appends[1]!, expected: 0 }]);
+      expect(results.map(({ nextExpectedRevision }) => nextExpectedRevision)).toEqual([1, 1]);
+      expect(ids(await store.readStream(stream('x')))).toEqual(ids(appends[0]!.events));
     });
   });
 };
