@@ -95,6 +95,34 @@ type PageRow = [position: number, streamId: string, revision: number, eventId: s
 
 type InsertParams = [number, string, number, string, string, string, string, Buffer];
 
+interface EncodedAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly EncodedEvent[];
+}
+
+/** Rows gathered for multi-row INSERTs of INSERT_ROWS rows, written as each group fills up. */
+class PendingRows {
+  private params: unknown[] = [];
+  private ids: string[] = [];
+
+  constructor(private readonly insert: (count: number, params: unknown[], ids: readonly string[]) => void) {}
+
+  add(id: string, ...row: InsertParams): void {
+    this.params.push(...row);
+    this.ids.push(id);
+    if (this.ids.length === INSERT_ROWS) this.flush();
+  }
+
+  flush(): void {
+    if (this.ids.length === 0) return;
+    const [params, ids] = [this.params, this.ids];
+    this.params = [];
+    this.ids = [];
+    this.insert(ids.length, params, ids);
+  }
+}
+
 /** Rows per INSERT statement: 8 parameters each, far below SQLite's limit of 32,766. */
 const INSERT_ROWS = 100;
 
@@ -130,9 +158,8 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
   /** Multi-row INSERTs by row count, prepared on first use (see `write`). */
   private readonly insertRows = new Map<number, Database.Statement<unknown[]>>();
   private readonly selectKnownIds: Database.Statement<[string], string>;
-  private readonly appendTransaction: Database.Transaction<
-    (streamId: string, expected: ExpectedRevision, events: readonly EncodedEvent[]) => AppendResult
-  >;
+  private readonly selectStreamRevisions: Database.Statement<[string], [string, number]>;
+  private readonly appendTransaction: Database.Transaction<(appends: readonly EncodedAppend[]) => AppendResult[]>;
 
   /**
    * Opens (creating it and its parent folder if needed) the store in `file`. Several stores, in this
@@ -196,7 +223,12 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
       .prepare<[number, number], PageRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(true);
     this.selectKnownIds = db.prepare<[string], string>('SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))').pluck();
-    this.appendTransaction = db.transaction((streamId, expected, events) => this.write(streamId, expected, events));
+    this.selectStreamRevisions = db
+      .prepare<[string], [string, number]>(
+        'SELECT stream_id, max(revision) FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id',
+      )
+      .raw(true);
+    this.appendTransaction = db.transaction((appends: readonly EncodedAppend[]) => this.write(appends));
   }
 
   async append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult> {
@@ -204,9 +236,9 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
     const encoded = encodeAppend(streamId, expected, events);
     // IMMEDIATE takes the write lock before the revision check, so no other connection can append
     // to the stream between the check and the inserts.
-    const result = this.appendTransaction.immediate(streamId, expected, encoded);
+    const [result] = this.appendTransaction.immediate([{ streamId, expected, events: encoded }]);
     this.appended.notify();
-    return result;
+    return result!;
   }
 
   /**
@@ -217,7 +249,8 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
   async appendMany(appends: readonly { readonly streamId: string; readonly expected: ExpectedRevision; readonly events: readonly NewEvent[] }[]): Promise<AppendResult[]> {
     this.assertOpen();
     const encoded = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: encodeAppend(streamId, expected, events) }));
-    const results = this.db.transaction(() => encoded.map(({ streamId, expected, events }) => this.write(streamId, expected, events))).immediate();
+    if (encoded.length === 0) return [];
+    const results = this.appendTransaction.immediate(encoded);
     this.appended.notify();
     return results;
   }
@@ -290,41 +323,61 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
     return this.closing;
   }
 
-  private write(streamId: string, expected: ExpectedRevision, events: readonly EncodedEvent[]): AppendResult {
-    const current = this.selectStreamRevision.get(streamId);
-    const actual: ExpectedRevision = current ?? 'no-stream';
-    if (actual !== expected) throw new WrongExpectedRevision(streamId, expected, actual);
-
+  /**
+   * Writes appends, checked in order against their expected revisions, inside the caller's
+   * transaction. Every event costs one row of a multi-row INSERT whatever stream it goes to; the
+   * head, the chain and the revisions of the streams already seen are carried from one append to
+   * the next rather than read again, which is what lets an inbox record a run of received facts,
+   * a stream each, at the cost of a bulk load.
+   */
+  private write(appends: readonly EncodedAppend[]): AppendResult[] {
+    const revisions = this.currentRevisions(appends);
     // The head is read under the write lock, so the chain continues from the hash that really is
     // last, whichever connection or process wrote it.
     const head = this.selectHeadLink.get();
     let position = head?.[0] ?? 0;
     const chain = new ChainBuilder(head?.[1] ?? genesisHash());
-    let revision = current ?? -1;
-    // Rows go in by multi-row INSERTs of up to INSERT_ROWS rows: one statement step per chunk
-    // instead of per event pays for the two hashes each event now costs (apps/cli/bench/append.ts).
-    for (let start = 0; start < events.length; start += INSERT_ROWS) {
-      const chunk = events.slice(start, start + INSERT_ROWS);
-      const params: unknown[] = [];
-      for (const event of chunk) {
+    const rows = new PendingRows((count, params, ids) => this.insertChunk(count, params, ids));
+    const results = appends.map(({ streamId, expected, events }) => {
+      const current = revisions.get(streamId);
+      const actual: ExpectedRevision = current ?? 'no-stream';
+      if (actual !== expected) throw new WrongExpectedRevision(streamId, expected, actual);
+      let revision = current ?? -1;
+      for (const event of events) {
         position += 1;
         revision += 1;
         const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
-        params.push(position, streamId, revision, event.id, event.type, event.data, event.metadata, chainHash);
+        rows.add(event.id, position, streamId, revision, event.id, event.type, event.data, event.metadata, chainHash);
       }
-      try {
-        this.insertStatement(chunk.length).run(...params);
-      } catch (error) {
-        // (stream_id, revision) cannot collide under the write lock, so the unique key hit is
-        // event_id; the failed statement wrote nothing, so the ids already stored tell which.
-        if (isUniqueViolation(error)) {
-          const known = this.selectKnownIds.all(JSON.stringify(chunk.map((event) => event.id)));
-          throw new DuplicateEventId(known[0] ?? chunk[0]!.id);
-        }
-        throw error;
-      }
+      revisions.set(streamId, revision);
+      return { nextExpectedRevision: revision, position };
+    });
+    rows.flush();
+    return results;
+  }
+
+  /** The current revision of every stream the appends name (absent: no such stream), in one query. */
+  private currentRevisions(appends: readonly EncodedAppend[]): Map<string, number> {
+    if (appends.length === 1) {
+      const current = this.selectStreamRevision.get(appends[0]!.streamId);
+      return new Map(current === undefined ? [] : [[appends[0]!.streamId, current]]);
     }
-    return { nextExpectedRevision: revision, position };
+    const streamIds = JSON.stringify([...new Set(appends.map((append) => append.streamId))]);
+    return new Map(this.selectStreamRevisions.all(streamIds));
+  }
+
+  private insertChunk(count: number, params: unknown[], ids: readonly string[]): void {
+    try {
+      this.insertStatement(count).run(...params);
+    } catch (error) {
+      // (stream_id, revision) cannot collide under the write lock, so the unique key hit is
+      // event_id; the failed statement wrote nothing, so the ids already stored tell which.
+      if (isUniqueViolation(error)) {
+        const known = this.selectKnownIds.all(JSON.stringify(ids));
+        throw new DuplicateEventId(known[0] ?? ids[0]!);
+      }
+      throw error;
+    }
   }
 
   private insertStatement(rows: number): Database.Statement<unknown[]> {
