@@ -1,0 +1,106 @@
+import type { Bus, BusMessage, Consumer } from '#bus';
+import { MemoryEventStore } from '#event-store';
+import { LevelService, MemoryCheckpoints, RELAY_BATCH, Relay, SettableClock, loadReferenceRegistry } from '#linkage';
+
+/**
+ * A bus double whose publishes are held until the test lets them through, one at a time, so the
+ * test decides what happens while the relay waits for acks. It records what it was given.
+ */
+class HeldPublishBus implements Bus {
+  readonly published: BusMessage[][] = [];
+  private release: (() => void)[] = [];
+  private inFlight = 0;
+  maxInFlight = 0;
+
+  async publish(messages: readonly BusMessage[]): Promise<void> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise<void>((resolve) => this.release.push(resolve));
+    this.inFlight -= 1;
+    this.published.push([...messages]);
+  }
+
+  /** Resolves once a publish is being held. */
+  async held(): Promise<void> {
+    while (this.release.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Lets the oldest held publish through once it is there. */
+  async letOneThrough(): Promise<void> {
+    await this.held();
+    this.release.shift()!();
+  }
+
+  consume(): Promise<Consumer> {
+    throw new Error('this double only publishes');
+  }
+
+  async close(): Promise<void> {}
+}
+
+const unitRegistered = (n: number) => ({
+  id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  type: 'UnitRegistered',
+  data: { unitId: `unit-${n}`, name: `单位 ${n}`, jurisdiction: '350624', kind: null },
+  metadata: { eventId: `e-${n}`, actor: { id: 'za-office', jurisdiction: '350624', role: 'leading-group' }, jurisdiction: '350624', correlationId: 'c', causationId: 'c', occurredAt: '2024-05-01T00:00:00.000Z', recordedAt: '2024-05-01T00:00:00.000Z' },
+});
+
+describe('a relay reading the next batch while the bus holds the last', () => {
+  it('publishes one batch at a time, in store order', async () => {
+    const store = new MemoryEventStore();
+    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
+    const bus = new HeldPublishBus();
+    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    const facts = 2 * RELAY_BATCH + 10;
+    for (let n = 1; n <= facts; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
+
+    const drained = relay.drain();
+    for (let publish = 0; publish < 3; publish++) await bus.letOneThrough();
+    expect(await drained).toBe(facts);
+    expect(bus.maxInFlight).toBe(1);
+    expect(bus.published.map((batch) => batch.length)).toEqual([RELAY_BATCH, RELAY_BATCH, 10]);
+    expect(bus.published.flat().map((message) => message.key)).toEqual(Array.from({ length: facts }, (_, index) => `unit-${index + 1}`));
+    expect(relay.checkpoint).toBe(facts);
+  });
+
+  it('drains what was recorded after its read-ahead found nothing, while the last batch was on the bus', async () => {
+    const store = new MemoryEventStore();
+    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
+    const bus = new HeldPublishBus();
+    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    for (let n = 1; n <= RELAY_BATCH; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
+
+    const drained = relay.drain();
+    await bus.held();
+    // The read-ahead runs while the first batch is held, and finds the store at its head.
+    for (let tick = 0; tick < 5; tick++) await new Promise((resolve) => setImmediate(resolve));
+    for (let n = RELAY_BATCH + 1; n <= RELAY_BATCH + 3; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
+    await bus.letOneThrough();
+    await bus.letOneThrough();
+    expect(await drained).toBe(RELAY_BATCH + 3);
+    expect(bus.published.map((batch) => batch.length)).toEqual([RELAY_BATCH, 3]);
+    expect(relay.checkpoint).toBe(RELAY_BATCH + 3);
+  });
+
+  it('keeps its checkpoint and publishes the same batch again when a publish fails', async () => {
+    const store = new MemoryEventStore();
+    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
+    let failures = 1;
+    const sent: string[][] = [];
+    const bus: Bus = {
+      publish: async (messages) => {
+        if (failures-- > 0) throw new Error('broker away');
+        sent.push(messages.map((message) => message.key));
+      },
+      consume: () => Promise.reject(new Error('this double only publishes')),
+      close: async () => undefined,
+    };
+    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    for (let n = 1; n <= RELAY_BATCH + 1; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
+    await expect(relay.drain()).rejects.toThrow('broker away');
+    expect(relay.checkpoint).toBe(0);
+    expect(await relay.drain()).toBe(RELAY_BATCH + 1);
+    expect(sent.map((keys) => keys.length)).toEqual([RELAY_BATCH, 1]);
+    expect(sent[0]![0]).toBe('unit-1');
+  });
+});
