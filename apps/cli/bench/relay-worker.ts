@@ -1,5 +1,5 @@
 // The county side of relay_throughput, on a thread of its own as the county's process would be:
-// opens the pre-filled store and publishes it through the relay when told to.
+// opens the county store and publishes what is new in it through the relay each time it is told to.
 import { parentPort, workerData } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
 import { KafkaBus } from '#bus';
@@ -13,7 +13,10 @@ export interface RelayWorkerData {
   readonly namespace: string;
 }
 
-/** Messages the worker posts: `ready` once connected, then `drained` with what the relay published. */
+/** `drain`: publish everything up to the store head; `close`: let go of the store and the bus. */
+export type RelayWorkerCommand = 'drain' | 'close';
+
+/** Messages the worker posts: `ready` once connected, then `drained` after each drain with what the relay published. */
 export type RelayWorkerMessage = { readonly type: 'ready' } | { readonly type: 'drained'; readonly published: number; readonly millis: number };
 
 const data = workerData as RelayWorkerData;
@@ -23,10 +26,13 @@ const checkpoints = new SqliteCheckpoints(data.checkpointsFile);
 const bus = new KafkaBus({ brokers: data.brokers, clientId: 'bench-relay-county', namespace: data.namespace, logLevel: kafkajs.logLevel.NOTHING });
 const relay = new Relay(new LevelService('county', store, loadReferenceRegistry(), systemClock), bus, checkpoints);
 port.postMessage({ type: 'ready' } satisfies RelayWorkerMessage);
-port.once('message', async () => {
-  const started = performance.now();
-  const published = await relay.drain();
-  port.postMessage({ type: 'drained', published, millis: performance.now() - started } satisfies RelayWorkerMessage);
+port.on('message', async (command: RelayWorkerCommand) => {
+  if (command === 'drain') {
+    const started = performance.now();
+    const published = await relay.drain();
+    port.postMessage({ type: 'drained', published, millis: performance.now() - started } satisfies RelayWorkerMessage);
+    return;
+  }
   await bus.close();
   await store.close();
   checkpoints.close();
