@@ -8,6 +8,8 @@ import type { LevelService } from './level-service.js';
 import { asDomainEvent, metadataOf } from './level-service.js';
 
 export const RELAY_BATCH = 500;
+/** Bytes of keys and values per publish: half a broker's default message.max.bytes, so any partition's share fits. */
+export const PUBLISH_BYTES = 512 * 1024;
 
 /** The integration event for a locally recorded fact, or undefined for a fact received from elsewhere. */
 export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, service: LevelService): IntegrationEvent | undefined => {
@@ -121,7 +123,7 @@ export class Relay {
     // A read-ahead that found nothing is read again: facts may have been recorded since.
     const prepared = (ahead?.after === after ? await ahead.batch : undefined) ?? (await this.prepare(after));
     if (prepared === undefined) return undefined;
-    const publishing = prepared.messages.length > 0 ? this.bus.publish(prepared.messages) : Promise.resolve();
+    const publishing = this.publishInParts(prepared.messages);
     // While the bus waits for the acks, read and encode the next batch; it is published only after
     // this one is held, so order is kept, and dropped if this one fails (the checkpoint stays put).
     const next = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.prepare(prepared.last));
@@ -131,6 +133,27 @@ export class Relay {
     this.checkpoints.save(this.checkpointName, prepared.last);
     this.published += prepared.messages.length;
     return prepared.messages.length;
+  }
+
+  /**
+   * Publishes a batch in parts of at most PUBLISH_BYTES, one after the other: a broker refuses a
+   * record batch over its message.max.bytes (1 MB by default) for good, so a batch of large facts
+   * sent whole would be retried forever. Parts keep store order, since each waits for the last.
+   */
+  private async publishInParts(messages: readonly BusMessage[]): Promise<void> {
+    let part: BusMessage[] = [];
+    let bytes = 0;
+    for (const message of messages) {
+      const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key);
+      if (part.length > 0 && bytes + size > PUBLISH_BYTES) {
+        await this.bus.publish(part);
+        part = [];
+        bytes = 0;
+      }
+      part.push(message);
+      bytes += size;
+    }
+    if (part.length > 0) await this.bus.publish(part);
   }
 
   /** The messages for the facts recorded after `after` (at most RELAY_BATCH); undefined when there are none. */

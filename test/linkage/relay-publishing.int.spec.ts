@@ -1,6 +1,6 @@
 import type { Bus, BusMessage, Consumer } from '#bus';
 import { MemoryEventStore } from '#event-store';
-import { LevelService, MemoryCheckpoints, RELAY_BATCH, Relay, SettableClock, loadReferenceRegistry } from '#linkage';
+import { LevelService, MemoryCheckpoints, PUBLISH_BYTES, RELAY_BATCH, Relay, SettableClock, loadReferenceRegistry } from '#linkage';
 
 /**
  * A bus double whose publishes are held until the test lets them through, one at a time, so the
@@ -38,14 +38,14 @@ class HeldPublishBus implements Bus {
   async close(): Promise<void> {}
 }
 
-const unitRegistered = (n: number) => ({
+const unitRegistered = (n: number, name = `单位 ${n}`) => ({
   id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
   type: 'UnitRegistered',
-  data: { unitId: `unit-${n}`, name: `单位 ${n}`, jurisdiction: '350624', kind: null },
+  data: { unitId: `unit-${n}`, name, jurisdiction: '350624', kind: null },
   metadata: { eventId: `e-${n}`, actor: { id: 'za-office', jurisdiction: '350624', role: 'leading-group' }, jurisdiction: '350624', correlationId: 'c', causationId: 'c', occurredAt: '2024-05-01T00:00:00.000Z', recordedAt: '2024-05-01T00:00:00.000Z' },
 });
 
-describe('a relay reading the next batch while the bus holds the last', () => {
+describe('a relay publishing its store', () => {
   it('publishes one batch at a time, in store order', async () => {
     const store = new MemoryEventStore();
     const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
@@ -102,5 +102,24 @@ describe('a relay reading the next batch while the bus holds the last', () => {
     expect(await relay.drain()).toBe(RELAY_BATCH + 1);
     expect(sent.map((keys) => keys.length)).toEqual([RELAY_BATCH, 1]);
     expect(sent[0]![0]).toBe('unit-1');
+  });
+
+  it('sends a batch of large facts in parts a broker accepts, in order, and moves its checkpoint after the last', async () => {
+    const store = new MemoryEventStore();
+    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
+    const sent: BusMessage[][] = [];
+    const bus: Bus = {
+      publish: async (messages) => void sent.push([...messages]),
+      consume: () => Promise.reject(new Error('this double only publishes')),
+      close: async () => undefined,
+    };
+    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    // 12 facts of ~150 kB (a unit with a very long name): 1.8 MB in one batch.
+    for (let n = 1; n <= 12; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n, '名'.repeat(50_000))]);
+    expect(await relay.drain()).toBe(12);
+    expect(sent.length).toBeGreaterThan(1);
+    for (const part of sent) expect(part.reduce((bytes, message) => bytes + Buffer.byteLength(message.value) + Buffer.byteLength(message.key), 0)).toBeLessThanOrEqual(PUBLISH_BYTES);
+    expect(sent.flat().map((message) => message.key)).toEqual(Array.from({ length: 12 }, (_, index) => `unit-${index + 1}`));
+    expect(relay.checkpoint).toBe(12);
   });
 });
