@@ -41,8 +41,6 @@ export class Relay {
   private loop: Promise<void> | undefined;
   private readonly checkpointName: string;
   private published = 0;
-  /** The batch after the one being published, read while the bus waits for its acks. */
-  private readAhead: { readonly after: number; readonly batch: Promise<PreparedBatch | undefined> } | undefined;
   /** Batches run one at a time, whether from the loop or from `drain`. */
   private exclusive: Promise<unknown> = Promise.resolve();
 
@@ -118,18 +116,9 @@ export class Relay {
 
   private async relayOneBatch(): Promise<number | undefined> {
     const after = this.checkpoints.load(this.checkpointName);
-    const ahead = this.readAhead;
-    this.readAhead = undefined;
-    // A read-ahead that found nothing is read again: facts may have been recorded since.
-    const prepared = (ahead?.after === after ? await ahead.batch : undefined) ?? (await this.prepare(after));
+    const prepared = await this.prepare(after);
     if (prepared === undefined) return undefined;
-    const publishing = this.publishInParts(prepared.messages);
-    // While the bus waits for the acks, read and encode the next batch; it is published only after
-    // this one is held, so order is kept, and dropped if this one fails (the checkpoint stays put).
-    const next = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.prepare(prepared.last));
-    next.catch(() => undefined);
-    this.readAhead = { after: prepared.last, batch: next };
-    await publishing;
+    await this.publishInParts(prepared.messages);
     this.checkpoints.save(this.checkpointName, prepared.last);
     this.published += prepared.messages.length;
     return prepared.messages.length;
