@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store';
 import { ProjectionRunner, ReadModel } from '#projections';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
+import { readModelDump } from '../support/read-model-dump.js';
 
 const CLI = join(process.cwd(), 'dist', 'apps', 'cli', 'main.js');
 const EVENTS = 20_000;
@@ -30,18 +31,9 @@ const runRebuild = (dataDir: string, args: string[], killAfterBatches?: number):
     child.on('exit', (code, signal) => resolve({ code, signal, batches }));
   });
 
-const dumpOf = (file: string) => {
-  const readModel = new ReadModel(file);
-  try {
-    return { checkpoint: readModel.checkpoint('upward-report'), rows: readModel.canonicalDump() };
-  } finally {
-    readModel.close();
-  }
-};
-
 describe('a rebuild killed at random points resumes to the same read model', () => {
   let dataDir: string;
-  let reference: ReturnType<typeof dumpOf>;
+  let reference: ReturnType<typeof readModelDump>;
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
@@ -53,7 +45,7 @@ describe('a rebuild killed at random points resumes to the same read model', () 
     await new ProjectionRunner(store, readModel, 5000).rebuild();
     readModel.close();
     await store.close();
-    reference = dumpOf(referenceFile);
+    reference = readModelDump(referenceFile);
   });
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -70,13 +62,13 @@ describe('a rebuild killed at random points resumes to the same read model', () 
       const [killedThreads, resumedThreads] = trial % 2 === 1 ? ['2', '0'] : ['0', '2'];
       const killed = await runRebuild(dataDir, ['--workers', killedThreads], killAfter);
       expect(killed.signal).toBe('SIGKILL');
-      const interrupted = dumpOf(join(dataDir, 'province.read.db'));
+      const interrupted = readModelDump(join(dataDir, 'province.read.db'));
       expect(interrupted.checkpoint).toBeGreaterThanOrEqual(killAfter * BATCH);
       expect(interrupted.checkpoint).toBeLessThan(reference.checkpoint);
 
       const resumed = await runRebuild(dataDir, ['--resume', '--workers', resumedThreads]);
       expect(resumed.code).toBe(0);
-      expect(dumpOf(join(dataDir, 'province.read.db'))).toEqual(reference);
+      expect(readModelDump(join(dataDir, 'province.read.db'))).toEqual(reference);
     }
     // Twenty CLI starts (ten killed, ten resumed): well past jest's default under a loaded CI.
   }, 240_000);

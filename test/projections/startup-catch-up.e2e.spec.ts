@@ -3,16 +3,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store';
 import { ProjectionRunner, ReadModel, PARALLEL_CATCH_UP_MIN_EVENTS } from '#projections';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
+import { readModelDump } from '../support/read-model-dump.js';
 import { LevelProcess, freePort } from '../harness/level-processes.js';
-
-const dumpOf = (file: string) => {
-  const readModel = new ReadModel(file);
-  try {
-    return { checkpoint: readModel.checkpoint('upward-report'), rows: readModel.canonicalDump() };
-  } finally {
-    readModel.close();
-  }
-};
 
 describe('a level service that starts far behind its store', () => {
   let dataDir: string;
@@ -43,6 +35,6 @@ describe('a level service that starts far behind its store', () => {
     } finally {
       await province.stop();
     }
-    expect(dumpOf(join(dataDir, 'province.read.db'))).toEqual(dumpOf(referenceFile));
+    expect(readModelDump(join(dataDir, 'province.read.db'))).toEqual(readModelDump(referenceFile));
   }, 180_000);
 });
