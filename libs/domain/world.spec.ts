@@ -1,5 +1,6 @@
 import type { DomainEvent } from '#domain';
-import { emptyWorld, evolve, foldWorld } from '#domain';
+import type { EventType, World } from '#domain';
+import { EVENT_TYPES, emptyWorld, evolve, foldWorld, mergeWorld, streamOf, streams } from '#domain';
 import {
   PROVINCE,
   ZHANGZHOU,
@@ -106,5 +107,113 @@ describe('evolve, with facts out of order across streams', () => {
 
   it('decides on the folded stage: a task completed before its acceptance arrived cannot be completed again', () => {
     given(assigned, completed, accepted).when({ type: 'completeTask', data: { taskId: 't-1' } }, as('leading-group', ZHAOAN)).refusedWith('AlreadyCompleted', 'taskId');
+  });
+});
+
+/**
+ * Data that answers every field evolve may read, naming each entity by `id`: one fact of each type
+ * without a hand-written sample of each.
+ */
+const factAbout = (type: EventType, id: string): DomainEvent => {
+  const data = new Proxy(
+    {},
+    {
+      get: (_, field) => {
+        switch (field) {
+          case 'targets':
+          case 'units':
+            return [{ unitId: `unit-of-${id}`, jurisdiction: ZHAOAN }];
+          case 'members':
+            return [];
+          case 'leader':
+            return { personId: `leader-${id}`, homeJurisdiction: ZHAOAN };
+          case 'level':
+            return 'county';
+          case 'percent':
+          case 'persons':
+          case 'count':
+            return 2;
+          default:
+            return typeof field === 'string' && (field.endsWith('Id') || field === 'code') ? id : `${String(field)}-${id}`;
+        }
+      },
+    },
+  );
+  return { type, data } as DomainEvent;
+};
+
+/** The stream each of a World's collections is folded from, by entity key. */
+const STREAM_OF_ENTITY: Record<keyof World, (key: string) => string> = {
+  jurisdictions: streams.jurisdiction,
+  units: streams.unit,
+  rounds: streams.round,
+  teams: streams.team,
+  issues: streams.issue,
+  clues: streams.clue,
+  rectifications: streams.rectification,
+  tasks: streams.task,
+  specialReports: streams.specialReport,
+};
+
+/** Every entity of a World as `stream → entity` (a special report is its own entity). */
+const entitiesOf = (world: World): Map<string, unknown> => {
+  const entities = new Map<string, unknown>();
+  for (const [collection, streamOfKey] of Object.entries(STREAM_OF_ENTITY) as [keyof World, (key: string) => string][]) {
+    const entries = world[collection];
+    if (entries instanceof Map) for (const [key, entity] of entries) entities.set(streamOfKey(key), entity);
+    else for (const key of entries) entities.set(streamOfKey(key), key);
+  }
+  return entities;
+};
+
+/** One fact of every type about each of `ids`, grouped by stream in fold order. */
+const factsByStream = (ids: readonly string[]): Map<string, DomainEvent[]> => {
+  const byStream = new Map<string, DomainEvent[]>();
+  for (const id of ids) {
+    for (const type of EVENT_TYPES) {
+      const fact = factAbout(type, id);
+      byStream.set(streamOf(fact), [...(byStream.get(streamOf(fact)) ?? []), fact]);
+    }
+  }
+  return byStream;
+};
+
+const mergedPerStream = (byStream: Map<string, DomainEvent[]>): World => {
+  const merged = emptyWorld();
+  for (const facts of byStream.values()) mergeWorld(merged, fold(...facts));
+  return merged;
+};
+
+describe('a World folded stream by stream', () => {
+  // Worlds are cached per stream and merged for each decision (mergeWorld): that is exact only if
+  // every fact changes nothing but the entity of its own stream.
+  it.each(EVENT_TYPES)('%s changes only the entity its stream is named for', (type) => {
+    // Entities of every kind, under the fact's id and under another one, for facts that look them up.
+    const world = mergedPerStream(factsByStream(['e-1', 'e-2']));
+    const before = entitiesOf(world);
+    expect(before.size).toBe(2 * Object.keys(STREAM_OF_ENTITY).length);
+    const fact = factAbout(type, 'e-1');
+    evolve(world, fact, T2);
+    const after = entitiesOf(world);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((stream) => before.get(stream) !== after.get(stream));
+    expect(changed.filter((stream) => stream !== streamOf(fact))).toEqual([]);
+  });
+
+  it('merged equals folded in one World, in any interleaving of the streams', () => {
+    const byStream = factsByStream(['e-1', 'e-2', 'e-3']);
+    const merged = mergedPerStream(byStream);
+    const lists = [...byStream.values()];
+    // Round robin across streams, and streams in reverse order: stream order is all a fold keeps.
+    const roundRobin: DomainEvent[] = [];
+    for (let index = 0; roundRobin.length < lists.flat().length; index++) for (const facts of lists) if (facts[index]) roundRobin.push(facts[index]!);
+    const interleavings = [roundRobin, [...lists].reverse().flat()];
+    expect(byStream.size).toBeGreaterThan(20);
+    for (const facts of interleavings) {
+      const sequential = emptyWorld();
+      const occurredAt = new Map<DomainEvent, string>();
+      for (const list of lists) list.forEach((fact, index) => occurredAt.set(fact, [T1, T2, T3][index] ?? T3));
+      for (const fact of facts) evolve(sequential, fact, occurredAt.get(fact)!);
+      expect(entitiesOf(merged)).toEqual(entitiesOf(sequential));
+    }
   });
 });

@@ -304,6 +304,25 @@ export const evolve = (world: World, event: DomainEvent, occurredAt: string): Wo
   }
 };
 
+/**
+ * Adds what `fragment` knows to `world`. Every fact changes only the entity its stream is named for
+ * (the round of a round stream, the team of a team stream, ...: see streamOf), so Worlds folded
+ * stream by stream and merged equal one World folded from all those streams in turn. Entities are
+ * never changed in place (evolve replaces them), so sharing them between Worlds is safe.
+ */
+export const mergeWorld = (world: World, fragment: World): World => {
+  for (const [code, jurisdiction] of fragment.jurisdictions) world.jurisdictions.set(code, jurisdiction);
+  for (const [unitId, unit] of fragment.units) world.units.set(unitId, unit);
+  for (const [roundId, round] of fragment.rounds) world.rounds.set(roundId, round);
+  for (const [teamId, team] of fragment.teams) world.teams.set(teamId, team);
+  for (const [issueId, issue] of fragment.issues) world.issues.set(issueId, issue);
+  for (const [clueId, clue] of fragment.clues) world.clues.set(clueId, clue);
+  for (const [rectificationId, rectification] of fragment.rectifications) world.rectifications.set(rectificationId, rectification);
+  for (const [taskId, task] of fragment.tasks) world.tasks.set(taskId, task);
+  for (const reportId of fragment.specialReports) world.specialReports.add(reportId);
+  return world;
+};
+
 export const foldWorld = (events: Iterable<{ event: DomainEvent; occurredAt: string }>, world: World = emptyWorld()): World => {
   for (const { event, occurredAt } of events) evolve(world, event, occurredAt);
   return world;

@@ -115,7 +115,7 @@ export class ChainSigner {
 
   /** The last signature this level recorded, so that a restart keeps the schedule. */
   private async loadLast(): Promise<void> {
-    const recorded = await this.service.readStream(streams.auditChain(this.level));
+    const recorded = await this.store.readStream(streams.auditChain(this.level));
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
     if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt) };
@@ -134,7 +134,7 @@ export class ChainSigner {
   private async sign(actor: Actor): Promise<SignedHeadRecord> {
     const streamId = streams.auditChain(this.level);
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const existing = await this.service.readStream(streamId);
+      const lastRevision = await this.service.lastRevision(streamId);
       const head = await this.store.chainHead();
       const signedAt = new Date().toISOString();
       const signed = signChainHead(this.key, { level: this.level, position: head.position, hash: head.hash, signedAt });
@@ -149,7 +149,7 @@ export class ChainSigner {
         recordedAt: signedAt,
       };
       try {
-        const result = await this.store.append(streamId, existing.length === 0 ? 'no-stream' : existing[existing.length - 1]!.revision, [
+        const result = await this.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
         this.last = { factPosition: result.position, at: Date.parse(signedAt) };

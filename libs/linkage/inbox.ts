@@ -6,6 +6,7 @@ import { WrongExpectedRevision } from '#event-store';
 import { PoisonMessage } from '#bus';
 import type { LevelService } from './level-service.js';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
+import { StreamFolds } from './stream-folds.js';
 
 export type Receipt = 'recorded' | 'duplicate' | 'not-addressed-here';
 
@@ -49,8 +50,18 @@ interface Pending {
 export class Inbox {
   private recorded = 0;
   private duplicates = 0;
+  /** Per stream: source event id → id of the inbox event that recorded it here. */
+  private readonly origins: StreamFolds<Map<string, string>>;
 
-  constructor(private readonly service: LevelService) {}
+  constructor(private readonly service: LevelService) {
+    this.origins = new StreamFolds(service.store, {
+      initial: () => new Map(),
+      step: (recordedHere, event) => {
+        const origin = metadataOf(event).origin;
+        if (origin) recordedHere.set(origin.eventId, event.id);
+      },
+    });
+  }
 
   get stats(): { recorded: number; duplicates: number } {
     return { recorded: this.recorded, duplicates: this.duplicates };
@@ -89,35 +100,31 @@ export class Inbox {
     if (byStream.size === 0) return receipts;
 
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const streams = [...byStream];
-      const stored = await Promise.all(streams.map(([streamId]) => this.service.readStream(streamId)));
-      const appends: StreamAppend[] = [];
       /** Facts this call records, written now or by an earlier attempt; every other addressed one is a duplicate. */
       const recordedHere: Pending[] = [];
-      streams.forEach(([streamId, pending], streamIndex) => {
-        const existing = stored[streamIndex]!;
-        // Source event id → id of the inbox event that recorded it.
-        const known = new Map<string, string>();
-        for (const event of existing) {
-          const origin = metadataOf(event).origin;
-          if (origin) known.set(origin.eventId, event.id);
-        }
-        const events: NewEvent[] = [];
-        for (const fact of pending) {
-          const sourceId = fact.integration.metadata.eventId;
-          const recordedAs = known.get(sourceId);
-          if (recordedAs === undefined) {
-            known.set(sourceId, fact.inboxEvent.id);
-            events.push(fact.inboxEvent);
-            recordedHere.push(fact);
-          } else if (recordedAs === fact.inboxEvent.id) {
-            recordedHere.push(fact);
-          }
-        }
-        if (events.length > 0) {
-          appends.push({ streamId, expected: existing.length === 0 ? 'no-stream' : existing[existing.length - 1]!.revision, events });
-        }
-      });
+      // In the order the streams first appear in the batch, however the reads resolve.
+      const appendsOfStreams = await Promise.all(
+        [...byStream].map(([streamId, pending]) =>
+          this.origins.read(streamId, (stored, revision): StreamAppend[] => {
+            // Source event id → inbox event id, for this batch on top of what the stream holds.
+            const inBatch = new Map<string, string>();
+            const events: NewEvent[] = [];
+            for (const fact of pending) {
+              const sourceId = fact.integration.metadata.eventId;
+              const recordedAs = stored.get(sourceId) ?? inBatch.get(sourceId);
+              if (recordedAs === undefined) {
+                inBatch.set(sourceId, fact.inboxEvent.id);
+                events.push(fact.inboxEvent);
+                recordedHere.push(fact);
+              } else if (recordedAs === fact.inboxEvent.id) {
+                recordedHere.push(fact);
+              }
+            }
+            return events.length === 0 ? [] : [{ streamId, expected: revision === undefined ? 'no-stream' : revision, events }];
+          }),
+        ),
+      );
+      const appends: StreamAppend[] = appendsOfStreams.flat();
       try {
         if (appends.length > 0) await store.appendMany(appends);
       } catch (error) {
@@ -125,7 +132,7 @@ export class Inbox {
         throw error;
       }
       const recordedIndexes = new Set(recordedHere.map(({ index }) => index));
-      for (const [, pending] of streams) {
+      for (const pending of byStream.values()) {
         for (const { index } of pending) receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
       }
       // In batch order, as they would have been learnt one message at a time.

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from './event-ids.js';
 import type { Actor, Command, DomainEvent, EventMetadata, JurisdictionRegistered, JurisdictionRegistry, Level, World } from '#domain';
-import { Refusal, contextStreams, decide, emptyWorld, evolve, streamOf, targetStream } from '#domain';
+import { Refusal, contextStreams, decide, emptyWorld, evolve, mergeWorld, streamOf, targetStream } from '#domain';
 import type { EventStore, ExpectedRevision, RecordedEvent } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { Clock } from './clock.js';
-import { StreamCache } from './stream-cache.js';
+import type { FoldedRevision } from './stream-folds.js';
+import { StreamFolds } from './stream-folds.js';
 
 export interface CommandRequest {
   readonly command: Command;
@@ -52,7 +53,8 @@ export class LevelService {
   private readonly appendListeners: Array<(outcome: CommandOutcome) => void> = [];
   private readonly awaitingParent: JurisdictionRegistered['data'][] = [];
 
-  private readonly streams: StreamCache;
+  /** What each recently used stream says, folded once and kept up to date. */
+  private readonly worlds: StreamFolds<World>;
 
   constructor(
     readonly level: Level,
@@ -60,12 +62,15 @@ export class LevelService {
     readonly registry: JurisdictionRegistry,
     private readonly clock: Clock,
   ) {
-    this.streams = new StreamCache(store);
+    this.worlds = new StreamFolds(store, {
+      initial: emptyWorld,
+      step: (world, recorded) => evolve(world, asDomainEvent(recorded), metadataOf(recorded).occurredAt),
+    });
   }
 
-  /** A stream of this level's store, read through the cache of recently used streams. */
-  readStream(streamId: string): Promise<RecordedEvent[]> {
-    return this.streams.read(streamId);
+  /** The revision of the last fact of a stream of this level's store (`undefined`: no such stream). */
+  lastRevision(streamId: string): Promise<FoldedRevision> {
+    return this.worlds.read(streamId, (_, revision) => revision);
   }
 
   /** Called after every successful local append (the relay uses it to wake up). */
@@ -122,25 +127,24 @@ export class LevelService {
     throw new Refusal('ConcurrentChange', `${target} kept changing while ${command.type} was decided; retry the command`);
   }
 
-  /** Folds the target stream and every stream the decision consults into one World. */
+  /** The target stream and every stream the decision consults, in one World. */
   private async load(command: Command, target: string): Promise<{ world: World; expected: ExpectedRevision }> {
     const world = emptyWorld();
-    const targetEvents = await this.readStream(target);
-    this.fold(world, targetEvents);
-    const expected: ExpectedRevision = targetEvents.length === 0 ? 'no-stream' : targetEvents[targetEvents.length - 1]!.revision;
+    // Merged as soon as read: the cached fragments move on with later reads.
+    const merge = (fragment: World, revision: FoldedRevision) => {
+      mergeWorld(world, fragment);
+      return revision;
+    };
+    const targetRevision = await this.worlds.read(target, merge);
+    const expected: ExpectedRevision = targetRevision === undefined ? 'no-stream' : targetRevision;
     const loaded = new Set([target]);
     for (;;) {
       const next = contextStreams(command, world).filter((stream) => !loaded.has(stream));
       if (next.length === 0) break;
       for (const stream of next) loaded.add(stream);
-      const read = await Promise.all(next.map((stream) => this.readStream(stream)));
-      for (const events of read) this.fold(world, events);
+      await Promise.all(next.map((stream) => this.worlds.read(stream, merge)));
     }
     return { world, expected };
-  }
-
-  private fold(world: World, events: readonly RecordedEvent[]): void {
-    for (const recorded of events) evolve(world, asDomainEvent(recorded), metadataOf(recorded).occurredAt);
   }
 
   /**
