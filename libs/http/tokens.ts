@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import type { Actor } from '#domain';
 import { JURISDICTION_CODE, ROLES, isRole } from '#domain';
@@ -11,7 +13,12 @@ export class InvalidToken extends Error {
 
 /** Bearer tokens are HS256 JWTs whose claims are the actor: sub = id, jur = jurisdiction, role. */
 export class TokenService {
-  constructor(private readonly key: Uint8Array) {}
+  /** Imported once: given raw bytes, jose would import the key again for every token it checks. */
+  private readonly key: KeyObject;
+
+  constructor(key: Uint8Array) {
+    this.key = createSecretKey(key);
+  }
 
   async mint(actor: Actor, expiresIn: string | number = '12h'): Promise<string> {
     if (!JURISDICTION_CODE.test(actor.jurisdiction)) throw new InvalidToken(`jurisdiction ${actor.jurisdiction} is not a 6-digit code`);
