@@ -8,6 +8,8 @@ import { addMetric, emptyFigures, finishRatios } from './report.js';
 import type { ProjectedFact, ProjectionPlan, RowWrite } from './projector.js';
 import { planProjection } from './projector.js';
 
+const sameItems = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((item, index) => item === b[index]);
+
 export class UnknownScope extends Error {
   override readonly name = 'UnknownScope';
 }
@@ -48,6 +50,14 @@ const PROJECTED_TABLES = ['counters', 'rounds', 'round_targets', 'units', 'stati
 export class ReadModel {
   readonly db: Database.Database;
   private readonly statements;
+  /** Query statements by SQL text: preparing costs far more than running, and the texts are a small fixed set. */
+  private readonly preparedQueries = new Map<string, Database.Statement>();
+  /**
+   * What the temp scope tables hold after the last committed fill, so that a report over the same
+   * scope skips rewriting them; undefined when not known (never filled, or the fill may have been
+   * rolled back).
+   */
+  private filledScope: { readonly jurisdictions: readonly string[]; readonly rounds: readonly string[] } | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -139,6 +149,20 @@ export class ReadModel {
     })();
   }
 
+  /**
+   * The prepared statement for `sql`, prepared on first use. The projected tables are emptied with
+   * DELETE, never dropped, so a statement stays valid for the life of the connection (SQLite
+   * re-prepares it by itself after a schema change).
+   */
+  private query(sql: string): Database.Statement {
+    let statement = this.preparedQueries.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.preparedQueries.set(sql, statement);
+    }
+    return statement;
+  }
+
   private write(row: RowWrite): void {
     const s = this.statements;
     switch (row[0]) {
@@ -191,25 +215,23 @@ export class ReadModel {
 
   /** Jurisdictions registered through the store, in the order they were stored (parents first). */
   registeredJurisdictions(): JurisdictionRegistered['data'][] {
-    return this.db.prepare('SELECT code, name, level, parent FROM jurisdictions ORDER BY position').all() as JurisdictionRegistered['data'][];
+    return this.query('SELECT code, name, level, parent FROM jurisdictions ORDER BY position').all() as JurisdictionRegistered['data'][];
   }
 
   /** Rounds a scope covers: a round and every round linked below it, or every round of a theme. */
   roundsInScope(scope: ReportScope): string[] | undefined {
     if (scope.roundId !== undefined) {
-      const known = this.db.prepare('SELECT 1 FROM rounds WHERE round_id = ?').get(scope.roundId);
+      const known = this.query('SELECT 1 FROM rounds WHERE round_id = ?').get(scope.roundId);
       if (!known) throw new UnknownScope(`round ${scope.roundId} is not known at this level`);
       return (
-        this.db
-          .prepare(
-            `WITH RECURSIVE family(round_id) AS (SELECT ? UNION SELECT r.round_id FROM rounds r JOIN family f ON r.parent_round_id = f.round_id)
-             SELECT round_id FROM family`,
-          )
-          .all(scope.roundId) as { round_id: string }[]
+        this.query(
+          `WITH RECURSIVE family(round_id) AS (SELECT ? UNION SELECT r.round_id FROM rounds r JOIN family f ON r.parent_round_id = f.round_id)
+           SELECT round_id FROM family`,
+        ).all(scope.roundId) as { round_id: string }[]
       ).map((row) => row.round_id);
     }
     if (scope.theme !== undefined) {
-      return (this.db.prepare('SELECT round_id FROM rounds WHERE theme = ?').all(scope.theme) as { round_id: string }[]).map((row) => row.round_id);
+      return (this.query('SELECT round_id FROM rounds WHERE theme = ?').all(scope.theme) as { round_id: string }[]).map((row) => row.round_id);
     }
     return undefined;
   }
@@ -221,23 +243,21 @@ export class ReadModel {
     const children = registry.childrenOf(jurisdiction).map((code) => registry.get(code)!);
     const figures = new Map<string, ReportFigures>([[jurisdiction, emptyFigures(root.code, root.name, root.level)]]);
     for (const child of children) figures.set(child.code, emptyFigures(child.code, child.name, child.level));
-    return this.db.transaction(() => {
+    const computeInTransaction = this.db.transaction((): Report => {
       this.fillScope(jurisdiction, children.map((child) => child.code), registry, rounds);
       const roundFilter = rounds === undefined ? '' : 'AND x.round_id IN (SELECT round_id FROM temp.scope_rounds)';
-      const counterRows = this.db
-        .prepare(
-          `SELECT s.bucket AS bucket, x.metric AS metric, SUM(x.value) AS value FROM counters x
-           JOIN temp.scope_jurisdictions s ON s.code = x.jurisdiction WHERE 1 = 1 ${roundFilter} GROUP BY s.bucket, x.metric`,
-        )
-        .all() as { bucket: string; metric: CounterMetric; value: number }[];
+      const counterRows = this.query(
+        `SELECT s.bucket AS bucket, x.metric AS metric, SUM(x.value) AS value FROM counters x
+         JOIN temp.scope_jurisdictions s ON s.code = x.jurisdiction WHERE 1 = 1 ${roundFilter} GROUP BY s.bucket, x.metric`,
+      ).all() as { bucket: string; metric: CounterMetric; value: number }[];
       for (const row of counterRows) for (const target of this.bucketFigures(row.bucket, jurisdiction, figures)) addMetric(target, row.metric, row.value);
 
       const unitsRegistered = (
         rounds === undefined
-          ? this.db.prepare(
+          ? this.query(
               `SELECT s.bucket AS bucket, COUNT(*) AS n FROM units u JOIN temp.scope_jurisdictions s ON s.code = u.jurisdiction GROUP BY s.bucket`,
             )
-          : this.db.prepare(
+          : this.query(
               `SELECT s.bucket AS bucket, COUNT(DISTINCT t.unit_id) AS n FROM round_targets t JOIN temp.scope_jurisdictions s ON s.code = t.jurisdiction
                WHERE t.round_id IN (SELECT round_id FROM temp.scope_rounds) GROUP BY s.bucket`,
             )
@@ -245,40 +265,30 @@ export class ReadModel {
       for (const row of unitsRegistered) for (const target of this.bucketFigures(row.bucket, jurisdiction, figures)) target.units.registered += row.n;
 
       const stationFilter = rounds === undefined ? '' : 'AND st.round_id IN (SELECT round_id FROM temp.scope_rounds)';
-      const inspected = this.db
-        .prepare(
-          `SELECT s.bucket AS bucket, COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction
-           WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
-        )
-        .all() as { bucket: string; n: number }[];
-      const inspectedTotal = this.db
-        .prepare(
-          `SELECT COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction WHERE 1 = 1 ${stationFilter}`,
-        )
-        .get() as { n: number };
+      const inspected = this.query(
+        `SELECT s.bucket AS bucket, COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction
+         WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
+      ).all() as { bucket: string; n: number }[];
+      const inspectedTotal = this.query(
+        `SELECT COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction WHERE 1 = 1 ${stationFilter}`,
+      ).get() as { n: number };
       for (const row of inspected) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.units.inspected = row.n;
       figures.get(jurisdiction)!.units.inspected = inspectedTotal.n;
-      const stationedTeams = this.db
-        .prepare(
-          `SELECT s.bucket AS bucket, COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner
-           WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
-        )
-        .all() as { bucket: string; n: number }[];
-      const stationedTotal = this.db
-        .prepare(
-          `SELECT COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner WHERE 1 = 1 ${stationFilter}`,
-        )
-        .get() as { n: number };
+      const stationedTeams = this.query(
+        `SELECT s.bucket AS bucket, COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner
+         WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
+      ).all() as { bucket: string; n: number }[];
+      const stationedTotal = this.query(
+        `SELECT COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner WHERE 1 = 1 ${stationFilter}`,
+      ).get() as { n: number };
       for (const row of stationedTeams) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.teams.stationed = row.n;
       figures.get(jurisdiction)!.teams.stationed = stationedTotal.n;
 
       const taskFilter = rounds === undefined ? '' : 'AND t.round_id IN (SELECT round_id FROM temp.scope_rounds)';
-      const taskRows = this.db
-        .prepare(
-          `SELECT s.bucket AS bucket, t.accepted_at AS acceptedAt, t.progress_at AS progressAt, t.completed_at AS completedAt, t.due_by AS dueBy
-           FROM tasks t JOIN temp.scope_jurisdictions s ON s.code = t.to_jurisdiction WHERE 1 = 1 ${taskFilter}`,
-        )
-        .all() as { bucket: string; acceptedAt: string | null; progressAt: string | null; completedAt: string | null; dueBy: string }[];
+      const taskRows = this.query(
+        `SELECT s.bucket AS bucket, t.accepted_at AS acceptedAt, t.progress_at AS progressAt, t.completed_at AS completedAt, t.due_by AS dueBy
+         FROM tasks t JOIN temp.scope_jurisdictions s ON s.code = t.to_jurisdiction WHERE 1 = 1 ${taskFilter}`,
+      ).all() as { bucket: string; acceptedAt: string | null; progressAt: string | null; completedAt: string | null; dueBy: string }[];
       const nowMillis = Date.parse(now);
       for (const task of taskRows) {
         for (const target of this.bucketFigures(task.bucket, jurisdiction, figures)) {
@@ -300,37 +310,57 @@ export class ReadModel {
         position,
         children: children.map((child) => figures.get(child.code)!),
       };
-    })();
+    });
+    // The scope fill is undone with a failed report's transaction, and is at the mercy of a caller's
+    // transaction this one runs inside: in both cases what the temp tables hold is no longer known.
+    const insideCallersTransaction = this.db.inTransaction;
+    try {
+      const report = computeInTransaction();
+      if (insideCallersTransaction) this.filledScope = undefined;
+      return report;
+    } catch (error) {
+      this.filledScope = undefined;
+      throw error;
+    }
   }
 
   private bucketFigures(bucket: string, root: string, figures: Map<string, ReportFigures>): ReportFigures[] {
     return bucket === root ? [figures.get(root)!] : [figures.get(root)!, figures.get(bucket)!];
   }
 
-  /** Fills the temp scope tables: each subtree jurisdiction with the child of the root it falls under. */
+  /**
+   * Fills the temp scope tables: each subtree jurisdiction with the child of the root it falls under,
+   * and the rounds in scope. A table that already holds exactly these rows is left as it is: the
+   * writes cost far more than listing the rows.
+   */
   private fillScope(root: string, children: readonly string[], registry: JurisdictionLookup, rounds: readonly string[] | undefined): void {
     const s = this.statements;
-    s.clearScopeJurisdictions.run();
-    s.addScopeJurisdiction.run(root, root);
-    for (const child of children) for (const code of registry.subtreeOf(child)) s.addScopeJurisdiction.run(code, child);
-    s.clearScopeRounds.run();
-    for (const roundId of rounds ?? []) s.addScopeRound.run(roundId);
+    // Flattened (code, bucket) pairs.
+    const jurisdictions = [root, root];
+    for (const child of children) for (const code of registry.subtreeOf(child)) jurisdictions.push(code, child);
+    const roundIds = rounds ?? [];
+    const filled = this.filledScope;
+    if (filled === undefined || !sameItems(filled.jurisdictions, jurisdictions)) {
+      s.clearScopeJurisdictions.run();
+      for (let index = 0; index < jurisdictions.length; index += 2) s.addScopeJurisdiction.run(jurisdictions[index]!, jurisdictions[index + 1]!);
+    }
+    if (filled === undefined || !sameItems(filled.rounds, roundIds)) {
+      s.clearScopeRounds.run();
+      for (const roundId of roundIds) s.addScopeRound.run(roundId);
+    }
+    this.filledScope = { jurisdictions, rounds: roundIds };
   }
 
   taskStream(jurisdiction: string, now: string, position: number): TaskStream {
-    const rows = this.db
-      .prepare(
-        `SELECT task_id AS taskId, from_jurisdiction AS "from", to_jurisdiction AS toJurisdiction, kind, title, round_id AS roundId, due_by AS dueBy,
-                assigned_at AS assignedAt, accepted_at AS acceptedAt, progress_at AS progressAt, percent, completed_at AS completedAt
-         FROM tasks WHERE to_jurisdiction = ?`,
-      )
-      .all(jurisdiction) as (Omit<TaskView, 'status' | 'overdue' | 'completedLate' | 'history'> & { acceptedAt: string | null; progressAt: string | null })[];
-    const historyRows = this.db
-      .prepare(
-        `SELECT h.task_id AS taskId, h.type, h.at, h.by_actor AS "by", h.note, h.percent, h.result FROM task_history h
-         JOIN tasks t ON t.task_id = h.task_id WHERE t.to_jurisdiction = ? ORDER BY h.at, h.position`,
-      )
-      .all(jurisdiction) as (TaskHistoryEntry & { taskId: string })[];
+    const rows = this.query(
+      `SELECT task_id AS taskId, from_jurisdiction AS "from", to_jurisdiction AS toJurisdiction, kind, title, round_id AS roundId, due_by AS dueBy,
+              assigned_at AS assignedAt, accepted_at AS acceptedAt, progress_at AS progressAt, percent, completed_at AS completedAt
+       FROM tasks WHERE to_jurisdiction = ?`,
+    ).all(jurisdiction) as (Omit<TaskView, 'status' | 'overdue' | 'completedLate' | 'history'> & { acceptedAt: string | null; progressAt: string | null })[];
+    const historyRows = this.query(
+      `SELECT h.task_id AS taskId, h.type, h.at, h.by_actor AS "by", h.note, h.percent, h.result FROM task_history h
+       JOIN tasks t ON t.task_id = h.task_id WHERE t.to_jurisdiction = ? ORDER BY h.at, h.position`,
+    ).all(jurisdiction) as (TaskHistoryEntry & { taskId: string })[];
     const history = new Map<string, TaskHistoryEntry[]>();
     for (const { taskId, ...entry } of historyRows) {
       const list = history.get(taskId) ?? [];
@@ -376,6 +406,8 @@ export class ReadModel {
   }
 
   close(): void {
+    this.preparedQueries.clear();
+    this.filledScope = undefined;
     this.db.close();
   }
 }
