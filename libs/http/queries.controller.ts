@@ -55,6 +55,49 @@ const scopeOf = (query: ReportQuery) => {
   return { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
 };
 
+/**
+ * Sends the current view, then again after projection batches that changed it. One read at a time:
+ * batches committed while a view is read ask for one more read, which sees them all, so a dashboard
+ * keeps up however fast batches come and each view costs one read however many batches it covers.
+ */
+export const liveView = <T extends { position: number }>(
+  subscribe: (listener: (position: number) => void) => () => void,
+  read: () => Promise<T>,
+  type: string,
+): Observable<MessageEvent> =>
+  new Observable<MessageEvent>((subscriber) => {
+    let lastSent = '';
+    let reading = false;
+    let changedDuringRead = false;
+    const readUntilCurrent = async () => {
+      reading = true;
+      try {
+        do {
+          changedDuringRead = false;
+          const view = await read();
+          if (subscriber.closed) return;
+          const { position, ...content } = view;
+          const text = JSON.stringify(content);
+          if (text !== lastSent) {
+            lastSent = text;
+            subscriber.next({ type, id: String(position), data: view });
+          }
+        } while (changedDuringRead && !subscriber.closed);
+      } catch (error) {
+        subscriber.error(error);
+      } finally {
+        reading = false;
+      }
+    };
+    const onChange = () => {
+      if (reading) changedDuringRead = true;
+      else void readUntilCurrent();
+    };
+    onChange();
+    const unsubscribe = subscribe(onChange);
+    return () => unsubscribe();
+  });
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('v1')
@@ -81,39 +124,14 @@ export class QueriesController {
   async liveReport(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
     const scope = scopeOf(query);
     const node = await this.gateway.readableNode(actor, jurisdiction);
-    return this.live(node.projections.onChange.bind(node.projections), () => this.gateway.report(actor, jurisdiction, scope), 'report');
+    return liveView(node.projections.onChange.bind(node.projections), () => this.gateway.report(actor, jurisdiction, scope), 'report');
   }
 
   @Sse('tasks/:jurisdiction/live')
   @ApiOperation({ summary: 'Server-Sent Events: the task stream, pushed again whenever it changes' })
   async liveTasks(@Param() { jurisdiction }: JurisdictionParam, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
     const node = await this.gateway.readableNode(actor, jurisdiction);
-    return this.live(node.projections.onChange.bind(node.projections), () => this.gateway.taskStream(actor, jurisdiction), 'tasks');
-  }
-
-  /** Sends the current view, then again after every projection batch that changed it. */
-  private live<T extends { position: number }>(
-    subscribe: (listener: (position: number) => void) => () => void,
-    read: () => Promise<T>,
-    type: string,
-  ): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((subscriber) => {
-      let last = '';
-      let pending = Promise.resolve();
-      const push = () => {
-        pending = pending.then(async () => {
-          const view = await read();
-          const { position, ...content } = view;
-          const text = JSON.stringify(content);
-          if (text === last) return;
-          last = text;
-          subscriber.next({ type, id: String(position), data: view });
-        }).catch((error: unknown) => subscriber.error(error));
-      };
-      push();
-      const unsubscribe = subscribe(push);
-      return () => unsubscribe();
-    });
+    return liveView(node.projections.onChange.bind(node.projections), () => this.gateway.taskStream(actor, jurisdiction), 'tasks');
   }
 
   @Get('projections')
