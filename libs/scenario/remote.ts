@@ -3,6 +3,7 @@ import { LEVELS, isLevel } from '#domain';
 import { TokenService } from '#http';
 import type { LevelStatus } from '#linkage';
 import { loadReferenceRegistry } from '#linkage';
+import { HttpClient } from './http-client.js';
 import type { ScenarioTarget, TargetResponse } from './runner.js';
 
 /**
@@ -63,6 +64,7 @@ export class RemoteTarget implements ScenarioTarget {
   private readonly services: ReadonlyMap<Level, string>;
   private readonly requestTimeoutMillis: number;
   private statusToken: Promise<string> | undefined;
+  private readonly http = new HttpClient();
 
   constructor(private readonly options: RemoteTargetOptions) {
     this.tokens = new TokenService(keyBytes(options.signingKey));
@@ -177,15 +179,18 @@ export class RemoteTarget implements ScenarioTarget {
     this.registry.add({ code: entry.code, name: entry.name, level: entry.level, parent });
   }
 
-  private async request(level: Level, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<TargetResponse> {
-    const url = `${this.services.get(level)!}${path}`;
-    const response = await fetch(url, {
+  /** Closes the kept-alive connections to the services. */
+  close(): void {
+    this.http.close();
+  }
+
+  private request(level: Level, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<TargetResponse> {
+    return this.http.request(`${this.services.get(level)!}${path}`, {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.requestTimeoutMillis),
+      timeoutMillis: this.requestTimeoutMillis,
     });
-    return { status: response.status, body: await response.text() };
   }
 }
 
