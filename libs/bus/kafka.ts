@@ -5,8 +5,9 @@ import kafkajs from 'kafkajs';
 const { Kafka, KafkaJSError, KafkaJSProtocolError, logLevel: LogLevel } = kafkajs;
 type LogLevel = kafkajs.logLevel;
 type Kafka = kafkajs.Kafka;
-import type { Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
+import { DeliveryContinuity } from './delivery-continuity.js';
 import { javaCompatiblePartitioner } from './kafka-partitioner.js';
 import type { Bus, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
 import { MAX_RUN_LENGTH, PoisonMessage, nextRetryDelay } from './port.js';
@@ -130,7 +131,9 @@ export class KafkaBus implements Bus {
       ...(tuning.heartbeatInterval === undefined ? {} : { heartbeatInterval: tuning.heartbeatInterval }),
       ...(tuning.maxWaitTimeInMs === undefined ? {} : { maxWaitTimeInMs: tuning.maxWaitTimeInMs }),
     });
-    const consumer = new KafkaGroupConsumer(kafkaConsumer, options, this.names, (messages) => this.send(messages), () => this.consumers.delete(consumer));
+    // Committed offsets are read through an admin client (OffsetFetch goes to the group coordinator).
+    const admin = options.onGap ? this.kafka.admin() : undefined;
+    const consumer = new KafkaGroupConsumer(kafkaConsumer, admin, options, this.names, (messages) => this.send(messages), () => this.consumers.delete(consumer));
     this.consumers.add(consumer);
     try {
       await consumer.start();
@@ -189,9 +192,13 @@ export class KafkaBus implements Bus {
 /** One `consume` call: a kafkajs consumer in the group, committing by hand. */
 class KafkaGroupConsumer implements Consumer {
   private closing: Promise<void> | undefined;
+  private readonly continuity = new DeliveryContinuity();
+  /** The group's committed offsets as read at the last assignment (cluster topic names); undefined when they could not be read. */
+  private committedAtAssignment: Promise<Map<string, Map<number, string>> | undefined> = Promise.resolve(undefined);
 
   constructor(
     private readonly consumer: KafkaConsumer,
+    private readonly admin: Admin | undefined,
     private readonly options: ConsumerOptions,
     private readonly names: Namespace,
     private readonly sendDeadLetter: (messages: readonly BusMessage[]) => Promise<void>,
@@ -199,6 +206,14 @@ class KafkaGroupConsumer implements Consumer {
   ) {}
 
   async start(): Promise<void> {
+    if (this.admin) {
+      await this.admin.connect();
+      this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+        // A new assignment: another member may have handled any partition meanwhile.
+        this.continuity.forgetAll();
+        this.committedAtAssignment = this.readCommitted(Object.keys(payload.memberAssignment));
+      });
+    }
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics.map((topic) => this.names.onCluster(topic)), fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
@@ -211,8 +226,35 @@ class KafkaGroupConsumer implements Consumer {
    * member, as they would had the process died.
    */
   close(): Promise<void> {
-    this.closing ??= this.consumer.disconnect().finally(this.onClosed);
+    this.closing ??= this.consumer
+      .disconnect()
+      .then(() => this.admin?.disconnect())
+      .finally(this.onClosed);
     return this.closing;
+  }
+
+  private async readCommitted(topics: readonly string[]): Promise<Map<string, Map<number, string>> | undefined> {
+    try {
+      const offsets = await this.admin!.fetchOffsets({ groupId: this.names.onCluster(this.options.groupId), topics: [...topics] });
+      return new Map(offsets.map(({ topic, partitions }) => [topic, new Map(partitions.map(({ partition, offset }) => [partition, offset]))]));
+    } catch (error) {
+      // Only the check of this assignment's first batches is lost; consuming goes on.
+      console.warn(`[bus] committed offsets of ${this.options.groupId} could not be read; gaps before this assignment go unseen:`, error);
+      return undefined;
+    }
+  }
+
+  /** Tells `onGap` when a batch does not start where this group left off. */
+  private async checkContinuity(topic: string, partition: number, firstOffset: string): Promise<void> {
+    const onGap = this.options.onGap;
+    if (!onGap) return;
+    if (!this.continuity.knows(topic, partition)) {
+      const committed = (await this.committedAtAssignment)?.get(topic)?.get(partition);
+      if (committed === undefined) return;
+      this.continuity.committed(topic, partition, committed);
+    }
+    const gap = this.continuity.arrived(topic, partition, firstOffset);
+    if (gap) onGap({ ...gap, topic: this.names.fromCluster(topic) });
   }
 
   /**
@@ -240,6 +282,7 @@ class KafkaGroupConsumer implements Consumer {
     const markDone = async (messages: readonly KafkaMessage[]) => {
       const last = messages[messages.length - 1]!.offset;
       resolveOffset(last);
+      this.continuity.handled(topic, partition, last);
       done = last;
       doneSinceCommit += messages.length;
       if (doneSinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
@@ -258,6 +301,7 @@ class KafkaGroupConsumer implements Consumer {
       return true;
     };
     try {
+      if (batch.messages.length > 0) await this.checkContinuity(topic, partition, batch.messages[0]!.offset);
       const { onMessages } = this.options;
       if (onMessages === undefined) {
         await handleOneByOne(batch.messages);

@@ -48,6 +48,24 @@ export interface ConsumerOptions {
   readonly onMessages?: (messages: readonly DeliveredMessage[]) => Promise<void>;
   /** Topic that receives undecodable or unappliable messages with their error. */
   readonly deadLetterTopic: string;
+  /**
+   * Optional: told when the bus hands this group messages that do not follow on from what it
+   * handled or committed before, because the bus no longer had the ones between (Kafka deletes old
+   * messages by retention, read or not). Those messages are lost to this receiver; the bus goes on
+   * with what it has. A bus that never discards messages (inproc) never calls it.
+   */
+  readonly onGap?: (gap: DeliveryGap) => void;
+}
+
+/** Messages of one partition that were gone from the bus before this group received them. */
+export interface DeliveryGap {
+  readonly topic: string;
+  readonly partition: number;
+  /** First missing offset: where the group was to go on. */
+  readonly fromOffset: string;
+  /** Offset of the first message the bus still had: the one handed over instead. */
+  readonly toOffset: string;
+  readonly missing: number;
 }
 
 /**

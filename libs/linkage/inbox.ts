@@ -3,12 +3,24 @@ import type { DomainEvent, EventMetadata, IntegrationEvent } from '#domain';
 import { INTEGRATION_SCHEMA, isEventType, isLevel } from '#domain';
 import type { NewEvent, StreamAppend } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
+import type { DeliveryGap } from '#bus';
 import { PoisonMessage } from '#bus';
 import type { LevelService } from './level-service.js';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
 import { StreamFolds } from './stream-folds.js';
 
 export type Receipt = 'recorded' | 'duplicate' | 'not-addressed-here';
+
+export interface InboxStats {
+  readonly recorded: number;
+  readonly duplicates: number;
+  /** Gaps in delivery seen since this process started: messages the bus had discarded unread. */
+  readonly gaps: number;
+  readonly recentGaps: readonly (DeliveryGap & { readonly at: string })[];
+}
+
+/** How many of the latest delivery gaps the status shows. */
+const RECENT_GAPS = 20;
 
 /** A message the inbox cannot record: the bus dead-letters it rather than retry it forever. */
 export class UndeliverableMessage extends PoisonMessage {
@@ -50,6 +62,7 @@ interface Pending {
 export class Inbox {
   private recorded = 0;
   private duplicates = 0;
+  private readonly gaps: (DeliveryGap & { readonly at: string })[] = [];
   /** Per stream: source event id → id of the inbox event that recorded it here. */
   private readonly origins: StreamFolds<Map<string, string>>;
 
@@ -63,8 +76,20 @@ export class Inbox {
     });
   }
 
-  get stats(): { recorded: number; duplicates: number } {
-    return { recorded: this.recorded, duplicates: this.duplicates };
+  get stats(): InboxStats {
+    return { recorded: this.recorded, duplicates: this.duplicates, gaps: this.gaps.length, recentGaps: [...this.gaps.slice(-RECENT_GAPS)] };
+  }
+
+  /**
+   * The bus no longer had messages this level was to receive (see Bus `onGap`): the facts in them
+   * are missing here until their source sends them again. Said loudly, and kept for the status.
+   */
+  noteGap(gap: DeliveryGap): void {
+    this.gaps.push({ ...gap, at: new Date().toISOString() });
+    console.error(
+      `[inbox ${this.service.level}] ${gap.missing} message(s) of ${gap.topic} partition ${gap.partition} (offsets ${gap.fromOffset} to ${BigInt(gap.toOffset) - 1n}) ` +
+        `were gone from the bus before this level received them (retention): the facts in them are missing here until their source sends them again`,
+    );
   }
 
   async receive(integration: IntegrationEvent): Promise<Receipt> {

@@ -11,6 +11,7 @@ import { LevelAudit } from './audit.js';
 import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
 import type { Clock } from './clock.js';
+import type { InboxStats } from './inbox.js';
 import { Inbox, parseIntegrationEvent } from './inbox.js';
 import { LevelService } from './level-service.js';
 import { loadReferenceRegistry } from './reference-registry.js';
@@ -35,7 +36,7 @@ export interface LevelStatus {
   readonly level: Level;
   readonly head: number;
   readonly relay: { readonly checkpoint: number; readonly published: number };
-  readonly inbox: { readonly recorded: number; readonly duplicates: number };
+  readonly inbox: InboxStats;
   readonly projections: readonly ProjectionLag[];
 }
 
@@ -85,6 +86,7 @@ export class LinkageRuntime {
         groupId: inboxGroupFor(level),
         topics: LEVELS.filter((other) => other !== level).map((other) => topicFor(other, INTEGRATION_SCHEMA)),
         deadLetterTopic: inboxDeadLetterTopicFor(level),
+        onGap: (gap) => inbox.noteGap(gap),
         onMessage: async (message) => {
           const receipt = await inbox.receive(parseIntegrationEvent(message.value));
           if (receipt === 'recorded') projections.nudge();

@@ -110,7 +110,7 @@ describe('Inbox.receiveMany', () => {
     });
     // The province learns the new county as it would from a single delivery.
     expect(service.registry.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
-    expect(inbox.stats).toEqual({ recorded: 5, duplicates: 0 });
+    expect(inbox.stats).toMatchObject({ recorded: 5, duplicates: 0 });
   });
 
   it('given a fact already recorded, when a batch repeats it and repeats others within itself, then each source fact is recorded once', async () => {
@@ -122,7 +122,7 @@ describe('Inbox.receiveMany', () => {
     expect(receipts).toEqual(['duplicate', 'recorded', 'duplicate', 'recorded', 'duplicate', 'duplicate']);
     expect(await originsIn(store, planned.source.streamId)).toEqual(idsOf(planned, launched));
     expect(await originsIn(store, depot.source.streamId)).toEqual(idsOf(depot));
-    expect(inbox.stats).toEqual({ recorded: 3, duplicates: 4 });
+    expect(inbox.stats).toMatchObject({ recorded: 3, duplicates: 4 });
   });
 
   it('given facts not addressed to the province, when in a batch, then they are skipped and the rest recorded', async () => {
@@ -134,7 +134,7 @@ describe('Inbox.receiveMany', () => {
 
     expect(receipts).toEqual(['not-addressed-here', 'recorded', 'not-addressed-here']);
     expect((await store.readAll()).map((recorded) => metadataOf(recorded).origin!.eventId)).toEqual(idsOf(planned));
-    expect(inbox.stats).toEqual({ recorded: 1, duplicates: 0 });
+    expect(inbox.stats).toMatchObject({ recorded: 1, duplicates: 0 });
     expect(await inbox.receiveMany([forTheCityOnly, fromTheProvinceItself])).toEqual(['not-addressed-here', 'not-addressed-here']);
   });
 
@@ -154,7 +154,7 @@ describe('Inbox.receiveMany', () => {
     expect(await originsIn(province.store, depot.source.streamId)).toEqual(idsOf(depot));
     expect(await originsIn(province.store, planned.source.streamId)).toEqual(idsOf(planned, launched));
     expect((await province.store.readStream(planned.source.streamId)).map((recorded) => recorded.revision)).toEqual([0, 1]);
-    expect(province.inbox.stats).toEqual({ recorded: 2, duplicates: 1 });
+    expect(province.inbox.stats).toMatchObject({ recorded: 2, duplicates: 1 });
   });
 
   it('given a store that kept the appends before a refused one (as EventStoreDB does), when the batch is retried, then those count as recorded by this batch', async () => {
@@ -178,7 +178,7 @@ describe('Inbox.receiveMany', () => {
     expect(receipts).toEqual(['recorded', 'recorded', 'duplicate']);
     expect(await originsIn(province.store, planned.source.streamId)).toEqual(idsOf(planned, launched));
     expect(await originsIn(province.store, depot.source.streamId)).toEqual(idsOf(depot));
-    expect(province.inbox.stats).toEqual({ recorded: 2, duplicates: 1 });
+    expect(province.inbox.stats).toMatchObject({ recorded: 2, duplicates: 1 });
   });
 
   it('given a batch whose streams keep changing, when every attempt is refused, then it fails for the bus to redeliver, recording nothing', async () => {
@@ -189,6 +189,23 @@ describe('Inbox.receiveMany', () => {
 
     await expect(inbox.receiveMany([planned, depot])).rejects.toThrow(/kept changing; the bus will redeliver these 2 facts/);
     expect(await store.readAll()).toEqual([]);
-    expect(inbox.stats).toEqual({ recorded: 0, duplicates: 0 });
+    expect(inbox.stats).toMatchObject({ recorded: 0, duplicates: 0 });
+  });
+});
+
+describe('Inbox delivery gaps', () => {
+  it('given the bus reports messages it no longer had, then the status counts them and shows the latest, and nothing is recorded', async () => {
+    const { store, inbox } = openProvince();
+    const errors: string[] = [];
+    const originalError = console.error;
+    console.error = (...parts: unknown[]) => errors.push(parts.join(' '));
+    try {
+      inbox.noteGap({ topic: 'linkage.county.v1', partition: 2, fromOffset: '100', toOffset: '150', missing: 50 });
+    } finally {
+      console.error = originalError;
+    }
+    expect(inbox.stats).toMatchObject({ recorded: 0, duplicates: 0, gaps: 1, recentGaps: [{ topic: 'linkage.county.v1', partition: 2, fromOffset: '100', toOffset: '150', missing: 50 }] });
+    expect(errors).toEqual([expect.stringContaining('50 message(s) of linkage.county.v1 partition 2 (offsets 100 to 149)')]);
+    expect(await store.headPosition()).toBe(0);
   });
 });
