@@ -72,6 +72,8 @@ describe('KafkaBus under broken connections', () => {
     let failedPublishes = 0;
     for (const [index, batch] of chunks(messages, 10).entries()) {
       if (index % 5 === 2) {
+        // Clients reconnect in their own time after the last cut; a cut with nothing live proves nothing.
+        await waitUntil(() => network.liveConnections > 0, 'a live broker connection before the next cut');
         // While the produce request is on its way: the producer must retry it on a new connection.
         const publishing = publishLikeTheRelay(batch);
         await new Promise((resolve) => setImmediate(resolve));
