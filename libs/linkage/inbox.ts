@@ -160,8 +160,11 @@ export class Inbox {
       for (const pending of byStream.values()) {
         for (const { index } of pending) receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
       }
-      // In batch order, as they would have been learnt one message at a time.
-      for (const { integration } of [...recordedHere].sort((a, b) => a.index - b.index)) {
+      // Every addressed fact is now stored here, so reference state learns it, in batch order. Also
+      // the duplicates: one written by an attempt that then lost its connection (an esdb appendMany
+      // keeps the appends before the failure) comes back as a duplicate of itself, and learning is
+      // idempotent.
+      for (const integration of integrations.filter((_, index) => receipts[index] !== 'not-addressed-here')) {
         this.service.learn({ type: integration.type, data: integration.data } as DomainEvent);
       }
       this.recorded += recordedHere.length;

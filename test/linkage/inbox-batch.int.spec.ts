@@ -209,3 +209,25 @@ describe('Inbox delivery gaps', () => {
     expect(await store.headPosition()).toBe(0);
   });
 });
+
+describe('Inbox after a lost connection', () => {
+  it('given an appendMany that wrote part of a batch and then failed, when the bus hands the facts over again one by one, then a new jurisdiction written before the failure is learnt', async () => {
+    const { store, service, inbox } = openProvince();
+    const appendMany = store.appendMany;
+    store.appendMany = async (appends) => {
+      store.appendMany = appendMany;
+      // As an esdb appendMany does when the connection drops after the first stream's append.
+      await store.append(appends[0]!.streamId, appends[0]!.expected, appends[0]!.events);
+      throw new Error('connection lost');
+    };
+    await expect(inbox.receiveMany([newCounty, depot])).rejects.toThrow('connection lost');
+    expect(service.registry.get('350699')).toBeUndefined();
+
+    // The bus's fallback after a failed run: the same messages, one at a time.
+    expect(await inbox.receive(newCounty)).toBe('duplicate');
+    expect(await inbox.receive(depot)).toBe('recorded');
+
+    expect(service.registry.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
+    expect(await originsIn(store, newCounty.source.streamId)).toEqual(idsOf(newCounty));
+  });
+});
