@@ -209,3 +209,33 @@ describe('read model reports over reused statements and scope tables', () => {
     expect(rowsWritten.get()).toBe(written);
   });
 });
+
+describe('read model attribution of stationings', () => {
+  it('counts a unit inspected under its own jurisdiction and a team stationed under its owner, in a cross inspection too', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'read-model-stationings-'));
+    const readModel = new ReadModel(join(folder, 'province.read.db'));
+    try {
+      // Zhangzhou's team inspects a Longyan depot as well as one of its own.
+      readModel.applyBatch(
+        PROJECTIONS,
+        asFacts(
+          [
+            unitRegistered(ZHAOAN_DEPOT),
+            unitRegistered(XINLUO_DEPOT),
+            roundPlanned('zz-cross', ZHANGZHOU, [ZHAOAN_DEPOT, XINLUO_DEPOT], { linkage: 'cross' }),
+            teamStationed('zz-cross-team', 'zz-cross', ZHANGZHOU, [ZHAOAN_DEPOT, XINLUO_DEPOT]),
+          ],
+          0,
+        ),
+      );
+      const report = readModel.report(PROVINCE, {}, registryOfFujianExcerpt(), NOW, 4);
+      const child = (code: string) => report.children.find((entry) => entry.jurisdiction === code)!;
+      expect([report.units.inspected, report.teams.stationed]).toEqual([2, 1]);
+      expect([child(ZHANGZHOU).units.inspected, child(ZHANGZHOU).teams.stationed]).toEqual([1, 1]);
+      expect([child(LONGYAN).units.inspected, child(LONGYAN).teams.stationed]).toEqual([1, 0]);
+    } finally {
+      readModel.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -265,24 +265,12 @@ export class ReadModel {
       for (const row of unitsRegistered) for (const target of this.bucketFigures(row.bucket, jurisdiction, figures)) target.units.registered += row.n;
 
       const stationFilter = rounds === undefined ? '' : 'AND st.round_id IN (SELECT round_id FROM temp.scope_rounds)';
-      const inspected = this.query(
-        `SELECT s.bucket AS bucket, COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction
-         WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
-      ).all() as { bucket: string; n: number }[];
-      const inspectedTotal = this.query(
-        `SELECT COUNT(DISTINCT st.unit_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.unit_jurisdiction WHERE 1 = 1 ${stationFilter}`,
-      ).get() as { n: number };
-      for (const row of inspected) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.units.inspected = row.n;
-      figures.get(jurisdiction)!.units.inspected = inspectedTotal.n;
-      const stationedTeams = this.query(
-        `SELECT s.bucket AS bucket, COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner
-         WHERE 1 = 1 ${stationFilter} GROUP BY s.bucket`,
-      ).all() as { bucket: string; n: number }[];
-      const stationedTotal = this.query(
-        `SELECT COUNT(DISTINCT st.team_id) AS n FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.owner WHERE 1 = 1 ${stationFilter}`,
-      ).get() as { n: number };
-      for (const row of stationedTeams) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.teams.stationed = row.n;
-      figures.get(jurisdiction)!.teams.stationed = stationedTotal.n;
+      const inspected = this.distinctStationed('unit_id', 'unit_jurisdiction', stationFilter);
+      for (const row of inspected.perBucket) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.units.inspected = row.n;
+      figures.get(jurisdiction)!.units.inspected = inspected.total;
+      const stationed = this.distinctStationed('team_id', 'owner', stationFilter);
+      for (const row of stationed.perBucket) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.teams.stationed = row.n;
+      figures.get(jurisdiction)!.teams.stationed = stationed.total;
 
       const taskFilter = rounds === undefined ? '' : 'AND t.round_id IN (SELECT round_id FROM temp.scope_rounds)';
       const taskRows = this.query(
@@ -322,6 +310,22 @@ export class ReadModel {
       this.filledScope = undefined;
       throw error;
     }
+  }
+
+  /**
+   * Distinct units or teams of the stationings in scope, per child bucket and over the whole scope
+   * (a unit inspected under two children counts once in the total), the scope matched on `scopeColumn`.
+   */
+  private distinctStationed(
+    counted: 'unit_id' | 'team_id',
+    scopeColumn: 'unit_jurisdiction' | 'owner',
+    stationFilter: string,
+  ): { perBucket: { bucket: string; n: number }[]; total: number } {
+    const from = `FROM stationings st JOIN temp.scope_jurisdictions s ON s.code = st.${scopeColumn} WHERE 1 = 1 ${stationFilter}`;
+    return {
+      perBucket: this.query(`SELECT s.bucket AS bucket, COUNT(DISTINCT st.${counted}) AS n ${from} GROUP BY s.bucket`).all() as { bucket: string; n: number }[],
+      total: (this.query(`SELECT COUNT(DISTINCT st.${counted}) AS n ${from}`).get() as { n: number }).n,
+    };
   }
 
   private bucketFigures(bucket: string, root: string, figures: Map<string, ReportFigures>): ReportFigures[] {
