@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
 import { Refusal, canonicalInstant, isLevel } from '#domain';
@@ -98,6 +98,13 @@ export const liveView = <T extends { position: number }>(
     return () => unsubscribe();
   });
 
+export class ReplayRelayBody {
+  @ApiProperty({ minimum: 0, description: 'publish again every fact this level recorded after this store position (0: all of them)' })
+  @IsInt()
+  @Min(0)
+  afterPosition!: number;
+}
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('v1')
@@ -145,6 +152,20 @@ export class QueriesController {
   @ApiOperation({ summary: 'per level served here: store head, relay checkpoint, inbox counts, projection lag' })
   status(): Promise<LevelStatus[]> {
     return this.gateway.runtime.status();
+  }
+
+  @Post('admin/relay/:level/replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: "admin: publish a level's facts again from a store position, for receivers that reported a delivery gap" })
+  async replayRelay(
+    @Param('level') level: string,
+    @Body() body: ReplayRelayBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<{ level: Level; previousCheckpoint: number; checkpoint: number }> {
+    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', 'only an admin may replay a relay');
+    if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
+    const node = this.gateway.nodeFor(level, `replaying the ${level} relay`);
+    return { level, ...(await node.relay.replayAfter(body.afterPosition)) };
   }
 
   @Post('admin/projections/:level/rebuild')

@@ -107,6 +107,25 @@ export class Relay {
     }
   }
 
+  /**
+   * Publishes again every fact recorded after `position`, from the next batch on: the repair for
+   * facts a receiver never got (a delivery gap its status reports). Receivers dedupe, so facts they
+   * already have count as duplicates. Only moves the checkpoint back; returns where it was.
+   */
+  replayAfter(position: number): Promise<{ previousCheckpoint: number; checkpoint: number }> {
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`replay: position must be an integer >= 0, got ${String(position)}`);
+    // In line with the batches: one in flight would otherwise save its checkpoint over this one.
+    const next = this.exclusive.then(() => {
+      const previousCheckpoint = this.checkpoints.load(this.checkpointName);
+      const checkpoint = Math.min(previousCheckpoint, position);
+      this.checkpoints.save(this.checkpointName, checkpoint);
+      return { previousCheckpoint, checkpoint };
+    });
+    this.exclusive = next.catch(() => undefined);
+    void next.then(() => this.nudge(), () => undefined);
+    return next;
+  }
+
   /** One batch; undefined when the checkpoint is at the head. */
   private relayBatch(): Promise<number | undefined> {
     const next = this.exclusive.then(() => this.relayOneBatch());

@@ -145,4 +145,41 @@ describe('reports and task streams over HTTP', () => {
       ]),
     );
   });
+  it('replays a level relay on an admin request only: receivers count the facts again as duplicates and nothing is recorded twice', async () => {
+    const ADMIN: Actor = { id: 'ops', jurisdiction: '350000', role: 'admin' };
+    await post('recordIssue', { issueId: 'i-replay', roundId: 'zz-r', teamId: 'zz-t', unitId: 'za-depot', category: 'grain', summary: 'x' }, CITY_TEAM);
+    await harness.runtime.settle();
+    type Status = { level: string; head: number; relay: { checkpoint: number }; inbox: { recorded: number; duplicates: number } };
+    const statusOf = async (level: string) => ((await get('/v1/status', ADMIN)).body as Status[]).find((entry) => entry.level === level)!;
+    const replay = async (actor: Actor, body: unknown) =>
+      http().inject({
+        method: 'POST',
+        url: '/v1/admin/relay/city/replay',
+        headers: { authorization: `Bearer ${await token(actor)}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const [cityBefore, provinceBefore] = [await statusOf('city'), await statusOf('province')];
+    const reportBefore = await get('/v1/reports/350000', ADMIN);
+
+    // Refused: not an admin, a negative position, an unknown field. None moves the checkpoint.
+    expect((await replay(CITY_OFFICE, { afterPosition: 0 })).statusCode).toBe(403);
+    const negative = await replay(ADMIN, { afterPosition: -1 });
+    expect(negative.statusCode).toBe(400);
+    expect(JSON.parse(negative.body)).toMatchObject({ errors: [expect.objectContaining({ field: 'afterPosition', rule: 'min' })] });
+    expect((await replay(ADMIN, { afterPosition: 0, everything: true })).statusCode).toBe(400);
+    expect((await statusOf('city')).relay.checkpoint).toBe(cityBefore.relay.checkpoint);
+
+    const replayed = await replay(ADMIN, { afterPosition: 0 });
+    expect(replayed.statusCode).toBe(200);
+    expect(JSON.parse(replayed.body)).toEqual({ level: 'city', previousCheckpoint: cityBefore.relay.checkpoint, checkpoint: 0 });
+    await harness.runtime.settle();
+
+    const [cityAfter, provinceAfter] = [await statusOf('city'), await statusOf('province')];
+    expect(cityAfter.relay.checkpoint).toBe(cityBefore.relay.checkpoint);
+    // Everything the province had from the city came again, and was recognised.
+    expect(provinceAfter.inbox.recorded).toBe(provinceBefore.inbox.recorded);
+    expect(provinceAfter.inbox.duplicates).toBeGreaterThan(provinceBefore.inbox.duplicates);
+    expect(provinceAfter.head).toBe(provinceBefore.head);
+    expect({ ...(await get('/v1/reports/350000', ADMIN)).body, asOf: undefined }).toEqual({ ...reportBefore.body, asOf: undefined });
+  });
 });

@@ -63,6 +63,32 @@ describe('a relay publishing its store', () => {
     expect(relay.checkpoint).toBe(facts);
   });
 
+  it('replays from a position asked for while a batch is on its way once that batch is through, and never moves forward', async () => {
+    const store = new MemoryEventStore();
+    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
+    const bus = new HeldPublishBus();
+    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    for (let n = 1; n <= 6; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
+
+    const drained = relay.drain();
+    await bus.held();
+    // The batch of facts 1-6 waits for its acks; its checkpoint must not overwrite the replay's.
+    const replay = relay.replayAfter(2);
+    await bus.letOneThrough();
+    expect(await replay).toEqual({ previousCheckpoint: 6, checkpoint: 2 });
+    // The drain goes on from the replayed position: facts 3-6 once more.
+    await bus.letOneThrough();
+    expect(await drained).toBe(6 + 4);
+    expect(bus.published.map((batch) => batch.map((message) => message.key))).toEqual([
+      ['unit-1', 'unit-2', 'unit-3', 'unit-4', 'unit-5', 'unit-6'],
+      ['unit-3', 'unit-4', 'unit-5', 'unit-6'],
+    ]);
+    expect(relay.checkpoint).toBe(6);
+    // A replay never moves the checkpoint forward.
+    expect(await relay.replayAfter(10)).toEqual({ previousCheckpoint: 6, checkpoint: 6 });
+    expect(() => relay.replayAfter(-1)).toThrow(RangeError);
+  });
+
   it('keeps its checkpoint and publishes the same batch again when a publish fails', async () => {
     const store = new MemoryEventStore();
     const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
