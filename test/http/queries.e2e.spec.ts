@@ -150,7 +150,7 @@ describe('reports and task streams over HTTP', () => {
     await post('recordIssue', { issueId: 'i-replay', roundId: 'zz-r', teamId: 'zz-t', unitId: 'za-depot', category: 'grain', summary: 'x' }, CITY_TEAM);
     await harness.runtime.settle();
     type Status = { level: string; head: number; relay: { checkpoint: number }; inbox: { recorded: number; duplicates: number } };
-    const statusOf = async (level: string) => ((await get('/v1/status', ADMIN)).body as Status[]).find((entry) => entry.level === level)!;
+    const statusOf = async (level: string) => ((await get('/v1/status', ADMIN)).body as unknown as Status[]).find((entry) => entry.level === level)!;
     const replay = async (actor: Actor, body: unknown) =>
       http().inject({
         method: 'POST',
