@@ -45,6 +45,7 @@ export class LevelProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private readonly output: string[] = [];
+  private readonly watches: { readonly pattern: RegExp; readonly lines: string[] }[] = [];
   private starts = 0;
 
   private constructor(private readonly options: LevelProcessOptions) {}
@@ -67,6 +68,16 @@ export class LevelProcess {
   /** Pid of the running process; undefined while it is down. */
   get pid(): number | undefined {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  /**
+   * Every line of its output from now on that matches `pattern`, across restarts (the recent output
+   * keeps only the last lines): for what a test must never see a service say.
+   */
+  watch(pattern: RegExp): readonly string[] {
+    const lines: string[] = [];
+    this.watches.push({ pattern, lines });
+    return lines;
   }
 
   /** Its recent output, for failure messages. */
@@ -125,7 +136,11 @@ export class LevelProcess {
       }),
     );
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') this.output.push(`${label} ${line}`);
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim() === '') continue;
+        this.output.push(`${label} ${line}`);
+        for (const { pattern, lines } of this.watches) if (pattern.test(line)) lines.push(`${label} ${line}`);
+      }
       this.output.splice(0, Math.max(0, this.output.length - OUTPUT_LINES));
     };
     child.stdout!.on('data', keep);
