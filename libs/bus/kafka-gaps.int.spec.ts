@@ -1,17 +1,11 @@
 import kafkajs, { logLevel } from 'kafkajs';
 import { Received, streamMessages, uniqueName, waitUntil } from '../../test/contracts/bus.contract.js';
 import { brokersUnderTest } from '../../test/harness/kafka-brokers.js';
+import { kafkaBusTestConfig } from '../../test/harness/kafka-bus-config.js';
 import type { Consumer, DeliveryGap } from './port.js';
 import { KafkaBus, type KafkaBusConfig } from './kafka.js';
 
-/** Short group timings, quiet logs: see kafka.int.spec.ts. */
-const testConfig = (overrides: Partial<KafkaBusConfig> = {}): KafkaBusConfig => ({
-  brokers: brokersUnderTest(),
-  clientId: uniqueName('gap-test'),
-  consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 },
-  logLevel: logLevel.NOTHING,
-  ...overrides,
-});
+const testConfig = (overrides: Partial<KafkaBusConfig> = {}): KafkaBusConfig => kafkaBusTestConfig('gap-test', overrides);
 
 /** librdkafka's mock cluster does not implement DeleteRecords; only a real cluster can drop unread messages on demand. */
 const onRealCluster = process.env.KAFKA_BROKERS !== undefined && process.env.KAFKA_BROKERS.trim() !== '';

@@ -1,22 +1,10 @@
-import { logLevel } from 'kafkajs';
 import { chunks, describeBusContract, expectKeyOrder, Received, streamMessages, uniqueName, waitUntil } from '../../test/contracts/bus.contract.js';
-import { brokersUnderTest } from '../../test/harness/kafka-brokers.js';
+import { kafkaBusTestConfig } from '../../test/harness/kafka-bus-config.js';
 import { ProxiedNetwork } from '../../test/harness/tcp-proxy.js';
 import type { BusMessage } from './port.js';
 import { KafkaBus, type KafkaBusConfig } from './kafka.js';
 
-/**
- * Short group timings: the mock cluster keeps a closed kafkajs consumer in its group until the
- * session times out (it misreads LeaveGroup v3), and a rebalance waits up to the session timeout.
- * Logging is off because that same misreading makes kafkajs log an error on every consumer close.
- */
-const testConfig = (overrides: Partial<KafkaBusConfig> = {}): KafkaBusConfig => ({
-  brokers: brokersUnderTest(),
-  clientId: uniqueName('bus-test'),
-  consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 },
-  logLevel: logLevel.NOTHING,
-  ...overrides,
-});
+const testConfig = (overrides: Partial<KafkaBusConfig> = {}): KafkaBusConfig => kafkaBusTestConfig('bus-test', overrides);
 
 describeBusContract('kafka', async () => {
   const bus = new KafkaBus(testConfig());
