@@ -228,7 +228,8 @@ class KafkaGroupConsumer implements Consumer {
   close(): Promise<void> {
     this.closing ??= this.consumer
       .disconnect()
-      .then(() => this.admin?.disconnect())
+      // The admin client goes too, whether or not the consumer left cleanly.
+      .finally(() => this.admin?.disconnect().catch(() => undefined))
       .finally(this.onClosed);
     return this.closing;
   }
