@@ -179,11 +179,6 @@ export class RemoteTarget implements ScenarioTarget {
     this.registry.add({ code: entry.code, name: entry.name, level: entry.level, parent });
   }
 
-  /** Closes the kept-alive connections to the services. */
-  close(): void {
-    this.http.close();
-  }
-
   private request(level: Level, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<TargetResponse> {
     return this.http.request(`${this.services.get(level)!}${path}`, {
       method,
