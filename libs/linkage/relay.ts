@@ -115,20 +115,24 @@ export class Relay {
   replayAfter(position: number): Promise<{ previousCheckpoint: number; checkpoint: number }> {
     if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`replay: position must be an integer >= 0, got ${String(position)}`);
     // In line with the batches: one in flight would otherwise save its checkpoint over this one.
-    const next = this.exclusive.then(() => {
+    const next = this.serialized(async () => {
       const previousCheckpoint = this.checkpoints.load(this.checkpointName);
       const checkpoint = Math.min(previousCheckpoint, position);
       this.checkpoints.save(this.checkpointName, checkpoint);
       return { previousCheckpoint, checkpoint };
     });
-    this.exclusive = next.catch(() => undefined);
     void next.then(() => this.nudge(), () => undefined);
     return next;
   }
 
   /** One batch; undefined when the checkpoint is at the head. */
   private relayBatch(): Promise<number | undefined> {
-    const next = this.exclusive.then(() => this.relayOneBatch());
+    return this.serialized(() => this.relayOneBatch());
+  }
+
+  /** Runs `work` after everything queued before it, batches and replays alike. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.exclusive.then(work);
     this.exclusive = next.catch(() => undefined);
     return next;
   }
