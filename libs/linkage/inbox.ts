@@ -62,7 +62,9 @@ interface Pending {
 export class Inbox {
   private recorded = 0;
   private duplicates = 0;
-  private readonly gaps: (DeliveryGap & { readonly at: string })[] = [];
+  private gapCount = 0;
+  /** The latest RECENT_GAPS, oldest first. */
+  private readonly recentGaps: (DeliveryGap & { readonly at: string })[] = [];
   /** Per stream: source event id → id of the inbox event that recorded it here. */
   private readonly origins: StreamFolds<Map<string, string>>;
 
@@ -77,7 +79,7 @@ export class Inbox {
   }
 
   get stats(): InboxStats {
-    return { recorded: this.recorded, duplicates: this.duplicates, gaps: this.gaps.length, recentGaps: [...this.gaps.slice(-RECENT_GAPS)] };
+    return { recorded: this.recorded, duplicates: this.duplicates, gaps: this.gapCount, recentGaps: [...this.recentGaps] };
   }
 
   /**
@@ -85,7 +87,9 @@ export class Inbox {
    * are missing here until their source sends them again. Said loudly, and kept for the status.
    */
   noteGap(gap: DeliveryGap): void {
-    this.gaps.push({ ...gap, at: new Date().toISOString() });
+    this.gapCount += 1;
+    this.recentGaps.push({ ...gap, at: new Date().toISOString() });
+    if (this.recentGaps.length > RECENT_GAPS) this.recentGaps.shift();
     console.error(
       `[inbox ${this.service.level}] ${gap.missing} message(s) of ${gap.topic} partition ${gap.partition} (offsets ${gap.fromOffset} to ${BigInt(gap.toOffset) - 1n}) ` +
         `were gone from the bus before this level received them (retention): the facts in them are missing here until their source sends them again`,
