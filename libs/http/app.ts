@@ -12,6 +12,7 @@ import { BearerAuthGuard } from './auth.js';
 import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
 import { LinkageGateway } from './linkage-gateway.js';
+import { readJsonBodies } from './body-limits.js';
 import { ProblemFilter, ValidationFailed, flattenValidationErrors } from './problems.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { TokenService } from './tokens.js';
@@ -58,7 +59,10 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
 
   const app = await NestFactory.create<NestFastifyApplication>(LinkageHttpModule, new FastifyAdapter({ bodyLimit: 1_048_576 }), {
     logger: options.logger === false ? false : ['warn', 'error'],
+    // Bodies are read by readJsonBodies alone: JSON in UTF-8, within BODY_LIMITS.
+    bodyParser: false,
   });
+  readJsonBodies(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
-import { LEVELS, Refusal, canonicalInstant, levelDepth } from '#domain';
+import { LEVELS, Refusal, levelDepth, mayReadJurisdiction } from '#domain';
 import type { Finding, HeldHead, VerificationReport } from '#audit';
 import type { AggregateAsOf, AsOfReplay, AuditFact, FactVisibility, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
 import {
@@ -21,10 +21,11 @@ import { CurrentActor } from './auth.js';
 import { ID_PATTERN } from './dto.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
+import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
 
 const STREAM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,200}$/;
 const POSITION_PATTERN = /^\d{1,15}$/;
-const INSTANT_MESSAGE = 'must be an ISO 8601 instant with a time zone offset (Z or +08:00)';
+const LIMIT_PATTERN = /^([1-9]\d{0,2}|[1-4]\d{3}|5000)$/;
 
 export class LevelParam {
   @ApiProperty({ enum: LEVELS }) @IsIn(LEVELS) level!: Level;
@@ -56,8 +57,7 @@ export class LevelQuery {
 export class AsOfQuery extends LevelQuery {
   @ApiPropertyOptional({ description: 'as known at this instant: the facts the level had recorded by then', example: '2021-10-08T10:00:00+08:00' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: `asOf ${INSTANT_MESSAGE}` })
-  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: `asOf ${INSTANT_MESSAGE}` })
+  @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({ description: "as known at this position of the level's log" }) @IsOptional() @Matches(POSITION_PATTERN) position?: string;
@@ -69,14 +69,13 @@ export class AsOfQuery extends LevelQuery {
 
   @ApiPropertyOptional({ description: 'the instant `overdue` is measured against (default: asOf, else now)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: `at ${INSTANT_MESSAGE}` })
-  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: `at ${INSTANT_MESSAGE}` })
+  @IsInstant()
   at?: string;
 }
 
 export class AsOfReportQuery extends AsOfQuery {
   @ApiPropertyOptional({ description: 'the round and every round linked below it' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ description: 'every round of this theme' }) @IsOptional() @IsString() @Length(1, 50) theme?: string;
+  @ApiPropertyOptional({ description: 'every round of this theme', minLength: 1, maxLength: 50 }) @IsOptional() @IsString() @Length(1, 50) @IsCleanText() theme?: string;
 }
 
 export class ReplayQuery extends AsOfQuery {
@@ -89,7 +88,10 @@ export class ReplayQuery extends AsOfQuery {
   correlationId?: string;
 
   @ApiPropertyOptional({ description: 'cursor: facts after this position (the previous page\'s `next`)' }) @IsOptional() @Matches(POSITION_PATTERN) after?: string;
-  @ApiPropertyOptional({ description: 'page size, 1-5000 (default 500)' }) @IsOptional() @Matches(/^[1-9]\d{0,3}$|^5000$/) limit?: string;
+  @ApiPropertyOptional({ description: 'page size, 1-5000 (default 500)', pattern: LIMIT_PATTERN.source })
+  @IsOptional()
+  @Matches(LIMIT_PATTERN, { message: 'limit must be a whole number from 1 to 5000' })
+  limit?: string;
 }
 
 export class ExportQuery {
@@ -140,9 +142,13 @@ export class AuditController {
 
   @Post('heads/:level/sign')
   @HttpCode(201)
-  @ApiOperation({ summary: "sign the level's chain head now (recorded as a ChainHeadSigned fact, relayed to the levels above)" })
+  @ApiOperation({
+    summary:
+      "admin: sign the level's chain head now (recorded as a ChainHeadSigned fact, relayed to the levels above); while nothing was stored since the last signature, that one is returned and nothing is written",
+  })
   async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
-    this.requireLevel(actor, level);
+    // Auditors read; a signature is a fact in the store, copied to every level above.
+    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
     return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
   }
 
@@ -175,7 +181,10 @@ export class AuditController {
       throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
     }
     const scope = { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
-    return this.asOf(actor, jurisdiction, query, (readModel, registry, position, at) => readModel.report(jurisdiction, scope, registry, at, position));
+    return this.asOf(actor, jurisdiction, query, (readModel, registry, position, at) => {
+      this.gateway.requireVisibleScope(actor, readModel, scope);
+      return readModel.report(jurisdiction, scope, registry, at, position);
+    });
   }
 
   @Get('as-of/tasks/:jurisdiction')
@@ -241,9 +250,7 @@ export class AuditController {
   }
 
   private requireJurisdiction(actor: Actor, jurisdiction: string): void {
-    const registry = this.gateway.runtime.registry;
-    const mayRead = actor.role === 'admin' || (registry.get(jurisdiction) !== undefined && registry.isSelfOrAncestor(actor.jurisdiction, jurisdiction));
-    if (!mayRead) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    if (!mayReadJurisdiction(this.gateway.runtime.registry, actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
   }
 
   /** The whole of a level's store lies in the actor's subtree (an admin, the root's auditor). */
@@ -287,7 +294,7 @@ export class AuditController {
       throw new ValidationFailed([{ field: 'position', rule: 'exclusive', message: 'give asOf or position, not both' }]);
     }
     if (query.position !== undefined) return Math.min(Number(query.position), await node.service.store.headPosition());
-    if (query.asOf !== undefined) return node.audit.history.positionKnownAt(canonicalInstant(query.asOf)!);
+    if (query.asOf !== undefined) return node.audit.history.positionKnownAt(validatedInstant(query.asOf));
     if (required) throw new ValidationFailed([{ field: 'asOf', rule: 'required', message: 'give asOf (an instant) or position' }]);
     return undefined;
   }
@@ -300,8 +307,8 @@ export class AuditController {
   ): Promise<AsOfView<T>> {
     const node = await this.gateway.readableNode(actor, jurisdiction);
     const position = (await this.positionOf(node, query, true))!;
-    const knownAt = query.asOf !== undefined ? canonicalInstant(query.asOf)! : null;
-    const at = query.at !== undefined ? canonicalInstant(query.at)! : (knownAt ?? this.gateway.runtime.clock.now());
+    const knownAt = query.asOf !== undefined ? validatedInstant(query.asOf) : null;
+    const at = query.at !== undefined ? validatedInstant(query.at) : (knownAt ?? this.gateway.runtime.clock.now());
     const { value, replay } = await node.audit.history.withReadModelAt(position, (readModel, registry) => view(readModel, registry, position, at), {
       snapshots: query.snapshots !== 'none',
     });

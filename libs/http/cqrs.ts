@@ -2,25 +2,25 @@ import { Inject } from '@nestjs/common';
 import type { ICommandHandler, IQueryHandler } from '@nestjs/cqrs';
 import { CommandHandler, Command as CqrsCommand, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Actor, Command } from '#domain';
-import type { CommandOutcome } from '#linkage';
+import type { IdempotentAnswer } from '#linkage';
 import type { Report, ReportScope, TaskStream } from '#projections';
-import type { Consistency } from './linkage-gateway.js';
+import type { CommandIds, Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
 
-export class RunCommand extends CqrsCommand<CommandOutcome> {
+export class RunCommand extends CqrsCommand<IdempotentAnswer> {
   constructor(
     readonly command: Command,
     readonly actor: Actor,
-    readonly ids: { commandId?: string; correlationId?: string; occurredAt?: string } = {},
+    readonly ids: CommandIds = {},
   ) {
     super();
   }
 }
 
 @CommandHandler(RunCommand)
-export class RunCommandHandler implements ICommandHandler<RunCommand, CommandOutcome> {
+export class RunCommandHandler implements ICommandHandler<RunCommand, IdempotentAnswer> {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
-  execute({ command, actor, ids }: RunCommand): Promise<CommandOutcome> {
+  execute({ command, actor, ids }: RunCommand): Promise<IdempotentAnswer> {
     return this.gateway.execute(command, actor, ids);
   }
 }

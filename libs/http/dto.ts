@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -8,17 +7,16 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
   Matches,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import type { CommandType } from '#domain';
-import { CLUE_RECIPIENTS, DISPOSAL_OUTCOMES, LEVELS, LINKAGES, PETITION_CHANNELS, ROUND_KINDS, TASK_KINDS } from '#domain';
+import { CLUE_RECIPIENTS, DISPOSAL_OUTCOMES, EARLIEST_YEAR, LATEST_YEAR, LEVELS, LINKAGES, PETITION_CHANNELS, ROUND_KINDS, TASK_KINDS } from '#domain';
+import { IsCleanText, IsInstant, Nested, NestedEach } from './validation.js';
 
 /** Ids name streams: letters, digits and . _ : - only, so they can never forge another stream's name. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -45,15 +43,20 @@ const Code = (optional = false) =>
     IsString(),
     Matches(CODE_PATTERN, { message: '$property must be a 6-digit administrative division code' }),
   );
-const Text = (max: number, optional = false) =>
-  applyDecorators(...(optional ? [IsOptional(), ApiPropertyOptional({ maxLength: max })] : [ApiProperty({ maxLength: max })]), IsString(), Length(1, max));
+/** Text people read; one line unless `multiline` (summaries, notes, results). */
+const Text = (max: number, optional = false, multiline = false) =>
+  applyDecorators(
+    ...(optional ? [IsOptional(), ApiPropertyOptional({ minLength: 1, maxLength: max })] : [ApiProperty({ minLength: 1, maxLength: max })]),
+    IsString(),
+    Length(1, max),
+    IsCleanText({ multiline }),
+  );
 const OneOf = (values: readonly string[], optional = false) =>
   applyDecorators(...(optional ? [IsOptional(), ApiPropertyOptional({ enum: values })] : [ApiProperty({ enum: values })]), IsIn(values as string[]));
 const Instant = () =>
   applyDecorators(
-    ApiProperty({ example: '2021-12-31T00:00:00+08:00', description: 'ISO 8601 instant with offset' }),
-    IsISO8601({ strict: true, strictSeparator: true }),
-    Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: '$property must carry a time zone offset (Z or +08:00)' }),
+    ApiProperty({ type: String, format: 'date-time', example: '2021-12-31T00:00:00+08:00', description: `ISO 8601 instant with offset, years ${EARLIEST_YEAR}-${LATEST_YEAR}` }),
+    IsInstant(),
   );
 
 export class RegisterJurisdictionDto {
@@ -93,13 +96,8 @@ export class TeamMemberDto {
 export class FormTeamDto {
   @Id() teamId!: string;
   @Id() roundId!: string;
-  @ApiProperty({ type: TeamMemberDto }) @ValidateNested() @Type(() => TeamMemberDto) leader!: TeamMemberDto;
-  @ApiProperty({ type: [TeamMemberDto] })
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => TeamMemberDto)
-  members!: TeamMemberDto[];
+  @ApiProperty({ type: TeamMemberDto }) @Nested(() => TeamMemberDto) leader!: TeamMemberDto;
+  @ApiProperty({ type: [TeamMemberDto], maxItems: 100 }) @NestedEach(() => TeamMemberDto) @ArrayMaxSize(100) members!: TeamMemberDto[];
 }
 
 export class StationTeamDto {
@@ -119,7 +117,7 @@ export class RecordIssueDto {
   @Id() teamId!: string;
   @Id() unitId!: string;
   @Text(100) category!: string;
-  @Text(4000) summary!: string;
+  @Text(4000, false, true) summary!: string;
   @ApiPropertyOptional({ description: '立行立改: rectified on the spot' }) @IsOptional() @IsBoolean() immediate?: boolean;
 }
 
@@ -130,7 +128,7 @@ export class TransferClueDto {
   @Id(true) issueId?: string;
   @OneOf(CLUE_RECIPIENTS) recipient!: string;
   @Text(50, true) subjectRank?: string;
-  @Text(4000) summary!: string;
+  @Text(4000, false, true) summary!: string;
 }
 
 export class DisposeClueDto {
@@ -162,7 +160,7 @@ export class RectificationRefDto {
 export class EscalateFindingDto {
   @Id() issueId!: string;
   @Code() toJurisdiction!: string;
-  @Text(2000, true) note?: string;
+  @Text(2000, true, true) note?: string;
 }
 
 export class AdoptFindingDto {
@@ -181,25 +179,32 @@ export class AssignTaskDto {
 
 export class AcceptTaskDto {
   @Id() taskId!: string;
-  @Text(2000, true) note?: string;
+  @Text(2000, true, true) note?: string;
 }
 
 export class ReportTaskProgressDto {
   @Id() taskId!: string;
-  @Text(2000, true) note?: string;
+  @Text(2000, true, true) note?: string;
   @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) percent?: number;
 }
 
 export class CompleteTaskDto {
   @Id() taskId!: string;
-  @Text(4000, true) result?: string;
+  @Text(4000, true, true) result?: string;
 }
 
 export class SubmitSpecialReportDto {
   @Id() reportId!: string;
   @Id() roundId!: string;
   @Text(50) theme!: string;
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 200, { each: true }) recipients!: string[];
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  @IsCleanText({ each: true })
+  recipients!: string[];
 }
 
 /** The body class of every command: the HTTP edge validates against it before anything else runs. */

@@ -1,13 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor, Command, Level } from '#domain';
-import { Refusal } from '#domain';
-import type { CommandOutcome, LevelNode } from '#linkage';
+import { Refusal, mayReadJurisdiction, onActorsBranch } from '#domain';
+import type { IdempotentAnswer, LevelNode } from '#linkage';
 import { LinkageRuntime } from '#linkage';
-import type { Report, ReportScope, TaskStream } from '#projections';
+import type { ReadModel, Report, ReportScope, TaskStream } from '#projections';
+import { UnknownScope } from '#projections';
 import { MisdirectedRequest, ProjectionBehind, ReadForbidden } from './problems.js';
 
 /** How long a read waits for its projection to reach a position it was given. */
 export const READ_YOUR_WRITES_WAIT_MILLIS = 5_000;
+
+/** Ids a caller may give a command: its idempotency key, its correlation, its domain time. */
+export interface CommandIds {
+  readonly idempotencyKey?: string;
+  readonly correlationId?: string;
+  readonly occurredAt?: string;
+}
 
 export interface Consistency {
   readonly level: Level;
@@ -30,14 +38,21 @@ export class LinkageGateway {
     return level;
   }
 
-  async execute(command: Command, actor: Actor, ids: { commandId?: string; correlationId?: string; occurredAt?: string }): Promise<CommandOutcome> {
+  /**
+   * Runs a command at its level. With an idempotency key, a retry is answered with the first
+   * attempt's outcome (`replayed`), a kept refusal included, and writes nothing.
+   */
+  async execute(command: Command, actor: Actor, ids: CommandIds): Promise<IdempotentAnswer> {
     const node = this.nodeFor(this.levelForCommand(command, actor), `${command.type} by ${actor.jurisdiction}`);
-    return node.service.execute({ command, actor, ...ids });
+    const { idempotencyKey, ...rest } = ids;
+    if (idempotencyKey !== undefined) return node.idempotency.execute({ command, actor, ...rest, idempotencyKey });
+    return { kept: { kind: 'recorded', outcome: await node.service.execute({ command, actor, ...rest }) }, replayed: false };
   }
 
   /** `at`: the instant `overdue` is measured against; now by default. */
   async report(actor: Actor, jurisdiction: string, scope: ReportScope, consistency?: Consistency, at?: string): Promise<Report> {
     const node = await this.readableNode(actor, jurisdiction, consistency);
+    this.requireVisibleScope(actor, node.readModel, scope);
     return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 
@@ -46,12 +61,20 @@ export class LinkageGateway {
     return node.readModel.taskStream(jurisdiction, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 
+  /**
+   * A round scope names a round on the actor's branch: another branch's round answers exactly as
+   * an unknown one does.
+   */
+  requireVisibleScope(actor: Actor, readModel: ReadModel, scope: ReportScope): void {
+    if (scope.roundId === undefined) return;
+    const owner = readModel.roundOwner(scope.roundId);
+    if (owner === undefined || !onActorsBranch(this.runtime.registry, actor, owner)) throw new UnknownScope(`round ${scope.roundId} is not known at this level`);
+  }
+
   /** The node that serves reads about `jurisdiction`, once the caller may read it. */
   async readableNode(actor: Actor, jurisdiction: string, consistency?: Consistency): Promise<LevelNode> {
     // Same answer for "unknown" and "not yours": a refused read reveals nothing.
-    const registry = this.runtime.registry;
-    const mayRead = actor.role === 'admin' || (registry.get(jurisdiction) !== undefined && registry.isSelfOrAncestor(actor.jurisdiction, jurisdiction));
-    if (!mayRead) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    if (!mayReadJurisdiction(this.runtime.registry, actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
     const level = this.runtime.levelOf(jurisdiction);
     if (!level) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
     const node = this.nodeFor(level, `reads about ${jurisdiction}`);
@@ -67,6 +90,17 @@ export class LinkageGateway {
       }
     }
     return node;
+  }
+
+  /**
+   * Levels whose operational figures (store head, inbox, lag) an actor may see: every level served
+   * here for an admin, else only its own jurisdiction's level. A county viewer has no business with
+   * the province's internals.
+   */
+  levelsVisibleTo(actor: Actor): Level[] {
+    if (actor.role === 'admin') return this.runtime.levels;
+    const own = this.runtime.levelOf(actor.jurisdiction);
+    return this.runtime.levels.filter((level) => level === own);
   }
 
   nodeFor(level: Level, what: string): LevelNode {

@@ -1,8 +1,9 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
-import { Catch, HttpException, Logger } from '@nestjs/common';
+import { Catch, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { RefusalKind } from '#domain';
 import { Refusal } from '#domain';
+import { IdempotencyKeyReused } from '#linkage';
 import { UnknownScope } from '#projections';
 import { InvalidToken } from './tokens.js';
 
@@ -27,6 +28,16 @@ export class ValidationFailed extends Error {
   constructor(readonly errors: { field: string; rule: string; message: string }[]) {
     super(errors.map((error) => error.message).join('; '));
   }
+}
+
+/** A media type the edge does not read (anything but JSON, or JSON in another charset than UTF-8). */
+export class UnsupportedMediaType extends Error {
+  override readonly name = 'UnsupportedMediaType';
+}
+
+/** The body is not JSON at all. */
+export class MalformedJson extends Error {
+  override readonly name = 'MalformedJson';
 }
 
 /** A read outside the caller's subtree. Says no more than that. */
@@ -56,6 +67,34 @@ export const flattenValidationErrors = (errors: readonly ValidationError[], pref
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 
+/** Errors Fastify raises before a route runs, by their code: named problems instead of a bare HttpException. */
+const FASTIFY_ERRORS: Record<string, { title: string; status: number }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'UnsupportedMediaType', status: 415 },
+  FST_ERR_CTP_INVALID_TYPE: { title: 'UnsupportedMediaType', status: 415 },
+  FST_ERR_CTP_BODY_TOO_LARGE: { title: 'PayloadTooLarge', status: 413 },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'InvalidContentLength', status: 400 },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'MalformedJson', status: 400 },
+  FST_ERR_CTP_INVALID_JSON_BODY: { title: 'MalformedJson', status: 400 },
+};
+
+/** Names for the statuses the framework refuses with before a route runs. */
+const HTTP_STATUS_TITLES: Record<number, string> = {
+  400: 'BadRequest',
+  404: 'RouteNotFound',
+  405: 'MethodNotAllowed',
+  408: 'RequestTimeout',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
+};
+
+const fromFastifyError = (error: unknown): Problem | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = typeof code === 'string' ? FASTIFY_ERRORS[code] : undefined;
+  if (!known) return undefined;
+  return { type: problemType(known.title), title: known.title, status: known.status, detail: (error as Error).message };
+};
+
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Refusal) {
     return {
@@ -82,11 +121,19 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
+  if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
+  if (error instanceof UnsupportedMediaType) return { type: problemType(error.name), title: error.name, status: 415, detail: error.message };
+  if (error instanceof MalformedJson) return { type: problemType(error.name), title: error.name, status: 400, detail: error.message, field: 'body' };
+  const fastifyProblem = fromFastifyError(error);
+  if (fastifyProblem) return fastifyProblem;
+  if (error instanceof NotFoundException) return { type: problemType('RouteNotFound'), title: 'RouteNotFound', status: 404, detail: error.message };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
     const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-    return { type: problemType(error.name), title: error.name, status, detail };
+    // Nest hands Fastify's own refusals (body too large, media type) on as bare HttpExceptions.
+    const title = HTTP_STATUS_TITLES[status] ?? error.name;
+    return { type: problemType(title), title, status, detail };
   }
   return { type: problemType('InternalError'), title: 'InternalError', status: 500, detail: 'the server failed; the failure is logged' };
 };

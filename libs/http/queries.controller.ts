@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from
 import type { MessageEvent } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
-import { Refusal, canonicalInstant, isLevel } from '#domain';
+import { Refusal, isLevel } from '#domain';
 import type { ProjectionLag, Report, TaskStream } from '#projections';
 import type { LevelStatus } from '#linkage';
 import { CurrentActor, Public } from './auth.js';
@@ -14,8 +14,10 @@ import { ID_PATTERN } from './dto.js';
 import type { Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { ReadForbidden, ValidationFailed } from './problems.js';
+import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
 
-const CONSISTENCY_PATTERN = /^(province|city|county):\d+$/;
+/** A store position fits a safe integer: at most 15 digits. */
+const CONSISTENCY_PATTERN = /^(province|city|county):\d{1,15}$/;
 
 export class JurisdictionParam {
   @ApiProperty({ example: '350600' }) @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
@@ -25,19 +27,18 @@ export class JurisdictionParam {
 export class ConsistencyQuery {
   @ApiPropertyOptional({ description: 'the instant `overdue` is measured against (default: now)', example: '2022-01-05T09:00:00+08:00' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: 'at must carry a time zone offset (Z or +08:00)' })
+  @IsInstant()
   at?: string;
 
   @ApiPropertyOptional({ description: 'level:position from a command response; the read waits (up to 5 s) until that level has projected it', example: 'city:42' })
   @IsOptional()
-  @Matches(CONSISTENCY_PATTERN, { message: 'after must be level:position, e.g. city:42' })
+  @Matches(CONSISTENCY_PATTERN, { message: 'after must be level:position (at most 15 digits), e.g. city:42' })
   after?: string;
 }
 
 export class ReportQuery extends ConsistencyQuery {
   @ApiPropertyOptional({ description: 'the round and every round linked below it' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ description: 'every round of this theme' }) @IsOptional() @IsString() @Length(1, 50) theme?: string;
+  @ApiPropertyOptional({ description: 'every round of this theme', minLength: 1, maxLength: 50 }) @IsOptional() @IsString() @Length(1, 50) @IsCleanText() theme?: string;
 }
 
 const consistencyOf = (after: string | undefined): Consistency | undefined => {
@@ -46,7 +47,7 @@ const consistencyOf = (after: string | undefined): Consistency | undefined => {
   return { level, position: Number(position) };
 };
 
-const instantOf = (at: string | undefined): string | undefined => (at === undefined ? undefined : canonicalInstant(at));
+const instantOf = (at: string | undefined): string | undefined => (at === undefined ? undefined : validatedInstant(at));
 
 const scopeOf = (query: ReportQuery) => {
   if (query.roundId !== undefined && query.theme !== undefined) {
@@ -102,6 +103,7 @@ export class ReplayRelayBody {
   @ApiProperty({ minimum: 0, description: 'publish again every fact this level recorded after this store position (0: all of them)' })
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterPosition!: number;
 }
 
@@ -142,16 +144,17 @@ export class QueriesController {
   }
 
   @Get('projections')
-  @ApiOperation({ summary: 'per level and projection: checkpoint, store head and lag' })
-  async projections(): Promise<{ level: Level; projections: ProjectionLag[] }[]> {
+  @ApiOperation({ summary: "per level and projection: checkpoint, store head and lag (admin: every level served here; others: their own level's)" })
+  async projections(@CurrentActor() actor: Actor): Promise<{ level: Level; projections: ProjectionLag[] }[]> {
     const runtime = this.gateway.runtime;
-    return Promise.all(runtime.levels.map(async (level) => ({ level, projections: await runtime.node(level)!.projections.lag() })));
+    return Promise.all(this.gateway.levelsVisibleTo(actor).map(async (level) => ({ level, projections: await runtime.node(level)!.projections.lag() })));
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'per level served here: store head, relay checkpoint, inbox counts, projection lag' })
-  status(): Promise<LevelStatus[]> {
-    return this.gateway.runtime.status();
+  @ApiOperation({ summary: "per level: store head, relay checkpoint, inbox counts, projection lag (admin: every level served here; others: their own level's)" })
+  async status(@CurrentActor() actor: Actor): Promise<LevelStatus[]> {
+    const visible = new Set(this.gateway.levelsVisibleTo(actor));
+    return (await this.gateway.runtime.status()).filter((status) => visible.has(status.level));
   }
 
   @Post('admin/relay/:level/replay')

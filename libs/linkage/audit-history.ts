@@ -257,7 +257,8 @@ export class LevelHistory {
       kind,
       state,
       facts: prefix.length,
-      visible: prefix.length === 0 || prefix.some((recorded) => visible(toAuditFact(recorded, this.level))),
+      // Nothing recorded reads as nothing visible: a missing stream and another branch's look alike.
+      visible: prefix.some((recorded) => visible(toAuditFact(recorded, this.level))),
     };
   }
 }

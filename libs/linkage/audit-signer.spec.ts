@@ -42,7 +42,7 @@ describe('ChainSigner', () => {
     ]);
   });
 
-  it('signs after an interval only when something was stored, and on demand always', async () => {
+  it('signs after an interval only when something was stored, and on demand whenever the last signature no longer covers the head', async () => {
     const store = new MemoryEventStore();
     const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM, { intervalMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -52,10 +52,17 @@ describe('ChainSigner', () => {
     expect(await signer.drain()).toMatchObject({ head: { position: 1 } });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await signer.drain()).toBeUndefined();
-    const auditor = { id: 'fj-auditor', jurisdiction: '350000', role: 'auditor' as const };
-    const onDemand = await signer.signNow(auditor);
-    expect(onDemand.head.position).toBe(2);
-    expect((await store.readStream('audit-chain-county')).at(-1)!.metadata).toMatchObject({ actor: auditor, jurisdiction: '350000' });
+    const admin = { id: 'fj-ops', jurisdiction: '350000', role: 'admin' as const };
+    // Nothing stored since the periodic signature: it still covers the head, and asking writes nothing.
+    const head = await store.headPosition();
+    const covered = await signer.signNow(admin);
+    expect(covered.position).toBe(head);
+    expect(await store.headPosition()).toBe(head);
+    await appendEvents(store, 1);
+    const onDemand = await signer.signNow(admin);
+    expect(onDemand.head.position).toBe(head + 1);
+    expect((await store.readStream('audit-chain-county')).at(-1)!.metadata).toMatchObject({ actor: admin, jurisdiction: '350000' });
+    expect(await signer.signNow(admin)).toEqual(onDemand);
   });
 
   it('never signs by itself without a schedule', async () => {

@@ -33,7 +33,7 @@ const MAX_POLL_MILLIS = 1000;
  * Periodic signing follows the schedule; `signNow` signs on demand (an auditor before an audit).
  */
 export class ChainSigner {
-  private last: { factPosition: number; at: number } | undefined;
+  private last: { factPosition: number; at: number; record: SignedHeadRecord } | undefined;
   private readonly startedAt = Date.now();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -77,9 +77,17 @@ export class ChainSigner {
     this.wake?.();
   }
 
-  /** Signs the current head now, recorded as done by `actor`. */
+  /**
+   * Signs the current head now, recorded as done by `actor`. While nothing was stored since this
+   * level's last signature, that signature still covers the head and is returned instead: asking
+   * again writes nothing.
+   */
   signNow(actor: Actor = this.systemActor): Promise<SignedHeadRecord> {
-    return this.serialized(() => this.sign(actor));
+    return this.serialized(async () => {
+      const last = this.last;
+      if (last !== undefined && (await this.store.headPosition()) === last.factPosition) return last.record;
+      return this.sign(actor);
+    });
   }
 
   /** Signs if the schedule says a signature is due; resolves when that is done. */
@@ -118,7 +126,7 @@ export class ChainSigner {
     const recorded = await this.store.readStream(streams.auditChain(this.level));
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
-    if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt) };
+    if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt), record: { head, position: last.position, eventId: last.id } };
   }
 
   /** Events stored after the last signature's own fact. */
@@ -152,8 +160,9 @@ export class ChainSigner {
         const result = await this.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
-        this.last = { factPosition: result.position, at: Date.parse(signedAt) };
-        return { head: signed, position: result.position, eventId: metadata.eventId };
+        const record: SignedHeadRecord = { head: signed, position: result.position, eventId: metadata.eventId };
+        this.last = { factPosition: result.position, at: Date.parse(signedAt), record };
+        return record;
       } catch (error) {
         // Another process of this level signed meanwhile: sign the newer head.
         if (error instanceof WrongExpectedRevision) continue;

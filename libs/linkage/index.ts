@@ -4,6 +4,7 @@ export * from './reference-registry.js';
 export * from './level-service.js';
 export * from './relay.js';
 export * from './inbox.js';
+export * from './idempotency.js';
 export * from './runtime.js';
 export * from './adapters.js';
 export * from './event-ids.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from './event-ids.js';
 import type { Actor, Command, DomainEvent, EventMetadata, JurisdictionRegistered, JurisdictionRegistry, Level, World } from '#domain';
-import { Refusal, contextStreams, decide, emptyWorld, evolve, mergeWorld, streamOf, targetStream } from '#domain';
+import { Refusal, contextStreams, decide, emptyWorld, evolve, hideOtherBranches, holdsOtherBranches, mergeWorld, streamOf, targetStream } from '#domain';
 import type { EventStore, ExpectedRevision, RecordedEvent } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { Clock } from './clock.js';
@@ -92,8 +92,11 @@ export class LevelService {
     }
     const now = request.occurredAt ?? clockNow;
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const { world, expected } = await this.load(command, target);
-      const events = decide(command, world, { actor, now, registry: this.registry });
+      const { world, expected, targetOnOtherBranch } = await this.load(command, target, actor);
+      const events = decide(command, hideOtherBranches(world, actor, this.registry), { actor, now, registry: this.registry });
+      // The decision saw another branch's aggregate as absent and would create it again: the id is
+      // taken, which is all this refusal says (ids are unique within a level's store).
+      if (targetOnOtherBranch && events.length > 0) throw new Refusal('AlreadyRecorded', `${target} is already taken; choose another id`);
       const recordedAt = new Date().toISOString();
       const stored = events.map((event) => {
         if (streamOf(event) !== target) throw new Error(`${command.type} decided ${event.type} for ${streamOf(event)}, outside ${target}`);
@@ -128,14 +131,18 @@ export class LevelService {
   }
 
   /** The target stream and every stream the decision consults, in one World. */
-  private async load(command: Command, target: string): Promise<{ world: World; expected: ExpectedRevision }> {
+  private async load(command: Command, target: string, actor: Actor): Promise<{ world: World; expected: ExpectedRevision; targetOnOtherBranch: boolean }> {
     const world = emptyWorld();
     // Merged as soon as read: the cached fragments move on with later reads.
     const merge = (fragment: World, revision: FoldedRevision) => {
       mergeWorld(world, fragment);
       return revision;
     };
-    const targetRevision = await this.worlds.read(target, merge);
+    let targetOnOtherBranch = false;
+    const targetRevision = await this.worlds.read(target, (fragment, revision) => {
+      targetOnOtherBranch = holdsOtherBranches(fragment, actor, this.registry);
+      return merge(fragment, revision);
+    });
     const expected: ExpectedRevision = targetRevision === undefined ? 'no-stream' : targetRevision;
     const loaded = new Set([target]);
     for (;;) {
@@ -144,7 +151,7 @@ export class LevelService {
       for (const stream of next) loaded.add(stream);
       await Promise.all(next.map((stream) => this.worlds.read(stream, merge)));
     }
-    return { world, expected };
+    return { world, expected, targetOnOtherBranch };
   }
 
   /**

@@ -12,6 +12,8 @@ import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
 import type { Clock } from './clock.js';
 import type { InboxStats } from './inbox.js';
+import type { IdempotencyRecords } from './idempotency.js';
+import { IdempotentCommands, MemoryIdempotencyRecords, SqliteIdempotencyRecords } from './idempotency.js';
 import { Inbox, parseIntegrationEvent } from './inbox.js';
 import { LevelService } from './level-service.js';
 import { loadReferenceRegistry } from './reference-registry.js';
@@ -27,6 +29,9 @@ export interface LevelNode {
   readonly inbox: Inbox;
   readonly consumer: Consumer;
   readonly checkpoints: Checkpoints;
+  /** Commands sent with an Idempotency-Key: first outcomes kept beside the store. */
+  readonly idempotency: IdempotentCommands;
+  readonly idempotencyRecords: IdempotencyRecords;
   /** Chain signing, read-model snapshots, replay, as-of and lineage of this level. */
   readonly audit: LevelAudit;
 }
@@ -53,6 +58,8 @@ export interface RuntimeOptions {
   readonly live?: boolean;
   /** Audit signing keys, periodic head signing, as-of snapshots; absent: on-demand signing with a key per run. */
   readonly audit?: RuntimeAuditOptions;
+  /** How long an idempotency key's first outcome answers retries (default 48 h). */
+  readonly idempotencyRetentionMillis?: number;
 }
 
 export const inboxGroupFor = (level: Level): string => `linkage-inbox-${level}`;
@@ -81,6 +88,8 @@ export class LinkageRuntime {
       const projections = new ProjectionRunner(store, readModel);
       const relay = new Relay(service, options.bus, checkpoints);
       const inbox = new Inbox(service);
+      const idempotencyRecords = options.dataDir ? new SqliteIdempotencyRecords(join(options.dataDir, `${level}.idempotency.db`)) : new MemoryIdempotencyRecords();
+      const idempotency = new IdempotentCommands(service, idempotencyRecords, options.idempotencyRetentionMillis);
       service.onAppended(() => projections.nudge());
       const consumer = await options.bus.consume({
         groupId: inboxGroupFor(level),
@@ -100,7 +109,7 @@ export class LinkageRuntime {
         },
       });
       const audit = LevelAudit.create({ service, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
-      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints, audit });
+      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
@@ -179,6 +188,7 @@ export class LinkageRuntime {
       await node.service.store.close();
       node.readModel.close();
       node.checkpoints.close();
+      node.idempotencyRecords.close();
     }
     await this.bus.close();
   }

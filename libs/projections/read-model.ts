@@ -218,6 +218,11 @@ export class ReadModel {
     return this.query('SELECT code, name, level, parent FROM jurisdictions ORDER BY position').all() as JurisdictionRegistered['data'][];
   }
 
+  /** The jurisdiction that owns a round known here, or undefined. */
+  roundOwner(roundId: string): string | undefined {
+    return (this.query('SELECT owner FROM rounds WHERE round_id = ?').get(roundId) as { owner: string } | undefined)?.owner;
+  }
+
   /** Rounds a scope covers: a round and every round linked below it, or every round of a theme. */
   roundsInScope(scope: ReportScope): string[] | undefined {
     if (scope.roundId !== undefined) {

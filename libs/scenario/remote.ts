@@ -46,7 +46,8 @@ export class RemoteServiceError extends Error {
   override readonly name = 'RemoteServiceError';
 }
 
-const STATUS_READER: Actor = { id: 'remote-target-status', jurisdiction: '350000', role: 'auditor' };
+// Every level's internals are for an admin only (GET /v1/status shows others their own level's).
+const STATUS_READER: Actor = { id: 'remote-target-status', jurisdiction: '350000', role: 'admin' };
 
 const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
 

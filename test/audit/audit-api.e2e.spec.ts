@@ -15,6 +15,7 @@ const OTHER_CITY_AUDITOR: Actor = { id: 'ly-auditor', jurisdiction: '350800', ro
 const COUNTY_AUDITOR: Actor = { id: 'za-auditor', jurisdiction: '350624', role: 'auditor' };
 const PROVINCE_VIEWER: Actor = { id: 'fj-viewer', jurisdiction: '350000', role: 'viewer' };
 const CITY_OFFICE: Actor = { id: 'zz-office', jurisdiction: '350600', role: 'leading-group' };
+const ADMIN: Actor = { id: 'ops', jurisdiction: '350000', role: 'admin' };
 
 /** Every node of a lineage tree, depth first. */
 const nodesOf = (node: LineageNode): LineageNode[] => [node, ...node.effects.flatMap(nodesOf)];
@@ -36,10 +37,35 @@ describe('the audit API over the fujian-grain-2021 run (embedded, in memory)', (
     harness = await startEmbeddedHarness();
     await runScenario(parseScenario(JSON.parse(readFileSync(SCENARIO, 'utf8')), SCENARIO), harness);
     // Every level signs its head once; the signatures travel up to the levels above.
-    for (const level of ['county', 'city', 'province']) expect((await post(`/v1/audit/heads/${level}/sign`, PROVINCE_AUDITOR)).status).toBe(201);
+    for (const level of ['county', 'city', 'province']) expect((await post(`/v1/audit/heads/${level}/sign`, ADMIN)).status).toBe(201);
     await harness.runtime.settle();
   });
   afterAll(async () => harness.close());
+
+  it('lets no auditor or viewer sign: signing writes a fact (copied to every level above)', async () => {
+    const heads = async () => Promise.all(harness.runtime.levels.map((level) => harness.runtime.node(level)!.service.store.headPosition()));
+    const before = await heads();
+    for (const actor of [PROVINCE_AUDITOR, PROVINCE_VIEWER, CITY_OFFICE]) {
+      for (let attempt = 0; attempt < 3; attempt++) expect((await post('/v1/audit/heads/county/sign', actor)).status).toBe(403);
+    }
+    await harness.runtime.settle();
+    expect(await heads()).toEqual(before);
+  });
+
+  it('signs on demand once while nothing new is stored: asking again returns the same signature and writes nothing', async () => {
+    const first = await post('/v1/audit/heads/county/sign', ADMIN);
+    expect(first.status).toBe(201);
+    await harness.runtime.settle();
+    const heads = async () => Promise.all(harness.runtime.levels.map((level) => harness.runtime.node(level)!.service.store.headPosition()));
+    const before = await heads();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const again = await post('/v1/audit/heads/county/sign', ADMIN);
+      expect(again.status).toBe(201);
+      expect(again.json()).toEqual(first.json());
+    }
+    await harness.runtime.settle();
+    expect(await heads()).toEqual(before);
+  });
 
   it('traces fj-grain-task-350600 from the province task down to the county rectifications and back into the province report', async () => {
     const response = await get('/v1/audit/lineage/task/fj-grain-task-350600', PROVINCE_AUDITOR);
