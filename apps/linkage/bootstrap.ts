@@ -35,8 +35,9 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
       signing: { everyEvents: config.audit.signEveryEvents, intervalMs: config.audit.signIntervalMs },
       snapshotEveryEvents: config.audit.snapshotEveryEvents,
     },
+    idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey) });
+  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests });
   await app.listen({ port: config.port, host: config.host });
   const address = `http://localhost:${config.port}`;
   console.log(

@@ -30,6 +30,16 @@ export interface LinkageConfig {
   readonly tokenSigningKeySource: 'environment' | 'data-dir';
   /** Hash-chain signing and as-of snapshots (README "Audit"). */
   readonly audit: AuditConfig;
+  /** What one client may ask: rates per token, the time a request may take to arrive. */
+  readonly requests: RequestLimitsConfig;
+  /** How long an Idempotency-Key's first outcome answers retries. */
+  readonly idempotencyRetentionMillis: number;
+}
+
+export interface RequestLimitsConfig {
+  readonly perMinute: number;
+  readonly expensivePerMinute: number;
+  readonly requestTimeoutMs: number;
 }
 
 export interface AuditConfig {
@@ -116,6 +126,16 @@ const countOf = (name: string, value: string | undefined, fallback: number, prob
   return count;
 };
 
+const boundedCount = (name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number => {
+  if (value === undefined || value === '') return fallback;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < min || count > max) {
+    problems.push(`${name}=${value} is not a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return count;
+};
+
 /**
  * Each served level's audit key from the environment: AUDIT_SIGNING_KEY_<LEVEL>, or
  * AUDIT_SIGNING_KEY for a process that serves one level.
@@ -182,6 +202,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
       `KAFKA_HEARTBEAT_INTERVAL_MS (${kafkaConsumer.heartbeatIntervalMs ?? 'default 3000'}) must be below KAFKA_SESSION_TIMEOUT_MS (${kafkaConsumer.sessionTimeoutMs ?? 'default 30000'})`,
     );
   }
+  const requests: RequestLimitsConfig = {
+    perMinute: boundedCount('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 300, 1, 10_000_000, problems),
+    expensivePerMinute: boundedCount('RATE_LIMIT_EXPENSIVE_PER_MINUTE', env.RATE_LIMIT_EXPENSIVE_PER_MINUTE, 30, 1, 10_000_000, problems),
+    requestTimeoutMs: boundedCount('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 100, 600_000, problems),
+  };
+  const idempotencyRetentionHours = boundedCount('IDEMPOTENCY_RETENTION_HOURS', env.IDEMPOTENCY_RETENTION_HOURS, 48, 24, 24 * 365, problems);
   const key = problems.length === 0 ? signingKeyFrom(env, dataDir, problems) : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
   const audit = auditFrom(env, levels, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -199,5 +225,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     sqliteSynchronous,
     ...key,
     audit,
+    requests,
+    idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,
   };
 };

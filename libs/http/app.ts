@@ -5,6 +5,7 @@ import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LinkageRuntime } from '#linkage';
 import { AuditController } from './audit.controller.js';
@@ -13,7 +14,9 @@ import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { readJsonBodies } from './body-limits.js';
-import { ProblemFilter, ValidationFailed, flattenValidationErrors } from './problems.js';
+import type { RequestLimits } from './request-guards.js';
+import { DEFAULT_REQUEST_LIMITS, registerRequestGuards } from './request-guards.js';
+import { ProblemFilter, ValidationFailed, flattenValidationErrors, toProblem } from './problems.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { TokenService } from './tokens.js';
 
@@ -27,6 +30,8 @@ export interface HttpAppOptions {
    * at /docs-json. Jest's module runtime cannot load the UI's static-file plugin, so tests turn it off.
    */
   readonly swaggerUi?: boolean;
+  /** Rate limits and the request time limit (README "Configuration"); defaults: DEFAULT_REQUEST_LIMITS. */
+  readonly limits?: RequestLimits;
 }
 
 /** The edge's one validation rule set: unknown fields are refused, not silently dropped. */
@@ -57,12 +62,22 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   })
   class LinkageHttpModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(LinkageHttpModule, new FastifyAdapter({ bodyLimit: 1_048_576 }), {
+  const app = await NestFactory.create<NestFastifyApplication>(LinkageHttpModule, new FastifyAdapter({
+      bodyLimit: 1_048_576,
+      // Ids run to 128 characters and stream names to 200: the default 100 refused valid ones with 414.
+      maxParamLength: 256,
+      // What the router refuses before any Nest handler (a bad URL, an over-long parameter) is a problem too.
+      frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
+        const problem = toProblem(error);
+        void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+      },
+    }), {
     logger: options.logger === false ? false : ['warn', 'error'],
     // Bodies are read by readJsonBodies alone: JSON in UTF-8, within BODY_LIMITS.
     bodyParser: false,
   });
   readJsonBodies(app.getHttpAdapter().getInstance());
+  await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

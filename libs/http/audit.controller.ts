@@ -21,6 +21,7 @@ import { CurrentActor } from './auth.js';
 import { ID_PATTERN } from './dto.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
+import { Expensive } from './request-guards.js';
 import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
 
 const STREAM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,200}$/;
@@ -126,6 +127,7 @@ export class AuditController {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
 
   @Get('verify/:level')
+  @Expensive()
   @ApiOperation({ summary: "recompute a level's hash chain and check every signed head of it this process holds" })
   async verify(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<VerificationReport> {
     this.requireLevel(actor, level);
@@ -153,6 +155,7 @@ export class AuditController {
   }
 
   @Get('replay')
+  @Expensive()
   @ApiOperation({ summary: 'time-ordered facts of a stream, a round, a jurisdiction or a correlation, with full provenance' })
   async replay(@Query() query: ReplayQuery, @CurrentActor() actor: Actor): Promise<ReplayPage> {
     this.requireAuditor(actor);
@@ -174,6 +177,7 @@ export class AuditController {
   }
 
   @Get('as-of/reports/:jurisdiction')
+  @Expensive()
   @ApiOperation({ summary: 'the upward report as the level knew it at a moment (asOf) or position' })
   async reportAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfReportQuery, @CurrentActor() actor: Actor): Promise<AsOfView<Report>> {
     this.requireAuditor(actor);
@@ -188,6 +192,7 @@ export class AuditController {
   }
 
   @Get('as-of/tasks/:jurisdiction')
+  @Expensive()
   @ApiOperation({ summary: 'the downward task stream as the level knew it at a moment (asOf) or position' })
   async tasksAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AsOfView<TaskStream>> {
     this.requireAuditor(actor);
@@ -195,6 +200,7 @@ export class AuditController {
   }
 
   @Get('as-of/aggregates/:streamId')
+  @Expensive()
   @ApiOperation({ summary: "an aggregate's state at a moment or position: its stream's prefix folded with the domain's evolve" })
   async aggregateAsOf(@Param() { streamId }: StreamParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AggregateAsOf & { level: Level; knownAt: string | null }> {
     this.requireAuditor(actor);
@@ -206,6 +212,7 @@ export class AuditController {
   }
 
   @Get('lineage/:kind/:id')
+  @Expensive()
   @ApiOperation({ summary: 'causes and effects across levels of a task, an issue or a clue, from one level\'s store' })
   async lineage(@Param() { kind, id }: LineageParams, @Query() query: LevelQuery, @CurrentActor() actor: Actor): Promise<Lineage> {
     this.requireAuditor(actor);
@@ -219,6 +226,7 @@ export class AuditController {
   }
 
   @Get('export/:level')
+  @Expensive()
   @ApiOperation({ summary: "NDJSON of a level's history (or one jurisdiction's, the rest redacted) with the signed heads to verify it offline" })
   async export(@Param() { level }: LevelParam, @Query() query: ExportQuery, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     this.requireAuditor(actor);

@@ -5,3 +5,6 @@ export * from './linkage-gateway.js';
 export * from './app.js';
 export * from './cqrs.js';
 export * from './audit.controller.js';
+export * from './request-guards.js';
+export * from './body-limits.js';
+export * from './validation.js';

@@ -35,6 +35,24 @@ export class UnsupportedMediaType extends Error {
   override readonly name = 'UnsupportedMediaType';
 }
 
+/** A client sent more requests than its limit allows; `statusCode` is for Fastify's error path. */
+export class TooManyRequests extends Error {
+  override readonly name = 'TooManyRequests';
+  readonly statusCode = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The request (its body) did not arrive in time. */
+export class RequestTimedOut extends Error {
+  override readonly name = 'RequestTimedOut';
+  readonly statusCode = 408;
+}
+
 /** The body is not JSON at all. */
 export class MalformedJson extends Error {
   override readonly name = 'MalformedJson';
@@ -75,6 +93,9 @@ const FASTIFY_ERRORS: Record<string, { title: string; status: number }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'InvalidContentLength', status: 400 },
   FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'MalformedJson', status: 400 },
   FST_ERR_CTP_INVALID_JSON_BODY: { title: 'MalformedJson', status: 400 },
+  FST_ERR_MAX_PARAM_LENGTH: { title: 'UriTooLong', status: 414 },
+  FST_ERR_BAD_URL: { title: 'BadUrl', status: 400 },
+  FST_ERR_ASYNC_CONSTRAINT: { title: 'BadRequest', status: 400 },
 };
 
 /** Names for the statuses the framework refuses with before a route runs. */
@@ -92,7 +113,7 @@ const fromFastifyError = (error: unknown): Problem | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === 'string' ? FASTIFY_ERRORS[code] : undefined;
   if (!known) return undefined;
-  return { type: problemType(known.title), title: known.title, status: known.status, detail: (error as Error).message };
+  return { type: problemType(known.title), title: known.title, status: known.status, detail: (error as Error).message, ...(known.status === 400 || known.status === 414 ? { field: 'url' } : {}) };
 };
 
 export const toProblem = (error: unknown): Problem => {
@@ -122,6 +143,8 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
+  if (error instanceof TooManyRequests) return { type: problemType(error.name), title: error.name, status: 429, detail: error.message };
+  if (error instanceof RequestTimedOut) return { type: problemType(error.name), title: error.name, status: 408, detail: error.message };
   if (error instanceof UnsupportedMediaType) return { type: problemType(error.name), title: error.name, status: 415, detail: error.message };
   if (error instanceof MalformedJson) return { type: problemType(error.name), title: error.name, status: 400, detail: error.message, field: 'body' };
   const fastifyProblem = fromFastifyError(error);
@@ -154,6 +177,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8');
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="inspection-linkage"');
+    if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
     reply.send(problem);
   }
 }

@@ -14,6 +14,7 @@ import { ID_PATTERN } from './dto.js';
 import type { Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { ReadForbidden, ValidationFailed } from './problems.js';
+import { Expensive, Unlimited } from './request-guards.js';
 import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
 
 /** A store position fits a safe integer: at most 15 digits. */
@@ -172,6 +173,7 @@ export class QueriesController {
   }
 
   @Post('admin/projections/:level/rebuild')
+  @Expensive()
   @HttpCode(200)
   @ApiOperation({ summary: "admin: drop a level's read model and rebuild it from that level's store" })
   async rebuild(@Param('level') level: string, @CurrentActor() actor: Actor): Promise<{ level: Level; events: number; millis: number }> {
@@ -189,6 +191,7 @@ export class HealthController {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
 
   @Public()
+  @Unlimited()
   @Get('health')
   health(): { status: 'ok'; levels: Level[] } {
     return { status: 'ok', levels: this.gateway.runtime.levels };

@@ -6,6 +6,7 @@ import { LEVELS } from '#domain';
 import { InprocBus } from '#bus';
 import type { EventStore } from '#event-store';
 import { MemoryEventStore, SqliteEventStore } from '#event-store';
+import type { RequestLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
 import type { RuntimeAuditOptions } from '#linkage';
 import { LinkageRuntime, SettableClock } from '#linkage';
@@ -24,13 +25,21 @@ export interface EmbeddedHarness extends ScenarioTarget {
  * in process (Fastify's inject: the full request pipeline, no socket): on SQLite files under
  * `dataDir`, or in memory without one.
  */
-export const startEmbeddedHarness = async (options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions } = {}): Promise<EmbeddedHarness> => {
+/**
+ * A scenario drives hundreds of commands a minute through one token, as an office's client never
+ * would: the harness lifts the rate limits unless a test sets its own.
+ */
+const HARNESS_LIMITS: RequestLimits = { perMinute: 1_000_000, expensivePerMinute: 1_000_000, requestTimeoutMs: 30_000 };
+
+export const startEmbeddedHarness = async (
+  options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions; limits?: RequestLimits } = {},
+): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
-  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
+  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: options.limits ?? HARNESS_LIMITS });
   const http = app.getHttpAdapter().getInstance();
   const request = async (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) => {
     const response = await http.inject({

@@ -47,6 +47,8 @@ export const DISTRIBUTED_CONSUMER_TUNING = {
   KAFKA_SESSION_TIMEOUT_MS: '6000',
   KAFKA_HEARTBEAT_INTERVAL_MS: '500',
   KAFKA_MAX_WAIT_MS: '20',
+  // The workloads drive hundreds of commands a minute through one token, as no office would.
+  RATE_LIMIT_PER_MINUTE: '10000000',
 } as const;
 
 export interface DistributedDeploymentOptions {

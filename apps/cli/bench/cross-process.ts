@@ -148,6 +148,8 @@ export const benchCrossProcess = async (commandsPerSecond = 100, seconds = 15): 
               KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
               KAFKA_MAX_WAIT_MS: String(FETCH_WAIT_MS),
               TOKEN_SIGNING_KEY: signingKey,
+              // The load generator is one client sending 100 commands a second.
+              RATE_LIMIT_PER_MINUTE: '10000000',
             }, children),
           ),
         );
