@@ -10,6 +10,10 @@ import { VERIFY_USAGE, runVerify } from './verify.js';
 
 const USAGE = ['Usage:', TOKEN_USAGE, SCENARIO_USAGE, REBUILD_USAGE, BENCH_USAGE, VERIFY_USAGE, EXPORT_USAGE].join('\n\n');
 
+// Everything the commands create is owner-only, as the server's files are: rebuild writes read
+// models, export writes a level's history, scenario keeps its data folder when asked.
+process.umask(0o077);
+
 const [command, ...rest] = process.argv.slice(2);
 const args = parseArgs(rest);
 try {

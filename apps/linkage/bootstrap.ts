@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Level } from '#domain';
 import { ConfigurationError, loadConfig } from '#config';
 import { TokenService, createHttpApp } from '#http';
@@ -8,6 +9,10 @@ import { LinkageRuntime, openConfiguredBus, openConfiguredStore, systemClock } f
  * one-level app (apps/province, apps/city, apps/county); the embedded default serves all three.
  */
 export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
+  // Everything this process creates is owner-only. The stores, read models, checkpoints and keys
+  // make their files private themselves; the umask also covers files no code here names (SQLite's
+  // own, a library's), whatever umask the process was started with.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig(fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env);
@@ -38,7 +43,9 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
   });
   const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey) });
   await app.listen({ port: config.port, host: config.host });
-  const address = `http://localhost:${config.port}`;
+  // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
+  const bound = app.getHttpServer().address() as AddressInfo;
+  const address = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   console.log(
     [
       `inspection linkage serving ${config.levels.join(', ')} on ${address}`,

@@ -12,6 +12,7 @@ export type SqliteSynchronous = 'NORMAL' | 'FULL';
 /** Validated configuration of one process (DESIGN.md §3a). */
 export interface LinkageConfig {
   readonly port: number;
+  /** The address the HTTP server binds: 127.0.0.1 unless HOST says otherwise. */
   readonly host: string;
   readonly dataDir: string;
   readonly store: StoreKind;
@@ -99,7 +100,8 @@ const signingKeyFrom = (env: NodeJS.ProcessEnv, dataDir: string, problems: strin
   }
   const file = join(dataDir, 'token-signing.key');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    // Owner-only, as the stores create it (libs/event-store private-files.ts): it holds what they hold.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(MIN_KEY_BYTES).toString('hex'), { mode: 0o600 });
     chmodSync(file, 0o600);
   }
@@ -187,7 +189,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
-    host: env.HOST && env.HOST !== '' ? env.HOST : '0.0.0.0',
+    // Loopback unless told otherwise: the embedded default is a workstation's, and a deployment that
+    // is to be reached from elsewhere says so (docker/compose.yaml sets HOST=0.0.0.0).
+    host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     dataDir,
     store,
     bus,
