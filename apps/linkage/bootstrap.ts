@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Level } from '#domain';
 import { ConfigurationError, loadConfig } from '#config';
 import { TokenService, createHttpApp } from '#http';
-import { LinkageRuntime, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
+import { LevelServedElsewhere, LinkageRuntime, ServerLocks, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
 
 /**
  * Starts the levels this process serves and their HTTP edge. `fixedLevel` pins the level of a
@@ -27,6 +27,20 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     console.error(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`);
     process.exit(2);
   }
+  // The read models and relay checkpoints are in DATA_DIR whatever the store: say which process
+  // serves these levels from it, so that `rebuild` refuses to drop them under this server.
+  let locks: ServerLocks;
+  try {
+    locks = ServerLocks.acquire(config.dataDir, config.levels);
+  } catch (error) {
+    if (error instanceof LevelServedElsewhere) {
+      console.error(`cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // On every way out: an orderly stop, a failed start, an uncaught error.
+  process.once('exit', () => locks.release());
   const bus = openConfiguredBus(config);
   const runtime = await LinkageRuntime.start({
     levels: config.levels,
@@ -70,6 +84,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     console.log(`${signal}: stopping`);
     await app.close();
     await runtime.stop();
+    locks.release();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -90,15 +90,36 @@ const KAFKA_NAMESPACE = /^[A-Za-z0-9._-]{0,100}$/;
 
 const MIN_KEY_BYTES = 32;
 
+export interface LoadConfigOptions {
+  /**
+   * Without TOKEN_SIGNING_KEY and without DATA_DIR/token-signing.key: 'generate' the key and keep it
+   * there (the server, on its first start: the default), or 'refuse' (a problem like any other: what
+   * `npm run token` signs with a key it just made, no server verifies).
+   */
+  readonly missingTokenKey?: 'generate' | 'refuse';
+}
+
+/** Where the embedded default keeps the token key it generated. */
+export const tokenKeyFileOf = (dataDir: string): string => join(dataDir, 'token-signing.key');
+
 /** The embedded default keeps one generated key under DATA_DIR so tokens survive restarts. */
-const signingKeyFrom = (env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): Pick<LinkageConfig, 'tokenSigningKey' | 'tokenSigningKeySource'> => {
+const signingKeyFrom = (
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  missing: 'generate' | 'refuse',
+  problems: string[],
+): Pick<LinkageConfig, 'tokenSigningKey' | 'tokenSigningKeySource'> => {
   const given = env.TOKEN_SIGNING_KEY;
   if (given !== undefined && given !== '') {
     const key = Buffer.from(given, 'utf8');
     if (key.length < MIN_KEY_BYTES) problems.push(`TOKEN_SIGNING_KEY must be at least ${MIN_KEY_BYTES} bytes`);
     return { tokenSigningKey: key, tokenSigningKeySource: 'environment' };
   }
-  const file = join(dataDir, 'token-signing.key');
+  const file = tokenKeyFileOf(dataDir);
+  if (!existsSync(file) && missing === 'refuse') {
+    problems.push(`no token signing key in ${dataDir} (${file} does not exist): start the server once on this folder (it generates one), or set TOKEN_SIGNING_KEY`);
+    return { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'data-dir' };
+  }
   if (!existsSync(file)) {
     // Owner-only, as the stores create it (libs/event-store private-files.ts): it holds what they hold.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -149,7 +170,7 @@ const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: s
 };
 
 /** Reads and validates the environment; every problem is reported at once. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig => {
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): LinkageConfig => {
   const problems: string[] = [];
   const dataDir = resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
   const store = oneOf<StoreKind>('LINKAGE_STORE', env.LINKAGE_STORE, ['sqlite', 'esdb', 'memory'], 'sqlite', problems);
@@ -184,7 +205,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
       `KAFKA_HEARTBEAT_INTERVAL_MS (${kafkaConsumer.heartbeatIntervalMs ?? 'default 3000'}) must be below KAFKA_SESSION_TIMEOUT_MS (${kafkaConsumer.sessionTimeoutMs ?? 'default 30000'})`,
     );
   }
-  const key = problems.length === 0 ? signingKeyFrom(env, dataDir, problems) : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
+  const key =
+    problems.length === 0
+      ? signingKeyFrom(env, dataDir, options.missingTokenKey ?? 'generate', problems)
+      : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
   const audit = auditFrom(env, levels, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {

@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor } from '#domain';
+import { LEVELS } from '#domain';
 import { TokenService } from '#http';
+import { runCli } from '../harness/cli.js';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';
 import { folderMode, modesUnder, notOwnerOnly } from '../support/file-modes.js';
@@ -55,4 +57,18 @@ describe('the embedded default started as `npm start` starts it', () => {
     expect(folderMode(dataDir)).toBe('700');
     expect(notOwnerOnly(entries)).toEqual([]);
   });
+
+  it('holds the lock of every level it serves: a second server and a rebuild refuse, naming it', async () => {
+    for (const level of LEVELS) expect(readFileSync(join(dataDir, `${level}.server.lock`), 'utf8').trim()).toBe(String(server.pid));
+    await expect(startEmbeddedServer({ DATA_DIR: dataDir, PORT: '0' })).rejects.toThrow(new RegExp(`exited \\(1\\)[\\s\\S]*cannot start: .* served by process ${server.pid}`));
+    const rebuild = runCli(['rebuild', '--level', 'city'], { DATA_DIR: dataDir });
+    expect(rebuild.code).toBe(1);
+    expect(rebuild.err).toContain(`process ${server.pid} serves the city level`);
+  });
+
+  it('removes its locks when it stops', async () => {
+    expect(await server.stop()).toBe(0);
+    for (const level of LEVELS) expect(existsSync(join(dataDir, `${level}.server.lock`))).toBe(false);
+  });
 });
+
