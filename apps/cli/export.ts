@@ -5,8 +5,7 @@ import type { Level } from '#domain';
 import { LEVELS, isLevel, levelDepth } from '#domain';
 import { SqliteChainFile, exportLines, jurisdictionFilter } from '#audit';
 import { loadReferenceRegistry } from '#linkage';
-import type { ParsedArgs } from './args.js';
-import { UsageError, requiredOption } from './args.js';
+import { UsageError, requiredOption, subcommand } from './args.js';
 
 export const EXPORT_USAGE = `node dist/apps/cli/main.js export --level province|city|county [--jurisdiction CODE] [--data-dir DIR] [--out FILE]
   Writes a level's history as NDJSON (to FILE or stdout) with every signed head of the level that
@@ -14,12 +13,19 @@ export const EXPORT_USAGE = `node dist/apps/cli/main.js export --level province|
   --jurisdiction only that jurisdiction's facts (and its descendants') are shown; the others are
   redacted to their digests, which still lets the whole chain be recomputed. Reads the files only.`;
 
-export const runExport = async (args: ParsedArgs): Promise<void> => {
-  const level = requiredOption(args, 'level');
+export const exportCommand = subcommand({
+  name: 'export',
+  usage: EXPORT_USAGE,
+  options: { level: { type: 'string' }, jurisdiction: { type: 'string' }, 'data-dir': { type: 'string' }, out: { type: 'string' } },
+  run: async ({ values }) => runExport(values),
+});
+
+const runExport = async (args: { level?: string; jurisdiction?: string; 'data-dir'?: string; out?: string }): Promise<void> => {
+  const level = requiredOption(args.level, 'level');
   if (!isLevel(level)) throw new UsageError('--level must be province, city or county');
-  const jurisdiction = args.options.get('jurisdiction');
-  if (jurisdiction !== undefined && (typeof jurisdiction !== 'string' || !/^\d{6}$/.test(jurisdiction))) throw new UsageError('--jurisdiction must be a 6-digit code');
-  const dataDir = resolve(typeof args.options.get('data-dir') === 'string' ? (args.options.get('data-dir') as string) : process.env.DATA_DIR || './data');
+  const jurisdiction = args.jurisdiction;
+  if (jurisdiction !== undefined && !/^\d{6}$/.test(jurisdiction)) throw new UsageError('--jurisdiction must be a 6-digit code');
+  const dataDir = resolve(args['data-dir'] ?? (process.env.DATA_DIR || './data'));
   const fileOf = (of: Level) => join(dataDir, `${of}.events.db`);
   if (!existsSync(fileOf(level))) throw new UsageError(`${fileOf(level)} does not exist`);
 
@@ -39,7 +45,8 @@ export const runExport = async (args: ParsedArgs): Promise<void> => {
       if (!registry.get(jurisdiction)) throw new UsageError(`jurisdiction ${jurisdiction} is not registered`);
       include = jurisdictionFilter(registry, jurisdiction);
     }
-    const out = typeof args.options.get('out') === 'string' ? createWriteStream(resolve(args.options.get('out') as string)) : process.stdout;
+    const outFile = args.out === undefined ? undefined : resolve(args.out);
+    const out = outFile !== undefined ? createWriteStream(outFile) : process.stdout;
     let lines = 0;
     for await (const line of exportLines({
       source: store,
@@ -52,10 +59,10 @@ export const runExport = async (args: ParsedArgs): Promise<void> => {
       lines++;
       if (!out.write(`${line}\n`)) await once(out, 'drain');
     }
-    if (out !== process.stdout) {
+    if (outFile !== undefined) {
       out.end();
       await once(out, 'finish');
-      console.error(`${level}${typeof jurisdiction === 'string' ? ` (${jurisdiction})` : ''}: ${lines} lines, head ${head.position}, ${heads.length} signed heads → ${resolve(args.options.get('out') as string)}`);
+      console.error(`${level}${typeof jurisdiction === 'string' ? ` (${jurisdiction})` : ''}: ${lines} lines, head ${head.position}, ${heads.length} signed heads → ${outFile}`);
     }
   } finally {
     store.close();

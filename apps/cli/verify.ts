@@ -6,8 +6,8 @@ import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import type { VerificationReport } from '#audit';
 import { NotAChainedStore, keyIdOf, levelOfStoreFile, parseExport, parseSigningKey, verifyExport, verifySqliteFile } from '#audit';
-import type { ParsedArgs } from './args.js';
-import { UsageError } from './args.js';
+import type { ParsedCommandLine } from './args.js';
+import { UsageError, subcommand } from './args.js';
 
 export const VERIFY_USAGE = `node dist/apps/cli/main.js verify [--data-dir DIR] [--level province|city|county] [--trust-key KEY,...] [--json]
 node dist/apps/cli/main.js verify --file county.events.db [--level county] [--with city.events.db,province.events.db] [--trust-key KEY,...] [--json]
@@ -19,12 +19,19 @@ node dist/apps/cli/main.js verify --export county-350624.audit.ndjson [--trust-k
   data folder each level's <level>.audit-key.pem is trusted when present and no key is given.
   Exit code 0 when everything verifies, 1 when something is broken.`;
 
-const listOption = (args: ParsedArgs, name: string): string[] => {
-  const value = args.options.get(name);
-  if (value === undefined) return [];
-  if (value === true) throw new UsageError(`--${name} needs a value`);
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
-};
+const VERIFY_OPTIONS = {
+  'data-dir': { type: 'string' },
+  level: { type: 'string' },
+  'trust-key': { type: 'string' },
+  json: { type: 'boolean' },
+  file: { type: 'string' },
+  with: { type: 'string' },
+  export: { type: 'string' },
+} as const;
+
+type VerifyArgs = ParsedCommandLine<typeof VERIFY_OPTIONS>['values'];
+
+const listOption = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
 /** A key id from a 64-hex id, or from a PEM file holding a private or a public key. */
 const keyIdFrom = (value: string): string => {
@@ -69,23 +76,28 @@ const verifyDataDir = async (dataDir: string, only: Level | undefined, trusted: 
 };
 
 /** `verify`: exit code 0 when everything verifies, 1 when anything is broken. */
-export const runVerify = async (args: ParsedArgs): Promise<number> => {
-  try {
-    return await verifyAll(args);
-  } catch (error) {
-    // A file that is no chained store is a usage problem, not a broken chain.
-    if (error instanceof NotAChainedStore) throw new UsageError(error.message);
-    throw error;
-  }
-};
+export const verifyCommand = subcommand({
+  name: 'verify',
+  usage: VERIFY_USAGE,
+  options: VERIFY_OPTIONS,
+  run: async ({ values }) => {
+    try {
+      return await verifyAll(values);
+    } catch (error) {
+      // A file that is no chained store is a usage problem, not a broken chain.
+      if (error instanceof NotAChainedStore) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+});
 
-const verifyAll = async (args: ParsedArgs): Promise<number> => {
-  const trusted = listOption(args, 'trust-key').map(keyIdFrom);
-  const levelOption = args.options.get('level');
+const verifyAll = async (args: VerifyArgs): Promise<number> => {
+  const trusted = listOption(args['trust-key']).map(keyIdFrom);
+  const levelOption = args.level;
   if (levelOption !== undefined && !isLevel(levelOption)) throw new UsageError('--level must be province, city or county');
   const level = levelOption as Level | undefined;
-  const exportFile = args.options.get('export');
-  const storeFile = args.options.get('file');
+  const exportFile = args.export;
+  const storeFile = args.file;
   let reports: VerificationReport[];
   for (const given of [exportFile, storeFile]) if (typeof given === 'string' && !existsSync(resolve(given))) throw new UsageError(`${given} does not exist`);
   if (typeof exportFile === 'string') {
@@ -96,16 +108,16 @@ const verifyAll = async (args: ParsedArgs): Promise<number> => {
     const file = resolve(storeFile);
     const fileLevel = level ?? levelOfStoreFile(file);
     if (!fileLevel) throw new UsageError(`cannot tell the level of ${basename(file)} from its name: give --level`);
-    const others = listOption(args, 'with').map((other) => {
+    const others = listOption(args.with).map((other) => {
       const otherLevel = levelOfStoreFile(other);
       if (!otherLevel) throw new UsageError(`--with ${other}: name it <level>.events.db so that its level is known`);
       return { level: otherLevel, file: resolve(other) };
     });
     reports = [await verifySqliteFile({ file, level: fileLevel, others, ...(trusted.length > 0 ? { trustedKeyIds: trusted } : {}) })];
   } else {
-    const dataDir = resolve(typeof args.options.get('data-dir') === 'string' ? (args.options.get('data-dir') as string) : process.env.DATA_DIR || './data');
+    const dataDir = resolve(args['data-dir'] ?? (process.env.DATA_DIR || './data'));
     reports = await verifyDataDir(dataDir, level, trusted);
   }
-  for (const report of reports) console.log(args.options.get('json') === true ? JSON.stringify(report) : describeReport(report));
+  for (const report of reports) console.log(args.json === true ? JSON.stringify(report) : describeReport(report));
   return reports.every((report) => report.ok) ? 0 : 1;
 };

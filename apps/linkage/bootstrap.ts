@@ -1,13 +1,18 @@
+import type { AddressInfo } from 'node:net';
 import type { Level } from '#domain';
 import { ConfigurationError, loadConfig } from '#config';
 import { TokenService, createHttpApp } from '#http';
-import { LinkageRuntime, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
+import { LevelServedElsewhere, LinkageRuntime, ServerLocks, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
 
 /**
  * Starts the levels this process serves and their HTTP edge. `fixedLevel` pins the level of a
  * one-level app (apps/province, apps/city, apps/county); the embedded default serves all three.
  */
 export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
+  // Everything this process creates is owner-only. The stores, read models, checkpoints and keys
+  // make their files private themselves; the umask also covers files no code here names (SQLite's
+  // own, a library's), whatever umask the process was started with.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig(fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env);
@@ -22,6 +27,20 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     console.error(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`);
     process.exit(2);
   }
+  // The read models and relay checkpoints are in DATA_DIR whatever the store: say which process
+  // serves these levels from it, so that `rebuild` refuses to drop them under this server.
+  let locks: ServerLocks;
+  try {
+    locks = ServerLocks.acquire(config.dataDir, config.levels);
+  } catch (error) {
+    if (error instanceof LevelServedElsewhere) {
+      console.error(`cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // On every way out: an orderly stop, a failed start, an uncaught error.
+  process.once('exit', () => locks.release());
   const bus = openConfiguredBus(config);
   const runtime = await LinkageRuntime.start({
     levels: config.levels,
@@ -39,7 +58,9 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
   });
   const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests });
   await app.listen({ port: config.port, host: config.host });
-  const address = `http://localhost:${config.port}`;
+  // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
+  const bound = app.getHttpServer().address() as AddressInfo;
+  const address = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   console.log(
     [
       `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
@@ -64,6 +85,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     console.log(`${signal}: stopping`);
     await app.close();
     await runtime.stop();
+    locks.release();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { referenceChainHash, referenceDigest } from '../../test/support/chain-reference.js';
+import type { ArbitraryChainContent } from '../../test/support/event-arbitraries.js';
+import { assertBriefly, chainContent } from '../../test/support/event-arbitraries.js';
 import { ChainBuilder, chainHashOf, chainLink, contentDigest, genesisHash, hashFromHex, toHex } from './chain.js';
 
 const entry = {
@@ -80,3 +84,32 @@ describe('the hash chain (sha256-chain/v1)', () => {
     expect(hashFromHex(42)).toBeUndefined();
   });
 });
+
+describe('the canonical form of events of any size', () => {
+  const MB = 1024 * 1024;
+  const byteSize = (content: ArbitraryChainContent): number =>
+    [content.streamId, content.eventId, content.type, content.data, content.metadata].reduce((sum, field) => sum + (typeof field === 'string' ? Buffer.byteLength(field) : field.length), 0);
+
+  it('digests events of 0 B to 2 MB exactly as the reference encoding, in any order and after other large events', async () => {
+    await assertBriefly(
+      fc.property(fc.array(chainContent(2 * MB), { minLength: 1, maxLength: 4 }), chainContent(2 * MB), (events, other) => {
+        const expected = events.map((event) => toHex(referenceDigest(event)));
+        // Smallest first makes every larger event outgrow what the encoder has held so far.
+        const smallestFirst = [...events.keys()].sort((a, b) => byteSize(events[a]!) - byteSize(events[b]!));
+        for (const order of [[...events.keys()], smallestFirst, [...smallestFirst].reverse()]) {
+          for (const index of order) expect(toHex(contentDigest(events[index]!))).toBe(expected[index]);
+          contentDigest(other);
+        }
+        // And linked into a chain, as a store appends them.
+        let [chained, reference] = [genesisHash(), genesisHash()];
+        events.forEach((event, index) => {
+          chained = chainHashOf(chained, { ...event, position: index + 1 });
+          reference = referenceChainHash(reference, { ...event, position: index + 1 });
+          expect(toHex(chained)).toBe(toHex(reference));
+        });
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+

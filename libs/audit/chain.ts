@@ -57,12 +57,13 @@ export interface ChainRow extends ChainEntry {
 export const genesisHash = (): Buffer => Buffer.alloc(HASH_BYTES);
 
 // One growing scratch buffer for the content encoding: hashing is synchronous, so no two
-// encodings ever overlap, and an append of 100 events allocates nothing per event.
+// encodings ever overlap, and an append of 100 events allocates nothing per event. It is grown
+// only before an encoding starts, to the bound of the whole event: growing it midway would have to
+// carry over the fields already written, and a grown buffer starts with stale heap bytes.
 let scratch = Buffer.allocUnsafe(16 * 1024);
 
-const ensureScratch = (bytes: number): void => {
-  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, scratch.length * 2));
-};
+/** At least the bytes of str(value): UTF-8 never takes more than 3 bytes per UTF-16 code unit. */
+const fieldBound = (value: string | Uint8Array): number => 4 + (typeof value === 'string' ? value.length * 3 : value.length);
 
 const writeU64 = (target: Buffer, value: number, offset: number): void => {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`chain: ${value} is not an unsigned safe integer`);
@@ -70,16 +71,13 @@ const writeU64 = (target: Buffer, value: number, offset: number): void => {
   target.writeUInt32BE(value % UINT32_LIMIT, offset + 4);
 };
 
-/** Writes str(value) at offset; returns the offset after it. */
+/** Writes str(value) at offset (the scratch holds fieldBound(value) from there); returns the offset after it. */
 const writeField = (value: string | Uint8Array, offset: number): number => {
   if (typeof value === 'string') {
-    // UTF-8 never takes more than 3 bytes per UTF-16 code unit.
-    ensureScratch(offset + 4 + value.length * 3);
     const written = scratch.write(value, offset + 4, 'utf8');
     scratch.writeUInt32BE(written, offset);
     return offset + 4 + written;
   }
-  ensureScratch(offset + 4 + value.length);
   scratch.writeUInt32BE(value.length, offset);
   scratch.set(value, offset + 4);
   return offset + 4 + value.length;
@@ -87,10 +85,10 @@ const writeField = (value: string | Uint8Array, offset: number): number => {
 
 /** digest_n: SHA-256 of the event's canonical content (everything but its position). */
 export const contentDigest = (entry: Omit<ChainContent, 'position'>): Buffer => {
-  ensureScratch(64);
+  const bound = 1 + fieldBound(entry.streamId) + 8 + fieldBound(entry.eventId) + fieldBound(entry.type) + fieldBound(entry.data) + fieldBound(entry.metadata);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafe(Math.max(bound, scratch.length * 2));
   scratch[0] = CONTENT_VERSION;
   let offset = writeField(entry.streamId, 1);
-  ensureScratch(offset + 8);
   writeU64(scratch, entry.revision, offset);
   offset = writeField(entry.eventId, offset + 8);
   offset = writeField(entry.type, offset);

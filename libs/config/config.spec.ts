@@ -41,3 +41,13 @@ describe('Kafka settings of the configuration', () => {
     ]);
   });
 });
+
+describe('the HTTP address of the configuration', () => {
+  const embedded = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+
+  it('listens on the loopback interface only, unless HOST says otherwise', () => {
+    expect(loadConfig(embedded).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...embedded, HOST: '' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...embedded, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+});

@@ -12,6 +12,7 @@ export type SqliteSynchronous = 'NORMAL' | 'FULL';
 /** Validated configuration of one process (DESIGN.md §3a). */
 export interface LinkageConfig {
   readonly port: number;
+  /** The address the HTTP server binds: 127.0.0.1 unless HOST says otherwise. */
   readonly host: string;
   readonly dataDir: string;
   readonly store: StoreKind;
@@ -99,17 +100,39 @@ const KAFKA_NAMESPACE = /^[A-Za-z0-9._-]{0,100}$/;
 
 const MIN_KEY_BYTES = 32;
 
+export interface LoadConfigOptions {
+  /**
+   * Without TOKEN_SIGNING_KEY and without DATA_DIR/token-signing.key: 'generate' the key and keep it
+   * there (the server, on its first start: the default), or 'refuse' (a problem like any other: what
+   * `npm run token` signs with a key it just made, no server verifies).
+   */
+  readonly missingTokenKey?: 'generate' | 'refuse';
+}
+
+/** Where the embedded default keeps the token key it generated. */
+export const tokenKeyFileOf = (dataDir: string): string => join(dataDir, 'token-signing.key');
+
 /** The embedded default keeps one generated key under DATA_DIR so tokens survive restarts. */
-const signingKeyFrom = (env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): Pick<LinkageConfig, 'tokenSigningKey' | 'tokenSigningKeySource'> => {
+const signingKeyFrom = (
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  missing: 'generate' | 'refuse',
+  problems: string[],
+): Pick<LinkageConfig, 'tokenSigningKey' | 'tokenSigningKeySource'> => {
   const given = env.TOKEN_SIGNING_KEY;
   if (given !== undefined && given !== '') {
     const key = Buffer.from(given, 'utf8');
     if (key.length < MIN_KEY_BYTES) problems.push(`TOKEN_SIGNING_KEY must be at least ${MIN_KEY_BYTES} bytes`);
     return { tokenSigningKey: key, tokenSigningKeySource: 'environment' };
   }
-  const file = join(dataDir, 'token-signing.key');
+  const file = tokenKeyFileOf(dataDir);
+  if (!existsSync(file) && missing === 'refuse') {
+    problems.push(`no token signing key in ${dataDir} (${file} does not exist): start the server once on this folder (it generates one), or set TOKEN_SIGNING_KEY`);
+    return { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'data-dir' };
+  }
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    // Owner-only, as the stores create it (libs/event-store private-files.ts): it holds what they hold.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(MIN_KEY_BYTES).toString('hex'), { mode: 0o600 });
     chmodSync(file, 0o600);
   }
@@ -167,7 +190,7 @@ const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: s
 };
 
 /** Reads and validates the environment; every problem is reported at once. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig => {
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): LinkageConfig => {
   const problems: string[] = [];
   const dataDir = resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
   const store = oneOf<StoreKind>('LINKAGE_STORE', env.LINKAGE_STORE, ['sqlite', 'esdb', 'memory'], 'sqlite', problems);
@@ -208,12 +231,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     requestTimeoutMs: boundedCount('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 100, 600_000, problems),
   };
   const idempotencyRetentionHours = boundedCount('IDEMPOTENCY_RETENTION_HOURS', env.IDEMPOTENCY_RETENTION_HOURS, 48, 24, 24 * 365, problems);
-  const key = problems.length === 0 ? signingKeyFrom(env, dataDir, problems) : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
+  const key =
+    problems.length === 0
+      ? signingKeyFrom(env, dataDir, options.missingTokenKey ?? 'generate', problems)
+      : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
   const audit = auditFrom(env, levels, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
-    host: env.HOST && env.HOST !== '' ? env.HOST : '0.0.0.0',
+    // Loopback unless told otherwise: the embedded default is a workstation's, and a deployment that
+    // is to be reached from elsewhere says so (docker/compose.yaml sets HOST=0.0.0.0).
+    host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     dataDir,
     store,
     bus,

@@ -31,6 +31,19 @@ const encodeJson = (streamId: string, eventId: string, field: 'data' | 'metadata
 };
 
 /**
+ * Ids are kept as text (SQLite TEXT, EventStoreDB stream names, UTF-8 on every wire), and text that
+ * is not well-formed UTF-16 (a lone surrogate) has no UTF-8 form: a driver turns it into U+FFFD on
+ * one path and keeps it, JSON-escaped, on another, so one id would name two streams. SQLite's
+ * single-stream append found such a stream and its appendMany did not, and failed on every
+ * redelivery. Refused before anything is written, with the id JSON-escaped so it can be read.
+ */
+const assertWellFormed = (what: 'stream id' | 'event id', id: string, streamId?: string): void => {
+  if (id.isWellFormed()) return;
+  const where = streamId === undefined ? 'append' : `append to ${JSON.stringify(streamId)}`;
+  throw new Error(`${where}: ${what} ${JSON.stringify(id)} is not well-formed UTF-16 (it has a lone surrogate) and cannot be stored as text`);
+};
+
+/**
  * Checks a whole append before anything is written and returns its events encoded. Duplicate ids
  * inside one append are refused here; duplicates of already stored ids are the adapter's job.
  */
@@ -38,6 +51,7 @@ export const encodeAppend = (streamId: string, expected: ExpectedRevision, event
   if (typeof streamId !== 'string' || streamId.length === 0) {
     throw new Error('append: stream id must be a non-empty string');
   }
+  assertWellFormed('stream id', streamId);
   assertExpectedRevision(streamId, expected);
   if (events.length === 0) {
     throw new Error(`append to ${streamId}: no events given (an append writes at least one event)`);
@@ -47,6 +61,7 @@ export const encodeAppend = (streamId: string, expected: ExpectedRevision, event
     if (typeof event.id !== 'string' || event.id.length === 0) {
       throw new Error(`append to ${streamId}: every event needs a non-empty string id`);
     }
+    assertWellFormed('event id', event.id, streamId);
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new Error(`append to ${streamId}: event ${event.id} needs a non-empty string type`);
     }

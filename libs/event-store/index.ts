@@ -4,3 +4,4 @@ export { MemoryEventStore } from './memory.js';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite.js';
 export { EsdbEventStore, type EsdbEventStoreOptions, type EsdbReconnectPolicy } from './esdb.js';
 export { SqliteFactReader, sqliteFileOf, type SqliteFactReaderOptions, type StoredFact } from './sqlite-facts.js';
+export { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, makePrivateFolder, preparePrivateSqliteFile } from './private-files.js';

@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { verifyChain, verifySqliteFile } from '#audit';
-import type { EventStore, NewEvent } from '#event-store';
+import fc from 'fast-check';
+import { genesisHash, toHex, verifyChain, verifySqliteFile } from '#audit';
+import type { EventStore, NewEvent, StreamAppend } from '#event-store';
 import { MemoryEventStore, SqliteEventStore } from '#event-store';
+import { referenceChainHash } from '../../test/support/chain-reference.js';
+import { assertBriefly, eventPayload, scriptText } from '../../test/support/event-arbitraries.js';
 
 const event = (n: number): NewEvent => ({
   id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
@@ -117,5 +120,37 @@ describe('the SQLite store chains its events', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(2);
     check.close();
     expect(await verifySqliteFile({ file, level: 'county' })).toMatchObject({ ok: true });
+  });
+
+  it('chains and verifies clean events of 0 B to 2 MB in any script, appended one by one or all at once', async () => {
+    const MB = 1024 * 1024;
+    const stored = fc.record({ streamId: scriptText(40, 1), data: eventPayload(2 * MB), metadata: eventPayload(4096) });
+    await assertBriefly(
+      fc.asyncProperty(fc.array(stored, { minLength: 1, maxLength: 5 }), fc.boolean(), async (events, allAtOnce) => {
+        const file = join(folder, `${randomUUID()}.db`);
+        const store = SqliteEventStore.open(file);
+        const revisions = new Map<string, number>();
+        const appends = events.map(({ streamId, data, metadata }): StreamAppend => {
+          const expected = revisions.get(streamId) ?? 'no-stream';
+          revisions.set(streamId, expected === 'no-stream' ? 0 : expected + 1);
+          return { streamId, expected, events: [{ id: randomUUID(), type: 'IssueFound', data, metadata }] };
+        });
+        if (allAtOnce) await store.appendMany(appends);
+        else for (const append of appends) await store.append(append.streamId, append.expected, append.events);
+
+        // Every stored hash is the documented chain over the stored texts.
+        let reference = genesisHash();
+        for (const row of await store.readChain(0, 100)) {
+          reference = referenceChainHash(reference, row);
+          expect(toHex(row.chainHash)).toBe(toHex(reference));
+        }
+        const live = await verifyChain({ source: { description: 'live', readPage: (after, limit) => store.readChain(after, limit) }, level: 'county' });
+        expect(live).toMatchObject({ ok: true, findings: [], events: events.length });
+        await store.close();
+        expect(await verifySqliteFile({ file, level: 'county' })).toMatchObject({ ok: true, findings: [], events: events.length });
+        rmSync(file, { force: true });
+      }),
+      { numRuns: 8 },
+    );
   });
 });

@@ -6,8 +6,6 @@
  * async methods only exist to honour the port. An append waits at most `busyTimeoutMs` for another
  * connection's write lock, blocking the event loop meanwhile.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChainHead, ChainRow } from '#audit';
 import { ChainBuilder, genesisHash, toHex } from '#audit';
@@ -32,6 +30,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.js';
+import { preparePrivateSqliteFile } from './private-files.js';
 import { AppendSignal, PullSubscription } from './pull-subscription.js';
 
 /**
@@ -162,7 +161,7 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
   private readonly appendTransaction: Database.Transaction<(appends: readonly EncodedAppend[]) => AppendResult[]>;
 
   /**
-   * Opens (creating it and its parent folder if needed) the store in `file`. Several stores, in this
+   * Opens (creating it and its parent folder if needed, owner-only) the store in `file`. Several stores, in this
    * process or others, may open the same file: appends are serialized by SQLite's write lock.
    */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
@@ -178,7 +177,7 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
       }
     }
 
-    mkdirSync(dirname(file), { recursive: true });
+    preparePrivateSqliteFile(file);
     const db = new Database(file, { timeout: busyTimeoutMs });
     try {
       const journalMode: unknown = db.pragma('journal_mode = WAL', { simple: true });

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
 
 export interface ReadModelSnapshot {
@@ -33,7 +34,10 @@ export class ReadModelSnapshots {
     readonly keep = 64,
   ) {
     if (!Number.isSafeInteger(every) || every < 1) throw new Error(`read-model snapshots: every must be a positive integer, got ${every}`);
-    mkdirSync(folder, { recursive: true });
+    // Copies of the read model are as private as the read model; a folder made by an earlier version
+    // (0755) is tightened too, since it is this class's own.
+    makePrivateFolder(folder);
+    chmodSync(folder, PRIVATE_FOLDER_MODE);
     // Leftovers of an interrupted copy are removed.
     for (const name of readdirSync(folder)) if (!SNAPSHOT_FILE.test(name)) rmSync(join(folder, name), { force: true });
     this.positions = readdirSync(folder)
@@ -69,6 +73,8 @@ export class ReadModelSnapshots {
   take(readModel: ReadModel, position: number): ReadModelSnapshot {
     const pending = join(this.folder, `pending-${randomUUID()}.db`);
     readModel.db.prepare('VACUUM INTO ?').run(pending);
+    // SQLite creates the copy 0644 (less the umask), whatever the mode of the database it copies.
+    chmodSync(pending, PRIVATE_FILE_MODE);
     const file = this.fileOf(position);
     renameSync(pending, file);
     if (!this.positions.includes(position)) this.positions = [...this.positions, position].sort((a, b) => a - b);

@@ -1,9 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor, Level } from '#domain';
 import type { AuditSigningKey } from '#audit';
 import { generateSigningKey, generateSigningKeyPem, parseSigningKey } from '#audit';
-import { isHashChained } from '#event-store';
+import { isHashChained, makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
 import type { FactVisibility } from './audit-history.js';
 import { LevelHistory } from './audit-history.js';
@@ -34,7 +34,7 @@ export interface RuntimeAuditOptions {
 /** The key kept in `file`, generated (owner-readable only) when there is none yet. */
 const keptKey = (file: string): string => {
   if (!existsSync(file)) {
-    mkdirSync(join(file, '..'), { recursive: true });
+    makePrivateFolder(join(file, '..'));
     writeFileSync(file, generateSigningKeyPem(), { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   }

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateSqliteFile } from '#event-store';
 
 /** Durable positions of a level's background workers (the relay). */
 export interface Checkpoints {
@@ -26,7 +25,7 @@ export class SqliteCheckpoints implements Checkpoints {
   private readonly upsert: Database.Statement<[string, number]>;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    preparePrivateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

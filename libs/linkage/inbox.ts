@@ -27,6 +27,25 @@ export class UndeliverableMessage extends PoisonMessage {
   override readonly name = 'UndeliverableMessage';
 }
 
+/** Where in a parsed JSON value the first key or string that is not well-formed UTF-16 is, if any. */
+const illFormedTextIn = (value: unknown, path: string): string | undefined => {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = illFormedTextIn(value[index], `${path}[${index}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (!key.isWellFormed()) return `a key of ${path}`;
+    const found = illFormedTextIn(item, `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+};
+
 export const parseIntegrationEvent = (text: string): IntegrationEvent => {
   let value: unknown;
   try {
@@ -34,6 +53,12 @@ export const parseIntegrationEvent = (text: string): IntegrationEvent => {
   } catch (error) {
     throw new UndeliverableMessage(`not JSON: ${(error as Error).message}`);
   }
+  // A lone surrogate (a JSON escape such as \ud800 decodes to one) has no UTF-8 form. The stores
+  // refuse one in a stream or event id, and the ids in a fact's data name streams here too, so such
+  // a message would fail on every redelivery: it is dead-lettered instead. Every string is checked,
+  // not only today's ids, so that no field added later slips through.
+  const illFormed = illFormedTextIn(value, 'message');
+  if (illFormed) throw new UndeliverableMessage(`text at ${illFormed} is not well-formed UTF-16 (a lone surrogate)`);
   const candidate = value as Partial<IntegrationEvent> | null;
   if (typeof candidate !== 'object' || candidate === null) throw new UndeliverableMessage('not an object');
   if (candidate.schema !== INTEGRATION_SCHEMA) throw new UndeliverableMessage(`unsupported integration schema ${String(candidate.schema)}`);

@@ -14,3 +14,4 @@ export * from './audit-snapshots.js';
 export * from './audit-history.js';
 export * from './audit-lineage.js';
 export * from './audit-runtime.js';
+export * from './server-lock.js';

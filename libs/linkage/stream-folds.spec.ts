@@ -9,10 +9,22 @@ const fact = (id: string) => ({ id, type: 'UnitRegistered', data: { id }, metada
 class RecordingStore extends MemoryEventStore {
   readonly asked: { streamId: string; fromRevision: number }[] = [];
   held: Promise<void> | undefined;
+  private nextHeld: Promise<void> | undefined;
+
+  /** The next read takes its events at once but answers only when the returned function is called. */
+  holdNextRead(): () => void {
+    let release!: () => void;
+    this.nextHeld = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
   override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.asked.push({ streamId, fromRevision: options.fromRevision ?? 0 });
+    const heldAlone = this.nextHeld;
+    this.nextHeld = undefined;
     const events = await super.readStream(streamId, options);
     await this.held;
+    await heldAlone;
     return events;
   }
 }
@@ -89,4 +101,32 @@ describe('StreamFolds', () => {
       { streamId: 'unit-y', fromRevision: 1 },
     ]);
   });
+
+  it('does not let a read that started before an eviction put back a fold behind a newer read', async () => {
+    const store = new RecordingStore();
+    const folds = idsFolded(store, 1);
+    const evictTeam = async () => folds.read('unit-x');
+    await store.append('unit-x', 'no-stream', [fact('x')]);
+    await store.append('team-t1', 'no-stream', [fact('a')]);
+    expect(await folds.read('team-t1')).toEqual([['a'], 0]);
+    await store.append('team-t1', 0, [fact('b')]);
+    // An older read takes b from the store and waits, holding the fold of a alone.
+    const releaseOlder = store.holdNextRead();
+    const older = folds.read('team-t1');
+    await evictTeam();
+    // Meanwhile the stream is folded again from its start, then read on from there and held.
+    await store.append('team-t1', 1, [fact('c')]);
+    expect(await folds.read('team-t1')).toEqual([['a', 'b', 'c'], 2]);
+    await store.append('team-t1', 2, [fact('d')]);
+    const releaseNewer = store.holdNextRead();
+    const newer = folds.read('team-t1');
+    await evictTeam();
+    // The older read ends first and keeps its fold (a, b); the newer one read on from d.
+    releaseOlder();
+    expect(await older).toEqual([['a', 'b'], 1]);
+    releaseNewer();
+    expect(await newer).toEqual([['a', 'b', 'c', 'd'], 3]);
+    expect(await folds.read('team-t1')).toEqual([['a', 'b', 'c', 'd'], 3]);
+  });
 });
+

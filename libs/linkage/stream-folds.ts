@@ -39,8 +39,12 @@ export class StreamFolds<S> {
   async read<T>(streamId: string, use: (state: S, revision: FoldedRevision) => T): Promise<T> {
     const cached = this.folds.get(streamId);
     const fresh = await this.store.readStream(streamId, { fromRevision: cached?.next ?? 0 });
-    // Another read of this stream may have folded some of these while this one waited for the store.
-    const folded = this.folds.get(streamId) ?? cached ?? { state: this.fold.initial(), next: 0 };
+    // Another read of this stream may have folded some of these while this one waited for the store:
+    // go on from whichever fold is furthest. The one cached now can also be behind this read's own:
+    // when the stream was forgotten meanwhile, a read that started earlier, from an older fold, may
+    // have put that fold back, and `fresh` starts past its end.
+    const current = this.folds.get(streamId);
+    const folded = (current && (!cached || current.next >= cached.next) ? current : cached) ?? { state: this.fold.initial(), next: 0 };
     for (const event of fresh) {
       if (event.revision < folded.next) continue;
       if (event.revision !== folded.next) {

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { JurisdictionLookup, JurisdictionRegistered } from '#domain';
 import { assertNever } from '#domain';
+import { preparePrivateSqliteFile } from '#event-store';
 import type { CounterMetric, Report, ReportFigures, ReportScope, TaskHistoryEntry, TaskStatus, TaskStream, TaskView } from './report.js';
 import { addMetric, emptyFigures, finishRatios } from './report.js';
 import type { ProjectedFact, ProjectionPlan, RowWrite } from './projector.js';
@@ -60,7 +59,7 @@ export class ReadModel {
   private filledScope: { readonly jurisdictions: readonly string[]; readonly rounds: readonly string[] } | undefined;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') preparePrivateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,14 +5,11 @@ import { LEVELS } from '#domain';
 import { SqliteEventStore } from '#event-store';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
+import { CLI, runCli } from '../harness/cli.js';
 
-const CLI = join(process.cwd(), 'dist', 'apps', 'cli', 'main.js');
 const SCENARIO = join(process.cwd(), 'test', 'scenarios', 'fujian-grain-2021.json');
 
-const cli = (...args: string[]) => {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DATA_DIR: '' } });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-};
+const cli = (...args: string[]) => runCli(args, { DATA_DIR: '' });
 
 describe('the verify and export commands, without the server', () => {
   let dataDir: string;

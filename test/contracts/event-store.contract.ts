@@ -121,6 +121,36 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       expect(await store.headPosition()).toBe(baseline);
     });
 
+    describe('refuses a stream id or an event id that is not well-formed UTF-16 before writing anything', () => {
+      // A lone surrogate has no UTF-8 form: stored as text it would become U+FFFD, and the stream
+      // could then be found under one spelling and not under another.
+      const LONE_SURROGATES = ['\ud800', '\udfff', 'a\udc00b', '\ud83d'];
+
+      it.each(LONE_SURROGATES)('in append: %j', async (surrogate) => {
+        await expect(store.append(stream(`a${surrogate}`), 'no-stream', [event('a')])).rejects.toThrow(/stream id .* not well-formed/);
+        await expect(store.append(stream('b'), 'no-stream', [event('b'), { ...event('c'), id: `${randomUUID()}${surrogate}` }])).rejects.toThrow(
+          /event id .* not well-formed/,
+        );
+        expect(await appendedSinceStart()).toEqual([]);
+        expect(await store.headPosition()).toBe(baseline);
+      });
+
+      it.each(LONE_SURROGATES)('in appendMany, in any append of the list: %j', async (surrogate) => {
+        const valid = { streamId: stream('a'), expected: 'no-stream' as const, events: [event('a')] };
+        await expect(store.appendMany([valid, { streamId: stream(`b${surrogate}`), expected: 'no-stream', events: [event('b')] }])).rejects.toThrow(
+          /stream id .* not well-formed/,
+        );
+        await expect(
+          store.appendMany([valid, { streamId: stream('c'), expected: 'no-stream', events: [{ ...event('c'), id: `${surrogate}${randomUUID()}` }] }]),
+        ).rejects.toThrow(/event id .* not well-formed/);
+        expect(await appendedSinceStart()).toEqual([]);
+        expect(await store.headPosition()).toBe(baseline);
+        // Well-formed text beyond the BMP is no reason to refuse.
+        await store.appendMany([{ ...valid, streamId: stream('a-\ud83d\ude00') }]);
+        expect(ids(await store.readStream(stream('a-\ud83d\ude00')))).toEqual(ids(valid.events));
+      });
+    });
+
     it('numbers each stream densely from revision 0 and reads it in revision order', async () => {
       const batches = [events('a1', 1), events('a2', 3), events('a3', 2)];
       const results = [];

@@ -1,5 +1,6 @@
 // The inbox consumer as LinkageRuntime wires it to the bus: runs recorded through receiveMany, and a
 // message that does not parse singled out by the bus and dead-lettered alone.
+import { randomUUID } from 'node:crypto';
 import type { Actor, Command } from '#domain';
 import { INTEGRATION_SCHEMA } from '#domain';
 import type { BusMessage, DeliveredMessage } from '#bus';
@@ -87,4 +88,38 @@ describe('the inbox consumer of a level', () => {
     expect(deadLetters[0]!.headers?.['dead-letter-error']).toMatch(/UndeliverableMessage: not JSON/);
     expect(runtime.node('province')!.inbox.stats).toMatchObject({ recorded: 3, duplicates: 0 });
   });
+
+  it('given messages holding a lone surrogate (source stream id, an id in the data, a key), when the bus delivers them, then only those are dead-lettered', async () => {
+    const [unit, planned, launched] = (await countyMessages(rounds)).map((message) => ({ ...message, key: 'one-partition' }));
+    type Editable = { source: { streamId: string }; data: Record<string, unknown>; metadata: { eventId: string } };
+    /**
+     * The message as another fact (its own source event id) with one change; JSON.stringify writes
+     * a lone surrogate as an escape, as any producer could.
+     */
+    const altered = (message: BusMessage, label: string, change: (integration: Editable) => void): BusMessage => {
+      const integration = JSON.parse(message.value) as Editable;
+      integration.metadata.eventId = randomUUID();
+      change(integration);
+      return { ...message, value: JSON.stringify(integration), headers: { 'event-id': label } };
+    };
+    const poisoned = [
+      altered(planned!, 'in-source-stream', (integration) => (integration.source.streamId = 'round-za-r\ud800')),
+      altered(planned!, 'in-data', (integration) => (integration.data.targets = ['za-depot\udc00'])),
+      altered(planned!, 'in-a-key', (integration) => (integration.data['\ud83d'] = 1)),
+    ];
+    expect(poisoned.every((message) => message.value.includes('\\ud'))).toBe(true);
+
+    // Not awaited first: a message that fails as if it were transient is retried in place for ever,
+    // and the wait below reports it (the bus then rejects this publish when it is closed).
+    const published = bus.publish([unit!, ...poisoned, planned!, launched!]);
+    published.catch(() => undefined);
+
+    await waitUntil(() => deadLetters.length === poisoned.length, 'the operator sees the three dead letters', 5000);
+    await published;
+    expect((await store.readAll()).map((event) => event.type)).toEqual(['UnitRegistered', 'RoundPlanned', 'RoundLaunched']);
+    expect(deadLetters.map((deadLetter) => deadLetter.headers?.['event-id'])).toEqual(['in-source-stream', 'in-data', 'in-a-key']);
+    for (const deadLetter of deadLetters) expect(deadLetter.headers?.['dead-letter-error']).toMatch(/UndeliverableMessage: text at .* is not well-formed UTF-16/);
+    expect(runtime.node('province')!.inbox.stats).toMatchObject({ recorded: 3, duplicates: 0 });
+  });
 });
+

@@ -1,5 +1,4 @@
-import type { ParsedArgs } from '../args.js';
-import { UsageError } from '../args.js';
+import { UsageError, subcommand } from '../args.js';
 import { benchAppend } from './append.js';
 import { benchAsOfReport, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
@@ -26,11 +25,17 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
 export const BENCH_USAGE = `npm run bench [-- name ...]
   Prints one JSON line per figure: {"name","value","unit","detail"}. Names: ${Object.keys(BENCHMARKS).join(', ')}.`;
 
-export const runBenchmarks = async (args: ParsedArgs): Promise<void> => {
-  const names = args.positional.length > 0 ? args.positional : Object.keys(BENCHMARKS);
-  for (const name of names) if (!BENCHMARKS[name]) throw new UsageError(`unknown benchmark ${name}`);
-  for (const name of names) {
-    process.stderr.write(`bench ${name}...\n`);
-    for (const result of await BENCHMARKS[name]!()) printResult(result);
-  }
-};
+export const benchCommand = subcommand({
+  name: 'bench',
+  usage: BENCH_USAGE,
+  options: {},
+  positionals: true,
+  run: async ({ positionals }) => {
+    const names = positionals.length > 0 ? positionals : Object.keys(BENCHMARKS);
+    for (const name of names) if (!BENCHMARKS[name]) throw new UsageError(`unknown benchmark ${name}`);
+    for (const name of names) {
+      process.stderr.write(`bench ${name}...\n`);
+      for (const result of await BENCHMARKS[name]!()) printResult(result);
+    }
+  },
+});

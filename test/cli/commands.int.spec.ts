@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Actor } from '#domain';
+import { loadConfig } from '#config';
+import { ReadModel } from '#projections';
+import { startEmbeddedHarness } from '#scenario';
+import { runCli } from '../harness/cli.js';
+
+const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
+const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export'];
+
+/** A pid no process has any more: that of a child that has exited. */
+const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
+
+describe('the CLI commands', () => {
+  let parent: string;
+  /** A data folder whose county read model is one event behind its store: a rebuild would catch it up. */
+  let dataDir: string;
+  const countyReadModel = () => join(dataDir, 'county.read.db');
+  const countyCheckpoint = (): number => {
+    const readModel = new ReadModel(countyReadModel());
+    try {
+      return readModel.checkpoint('upward-report');
+    } finally {
+      readModel.close();
+    }
+  };
+  let behind: number;
+
+  beforeAll(async () => {
+    mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
+    parent = mkdtempSync(join(process.cwd(), '.tmp', 'cli-commands-'));
+    dataDir = join(parent, 'data');
+    loadConfig({ DATA_DIR: dataDir }); // the token key the server generates on its first start
+    const harness = await startEmbeddedHarness({ dataDir });
+    const registered = await harness.command(
+      'county',
+      '/v1/commands/registerUnit',
+      { unitId: 'za-grain-depot', name: '诏安县中心粮库', jurisdiction: '350624', kind: 'soe' },
+      { authorization: `Bearer ${await harness.mint(COUNTY_OFFICE)}` },
+    );
+    expect(registered.status).toBe(201);
+    await harness.runtime.settle();
+    await harness.close();
+    const db = new Database(countyReadModel());
+    db.prepare('UPDATE projection_checkpoints SET position = position - 1').run();
+    db.close();
+    behind = countyCheckpoint();
+  }, 60_000);
+
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it.each(COMMANDS)('%s --help prints its usage and does nothing else', (command) => {
+    const before = readdirSync(dataDir).sort();
+    const help = runCli([command, '--help'], { DATA_DIR: dataDir }, 30_000);
+    expect(help).toMatchObject({ code: 0, err: '' });
+    expect(help.out).toContain(`${command}`);
+    expect(help.out).toMatch(/--help/);
+    expect(countyCheckpoint()).toBe(behind);
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+  });
+
+  it('takes --help among other arguments, even wrong ones, and still does nothing else', () => {
+    for (const args of [['rebuild', '--level', 'county', '-h'], ['bench', 'command_throughput', '--levle', '--help']]) {
+      expect(runCli(args, { DATA_DIR: dataDir }, 30_000)).toMatchObject({ code: 0, err: '' });
+    }
+    expect(countyCheckpoint()).toBe(behind);
+  });
+
+  it('refuses an unknown option or a missing value with a line naming it and the usage, exit code 2, doing nothing', () => {
+    const mistyped = runCli(['rebuild', '--levle', 'county'], { DATA_DIR: dataDir });
+    expect(mistyped.code).toBe(2);
+    const [first, second, ...usage] = mistyped.err.split('\n');
+    expect(first).toMatch(/^rebuild: unknown option --levle$/);
+    expect(second).toBe('');
+    expect(usage.join('\n')).toContain('npm run rebuild --');
+    expect(mistyped.out).toBe('');
+
+    const missing = runCli(['export', '--level'], { DATA_DIR: dataDir });
+    expect(missing.code).toBe(2);
+    expect(missing.err.split('\n')[0]).toMatch(/^export: .*--level.* missing/);
+
+    expect(runCli(['verify', '--json=yes'], { DATA_DIR: dataDir })).toMatchObject({ code: 2, err: expect.stringMatching(/^verify: .*--json/) });
+    expect(runCli(['rebuild', 'county'], { DATA_DIR: dataDir })).toMatchObject({ code: 2, err: expect.stringMatching(/^rebuild: .*'county'/) });
+    expect(countyCheckpoint()).toBe(behind);
+  });
+
+  it('rebuild refuses while a live process holds the level, names it, and rebuilds once the lock is stale', () => {
+    const lock = join(dataDir, 'county.server.lock');
+    // This test's process stands for a server that serves the county from the folder.
+    writeFileSync(lock, `${process.pid}\n`);
+    const refused = runCli(['rebuild', '--level', 'county'], { DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`process ${process.pid}`);
+    expect(refused.err).toContain(lock);
+    expect(countyCheckpoint()).toBe(behind);
+
+    writeFileSync(lock, `${deadPid()}\n`);
+    const rebuilt = runCli(['rebuild', '--level', 'county'], { DATA_DIR: dataDir });
+    expect(rebuilt).toMatchObject({ code: 0, out: expect.stringMatching(/^county: rebuilt from \d+ events/) });
+    expect(countyCheckpoint()).toBe(behind + 1);
+    rmSync(lock);
+  });
+
+  it('token refuses to invent a signing key for a folder that has none, and says which key it signed with', () => {
+    const empty = join(parent, 'no-key');
+    mkdirSync(empty);
+    const refused = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: '' });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(/no token signing key in .*no-key/);
+    expect(refused.err).toMatch(/start the server once|TOKEN_SIGNING_KEY/);
+    expect(existsSync(join(empty, 'token-signing.key'))).toBe(false);
+
+    // The folder the harness served has the key the server generated on its first start.
+    const signed = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: dataDir, TOKEN_SIGNING_KEY: '' });
+    expect(signed.code).toBe(0);
+    expect(signed.out).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(signed.err).toContain(join(dataDir, 'token-signing.key'));
+    const fromEnvironment = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: 'k'.repeat(32) });
+    expect(fromEnvironment).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+  });
+});
