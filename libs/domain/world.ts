@@ -1,8 +1,6 @@
 import type { DisposalOutcome } from './clues/messages.js';
-import type { DomainEvent } from './events.js';
 import type { Linkage, RoundKind, TeamMember, UnitRef } from './inspection/messages.js';
 import type { Level } from './kernel/actor.js';
-import { assertNever } from './kernel/envelope.js';
 import type { TaskKind } from './linkage/messages.js';
 
 export interface Unit {
@@ -11,7 +9,7 @@ export interface Unit {
   readonly jurisdiction: string;
 }
 
-interface RoundFacts {
+export interface RoundFacts {
   readonly roundId: string;
   readonly owner: string;
   readonly kind: RoundKind;
@@ -73,7 +71,7 @@ export type Rectification =
   | (RectificationFacts & { readonly status: 'required' })
   | (RectificationFacts & { readonly status: 'completed'; readonly completedAt: string });
 
-interface TaskFacts {
+export interface TaskFacts {
   readonly taskId: string;
   readonly from: string;
   readonly toJurisdiction: string;
@@ -115,195 +113,6 @@ export const emptyWorld = (): World => ({
   specialReports: new Set(),
 });
 
-const TASK_STAGE: Record<Task['status'], number> = { assigned: 0, accepted: 1, 'in-progress': 2, completed: 3 };
-const ROUND_STAGE: Record<Round['status'], number> = { planned: 0, launched: 1, closed: 2 };
-
-/**
- * Applies one fact. Mutates the maps of `world` for speed (a World is private to one decision) and
- * returns it. Facts received from other levels may arrive out of order across streams, so a fact
- * about an entity this World has not seen is skipped, and lifecycle facts never move an entity back.
- */
-export const evolve = (world: World, event: DomainEvent, occurredAt: string): World => {
-  switch (event.type) {
-    case 'JurisdictionRegistered':
-      world.jurisdictions.set(event.data.code, { code: event.data.code, level: event.data.level, parent: event.data.parent });
-      return world;
-    case 'UnitRegistered':
-      world.units.set(event.data.unitId, { unitId: event.data.unitId, name: event.data.name, jurisdiction: event.data.jurisdiction });
-      return world;
-    case 'RoundPlanned': {
-      const existing = world.rounds.get(event.data.roundId);
-      const facts: RoundFacts = {
-        roundId: event.data.roundId,
-        owner: event.data.owner,
-        kind: event.data.kind,
-        theme: event.data.theme,
-        linkage: event.data.linkage,
-        parentRoundId: event.data.parentRoundId,
-        targets: event.data.targets,
-        feedbackDeliveredTo: existing?.feedbackDeliveredTo ?? [],
-      };
-      world.rounds.set(event.data.roundId, existing ? { ...existing, ...facts } : { ...facts, status: 'planned' });
-      return world;
-    }
-    case 'RoundLaunched': {
-      const round = world.rounds.get(event.data.roundId);
-      if (round && ROUND_STAGE[round.status] < ROUND_STAGE.launched) {
-        world.rounds.set(round.roundId, { ...round, status: 'launched', launchedAt: occurredAt });
-      }
-      return world;
-    }
-    case 'RoundClosed': {
-      const round = world.rounds.get(event.data.roundId);
-      if (round) world.rounds.set(round.roundId, { ...round, status: 'closed', closedAt: occurredAt });
-      return world;
-    }
-    case 'FeedbackDelivered': {
-      const round = world.rounds.get(event.data.roundId);
-      if (round) world.rounds.set(round.roundId, { ...round, feedbackDeliveredTo: [...round.feedbackDeliveredTo, event.data.unitId] });
-      return world;
-    }
-    case 'TeamFormed':
-      world.teams.set(event.data.teamId, {
-        status: 'formed',
-        teamId: event.data.teamId,
-        roundId: event.data.roundId,
-        owner: event.data.owner,
-        leader: event.data.leader,
-        members: event.data.members,
-      });
-      return world;
-    case 'TeamStationed': {
-      const team = world.teams.get(event.data.teamId);
-      if (team) {
-        const before = team.status === 'stationed' ? team.stationedAt : [];
-        const stationedAt = [...new Set([...before, ...event.data.units.map((unit) => unit.unitId)])];
-        world.teams.set(team.teamId, { ...team, status: 'stationed', stationedAt });
-      }
-      return world;
-    }
-    case 'PetitionsReceived':
-      return world;
-    case 'ChainHeadSigned':
-      // An attestation about the store, not a change of any aggregate.
-      return world;
-    case 'IssueFound': {
-      const existing = world.issues.get(event.data.issueId);
-      world.issues.set(event.data.issueId, {
-        issueId: event.data.issueId,
-        roundId: event.data.roundId,
-        owner: event.data.owner,
-        unitId: event.data.unitId,
-        unitJurisdiction: event.data.unitJurisdiction,
-        escalation: existing?.escalation ?? { status: 'none' },
-      });
-      return world;
-    }
-    case 'FindingEscalated': {
-      const issue = world.issues.get(event.data.issueId) ?? {
-        issueId: event.data.issueId,
-        roundId: event.data.roundId,
-        owner: event.data.from,
-        unitId: event.data.unitId,
-        unitJurisdiction: event.data.unitJurisdiction,
-        escalation: { status: 'none' } as Escalation,
-      };
-      if (issue.escalation.status === 'none') {
-        world.issues.set(issue.issueId, { ...issue, escalation: { status: 'escalated', to: event.data.toJurisdiction } });
-      }
-      return world;
-    }
-    case 'FindingAdopted': {
-      const issue = world.issues.get(event.data.issueId);
-      if (issue) world.issues.set(issue.issueId, { ...issue, escalation: { status: 'adopted', to: event.data.by, intoRoundId: event.data.roundId } });
-      return world;
-    }
-    case 'SpecialReportSubmitted':
-      world.specialReports.add(event.data.reportId);
-      return world;
-    case 'ClueTransferred': {
-      const existing = world.clues.get(event.data.clueId);
-      world.clues.set(event.data.clueId, {
-        status: existing?.status ?? 'open',
-        clueId: event.data.clueId,
-        roundId: event.data.roundId,
-        owner: event.data.owner,
-        attributedTo: event.data.attributedTo,
-        dispositions: existing?.dispositions ?? [],
-      });
-      return world;
-    }
-    case 'ClueDisposed': {
-      const clue = world.clues.get(event.data.clueId);
-      if (clue) {
-        world.clues.set(clue.clueId, { ...clue, dispositions: [...clue.dispositions, { outcome: event.data.outcome, persons: event.data.persons }] });
-      }
-      return world;
-    }
-    case 'ClueConcluded': {
-      const clue = world.clues.get(event.data.clueId);
-      if (clue) world.clues.set(clue.clueId, { ...clue, status: 'concluded' });
-      return world;
-    }
-    case 'RectificationRequired': {
-      const existing = world.rectifications.get(event.data.rectificationId);
-      if (!existing) world.rectifications.set(event.data.rectificationId, { ...event.data, status: 'required' });
-      return world;
-    }
-    case 'RectificationCompleted': {
-      const { rectificationId, issueId, roundId, owner, unitId, unitJurisdiction, dueBy } = event.data;
-      world.rectifications.set(rectificationId, {
-        rectificationId,
-        issueId,
-        roundId,
-        owner,
-        unitId,
-        unitJurisdiction,
-        dueBy,
-        status: 'completed',
-        completedAt: occurredAt,
-      });
-      return world;
-    }
-    case 'TaskAssigned': {
-      const existing = world.tasks.get(event.data.taskId);
-      const facts: TaskFacts = {
-        taskId: event.data.taskId,
-        from: event.data.from,
-        toJurisdiction: event.data.toJurisdiction,
-        kind: event.data.kind,
-        roundId: event.data.roundId,
-        dueBy: event.data.dueBy,
-      };
-      world.tasks.set(event.data.taskId, existing ? { ...existing, ...facts } : { ...facts, status: 'assigned' });
-      return world;
-    }
-    case 'TaskAccepted':
-    case 'TaskProgressReported':
-    case 'TaskCompleted': {
-      const existing = world.tasks.get(event.data.taskId);
-      const facts: TaskFacts = {
-        taskId: event.data.taskId,
-        from: event.data.from,
-        toJurisdiction: event.data.toJurisdiction,
-        kind: existing?.kind ?? null,
-        roundId: event.data.roundId,
-        dueBy: event.data.dueBy,
-      };
-      const next: Task =
-        event.type === 'TaskAccepted'
-          ? { ...facts, status: 'accepted' }
-          : event.type === 'TaskProgressReported'
-            ? { ...facts, status: 'in-progress', percent: event.data.percent }
-            : { ...facts, status: 'completed', completedAt: occurredAt };
-      if (!existing || TASK_STAGE[next.status] >= TASK_STAGE[existing.status]) world.tasks.set(event.data.taskId, next);
-      return world;
-    }
-    default:
-      return assertNever(event, 'event');
-  }
-};
-
 /**
  * Adds what `fragment` knows to `world`. Every fact changes only the entity its stream is named for
  * (the round of a round stream, the team of a team stream, ...: see streamOf), so Worlds folded
@@ -320,10 +129,5 @@ export const mergeWorld = (world: World, fragment: World): World => {
   for (const [rectificationId, rectification] of fragment.rectifications) world.rectifications.set(rectificationId, rectification);
   for (const [taskId, task] of fragment.tasks) world.tasks.set(taskId, task);
   for (const reportId of fragment.specialReports) world.specialReports.add(reportId);
-  return world;
-};
-
-export const foldWorld = (events: Iterable<{ event: DomainEvent; occurredAt: string }>, world: World = emptyWorld()): World => {
-  for (const { event, occurredAt } of events) evolve(world, event, occurredAt);
   return world;
 };

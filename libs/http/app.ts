@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +16,9 @@ import { LinkageGateway } from './linkage-gateway.js';
 import { readJsonBodies } from './body-limits.js';
 import type { RequestLimits } from './request-guards.js';
 import { DEFAULT_REQUEST_LIMITS, registerRequestGuards } from './request-guards.js';
-import { ProblemFilter, ValidationFailed, flattenValidationErrors, toProblem } from './problems.js';
+import { validationPipe } from './body-validation.js';
+import { describeCommands } from './openapi.js';
+import { ProblemFilter, toProblem } from './problems.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { TokenService } from './tokens.js';
 
@@ -33,16 +35,6 @@ export interface HttpAppOptions {
   /** Rate limits and the request time limit (README "Configuration"); defaults: DEFAULT_REQUEST_LIMITS. */
   readonly limits?: RequestLimits;
 }
-
-/** The edge's one validation rule set: unknown fields are refused, not silently dropped. */
-export const validationPipe = (): ValidationPipe =>
-  new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationFailed(flattenValidationErrors(errors)),
-  });
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
@@ -80,7 +72,8 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+  const document = describeCommands(
+    SwaggerModule.createDocument(
     app as unknown as INestApplication,
     new DocumentBuilder()
       .setTitle('Inspection linkage (巡视巡察上下联动)')
@@ -88,6 +81,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       .setVersion('1')
       .addBearerAuth()
       .build(),
+    ),
   );
   SwaggerModule.setup('docs', app as unknown as INestApplication, document, { ui: options.swaggerUi ?? true, raw: ['json'] });
   await app.init();

@@ -3,7 +3,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile }
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
-import { LEVELS, Refusal, levelDepth, mayReadJurisdiction } from '#domain';
+import { ID_PATTERN, LEVELS, Refusal, levelDepth, mayReadJurisdiction } from '#domain';
 import type { Finding, HeldHead, VerificationReport } from '#audit';
 import type { AggregateAsOf, AsOfReplay, AuditFact, FactVisibility, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
 import {
@@ -18,7 +18,6 @@ import {
 } from '#linkage';
 import type { ReadModel, Report, TaskStream } from '#projections';
 import { CurrentActor } from './auth.js';
-import { ID_PATTERN } from './dto.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
 import { Expensive } from './request-guards.js';

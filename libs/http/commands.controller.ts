@@ -1,15 +1,14 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor, Command, CommandType } from '#domain';
-import { Refusal, parseInstant } from '#domain';
+import { COMMAND_TYPES, ID_PATTERN, Refusal, isCommandType, parseInstant } from '#domain';
 import type { CommandOutcome } from '#linkage';
 import { CurrentActor } from './auth.js';
 import { RunCommand } from './cqrs.js';
-import * as dto from './dto.js';
-import { ID_PATTERN } from './dto.js';
+import { validationPipe } from './body-validation.js';
+import { COMMAND_BODY_CLASSES } from './command-bodies.js';
 import type { CommandIds } from './linkage-gateway.js';
-import { ValidationFailed } from './problems.js';
+import { UnknownCommand, ValidationFailed } from './problems.js';
 
 /** Turns a validated body into the domain command: plain JSON, instants in canonical UTC. */
 export const toCommand = (type: CommandType, body: object): Command => {
@@ -26,7 +25,6 @@ const validInstant = (value: string, field: string): string => {
 };
 
 type RawHeaders = Record<string, string | string[] | undefined>;
-type CommandHeaders = RawHeaders;
 
 /** Headers that travel into a fact's metadata, validated as strictly as the body. */
 export const commandIdsOf = (headers: RawHeaders): CommandIds => {
@@ -69,138 +67,36 @@ interface ReplyLike {
 }
 
 /**
- * One route per command of DESIGN.md §4. The body is validated against the command's DTO by the
- * global ValidationPipe before any of this runs; the actor comes from the bearer token.
+ * One route for every command of the catalogue: `POST /v1/commands/{type}`. The body is validated
+ * against the class made from the command's input schema (command-bodies.ts) before anything else
+ * runs; the actor comes from the bearer token. The OpenAPI document still shows one operation per
+ * command, with its own request schema (openapi.ts).
  */
-@ApiTags('commands')
-@ApiBearerAuth()
-@ApiHeader({ name: 'x-occurred-at', required: false, description: 'when it happened, if recorded later (ISO 8601 with offset)' })
-@ApiHeader({
-  name: 'idempotency-key',
-  required: false,
-  description:
-    'makes a retry safe: per actor and key the first outcome is kept for 48 h; a retry with the same request gets it again (header idempotent-replayed: true) and writes nothing; the same key with a different request is refused with 422 IdempotencyKeyReused. 1-128 of A-Z a-z 0-9 . _ : -',
-})
-@ApiHeader({ name: 'x-correlation-id', required: false, description: 'ties the facts of several commands together (1-128 of A-Z a-z 0-9 . _ : -)' })
 @Controller('v1/commands')
 export class CommandsController {
+  private readonly validation = validationPipe();
+
   constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
 
-  private async run(type: CommandType, body: object, actor: Actor, headers: CommandHeaders, reply: ReplyLike): Promise<CommandOutcome> {
-    const answer = await this.commands.execute(new RunCommand(toCommand(type, body), actor, commandIdsOf(headers)));
+  @Post(':type')
+  @HttpCode(201)
+  async run(
+    @Param('type') type: string,
+    @Body() body: unknown,
+    @CurrentActor() actor: Actor,
+    @Headers() headers: RawHeaders,
+    @Res({ passthrough: true }) reply: ReplyLike,
+  ): Promise<CommandOutcome> {
+    if (!isCommandType(type)) throw new UnknownCommand(`there is no command ${type}; the commands are ${COMMAND_TYPES.join(', ')}`);
+    const ids = commandIdsOf(headers);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ValidationFailed([{ field: 'body', rule: 'isObject', message: `the body of ${type} must be a JSON object` }]);
+    }
+    const valid = (await this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] })) as object;
+    const answer = await this.commands.execute(new RunCommand(toCommand(type, valid), actor, ids));
     if (answer.replayed) reply.header('idempotent-replayed', 'true');
     const { kept } = answer;
     if (kept.kind === 'refused') throw new Refusal(kept.refusal, kept.message, kept.field);
     return kept.outcome;
-  }
-
-  @Post('registerJurisdiction') @HttpCode(201) @ApiOperation({ summary: 'admin: add a jurisdiction to the registry' })
-  registerJurisdiction(@Body() body: dto.RegisterJurisdictionDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('registerJurisdiction', body, actor, h, reply);
-  }
-
-  @Post('registerUnit') @HttpCode(201) @ApiOperation({ summary: 'leading group: register an inspectable unit in its jurisdiction or below' })
-  registerUnit(@Body() body: dto.RegisterUnitDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('registerUnit', body, actor, h, reply);
-  }
-
-  @Post('planRound') @HttpCode(201) @ApiOperation({ summary: 'leading group: plan an inspection round over target units' })
-  planRound(@Body() body: dto.PlanRoundDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('planRound', body, actor, h, reply);
-  }
-
-  @Post('launchRound') @HttpCode(201) @ApiOperation({ summary: 'leading group: launch a planned round (mobilisation meeting)' })
-  launchRound(@Body() body: dto.RoundRefDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('launchRound', body, actor, h, reply);
-  }
-
-  @Post('formTeam') @HttpCode(201) @ApiOperation({ summary: 'leading group: form an inspection team for a round' })
-  formTeam(@Body() body: dto.FormTeamDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('formTeam', body, actor, h, reply);
-  }
-
-  @Post('stationTeam') @HttpCode(201) @ApiOperation({ summary: 'leading group: station a team at target units (refused when a member must recuse)' })
-  stationTeam(@Body() body: dto.StationTeamDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('stationTeam', body, actor, h, reply);
-  }
-
-  @Post('receivePetitions') @HttpCode(201) @ApiOperation({ summary: 'team: record petitions received through a channel' })
-  receivePetitions(@Body() body: dto.ReceivePetitionsDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('receivePetitions', body, actor, h, reply);
-  }
-
-  @Post('recordIssue') @HttpCode(201) @ApiOperation({ summary: 'team: record an issue found at a unit where it is stationed' })
-  recordIssue(@Body() body: dto.RecordIssueDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('recordIssue', body, actor, h, reply);
-  }
-
-  @Post('transferClue') @HttpCode(201) @ApiOperation({ summary: 'team: transfer a clue to a handling organ' })
-  transferClue(@Body() body: dto.TransferClueDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('transferClue', body, actor, h, reply);
-  }
-
-  @Post('disposeClue') @HttpCode(201) @ApiOperation({ summary: 'handler: record a disposal of a clue (persons affected)' })
-  disposeClue(@Body() body: dto.DisposeClueDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('disposeClue', body, actor, h, reply);
-  }
-
-  @Post('concludeClue') @HttpCode(201) @ApiOperation({ summary: 'handler: conclude a clue' })
-  concludeClue(@Body() body: dto.ClueRefDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('concludeClue', body, actor, h, reply);
-  }
-
-  @Post('deliverFeedback') @HttpCode(201) @ApiOperation({ summary: 'leading group: deliver inspection feedback to a unit' })
-  deliverFeedback(@Body() body: dto.DeliverFeedbackDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('deliverFeedback', body, actor, h, reply);
-  }
-
-  @Post('requireRectification') @HttpCode(201) @ApiOperation({ summary: 'leading group: require a unit to rectify an issue by a date' })
-  requireRectification(@Body() body: dto.RequireRectificationDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('requireRectification', body, actor, h, reply);
-  }
-
-  @Post('completeRectification') @HttpCode(201) @ApiOperation({ summary: "unit or its jurisdiction's leading group: record a rectification as completed" })
-  completeRectification(@Body() body: dto.RectificationRefDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('completeRectification', body, actor, h, reply);
-  }
-
-  @Post('escalateFinding') @HttpCode(201) @ApiOperation({ summary: 'leading group: escalate a finding to an ancestor jurisdiction' })
-  escalateFinding(@Body() body: dto.EscalateFindingDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('escalateFinding', body, actor, h, reply);
-  }
-
-  @Post('adoptFinding') @HttpCode(201) @ApiOperation({ summary: "addressee's leading group: adopt an escalated finding into its round" })
-  adoptFinding(@Body() body: dto.AdoptFindingDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('adoptFinding', body, actor, h, reply);
-  }
-
-  @Post('assignTask') @HttpCode(201) @ApiOperation({ summary: 'leading group: assign a task to a descendant jurisdiction' })
-  assignTask(@Body() body: dto.AssignTaskDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('assignTask', body, actor, h, reply);
-  }
-
-  @Post('acceptTask') @HttpCode(201) @ApiOperation({ summary: "addressee's leading group: accept a task" })
-  acceptTask(@Body() body: dto.AcceptTaskDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('acceptTask', body, actor, h, reply);
-  }
-
-  @Post('reportTaskProgress') @HttpCode(201) @ApiOperation({ summary: "addressee's leading group: report progress on an accepted task" })
-  reportTaskProgress(@Body() body: dto.ReportTaskProgressDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('reportTaskProgress', body, actor, h, reply);
-  }
-
-  @Post('completeTask') @HttpCode(201) @ApiOperation({ summary: "addressee's leading group: complete a task" })
-  completeTask(@Body() body: dto.CompleteTaskDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('completeTask', body, actor, h, reply);
-  }
-
-  @Post('submitSpecialReport') @HttpCode(201) @ApiOperation({ summary: 'leading group: submit a special report on a round' })
-  submitSpecialReport(@Body() body: dto.SubmitSpecialReportDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('submitSpecialReport', body, actor, h, reply);
-  }
-
-  @Post('closeRound') @HttpCode(201) @ApiOperation({ summary: 'leading group: close a launched round' })
-  closeRound(@Body() body: dto.RoundRefDto, @CurrentActor() actor: Actor, @Headers() h: CommandHeaders, @Res({ passthrough: true }) reply: ReplyLike) {
-    return this.run('closeRound', body, actor, h, reply);
   }
 }

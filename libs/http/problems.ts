@@ -58,6 +58,11 @@ export class MalformedJson extends Error {
   override readonly name = 'MalformedJson';
 }
 
+/** A command type the catalogue does not know. */
+export class UnknownCommand extends Error {
+  override readonly name = 'UnknownCommand';
+}
+
 /** A read outside the caller's subtree. Says no more than that. */
 export class ReadForbidden extends Error {
   override readonly name = 'ReadForbidden';
@@ -143,6 +148,8 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
+  if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
+  if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
   if (error instanceof TooManyRequests) return { type: problemType(error.name), title: error.name, status: 429, detail: error.message };
   if (error instanceof RequestTimedOut) return { type: problemType(error.name), title: error.name, status: 408, detail: error.message };
   if (error instanceof UnsupportedMediaType) return { type: problemType(error.name), title: error.name, status: 415, detail: error.message };

@@ -5,12 +5,11 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
-import { Refusal, isLevel } from '#domain';
+import { ID_PATTERN, Refusal, isLevel } from '#domain';
 import type { ProjectionLag, Report, TaskStream } from '#projections';
 import type { LevelStatus } from '#linkage';
 import { CurrentActor, Public } from './auth.js';
 import { GetReport, GetTaskStream } from './cqrs.js';
-import { ID_PATTERN } from './dto.js';
 import type { Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { ReadForbidden, ValidationFailed } from './problems.js';

@@ -12,11 +12,10 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Actor, Command, EventMetadata, RefusalName } from '#domain';
 import { Refusal, targetStream } from '#domain';
 import type { EventStore } from '#event-store';
+import { preparePrivateSqliteFile } from '#event-store';
 import type { CommandOutcome, CommandRequest, LevelService } from './level-service.js';
 
 /** What a retry is answered with: the facts recorded, or the domain's refusal. */
@@ -72,7 +71,7 @@ export class SqliteIdempotencyRecords implements IdempotencyRecords {
   private readonly statements;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    preparePrivateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -6,26 +6,19 @@
  * and planning of its batches over the cores (catch-up-worker.ts).
  */
 import type { DomainEvent, EventMetadata, EventType } from '#domain';
-import { assertNever } from '#domain';
+import { EVENT_TYPES, assertNever, readsProvenance } from '#domain';
 import type { CounterMetric } from './report.js';
 
 /** One stored fact as the projections see it: the domain event with its store position and provenance. */
 export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
 
 /**
- * The facts whose projection reads their provenance (`metadata`: when, by whom). Every other fact
- * is projected from its type and data alone, so a reader may leave their metadata undecoded, or
- * unread. A unit test holds this list to what `planProjection` really reads.
+ * The facts whose projection reads their provenance (`metadata`: when, by whom), as each event's
+ * catalogue entry declares it. Every other fact is projected from its type and data alone, so a
+ * reader may leave their metadata undecoded, or unread. A unit test holds the declarations to what
+ * `planProjection` really reads.
  */
-export const PROVENANCE_READERS: ReadonlySet<EventType> = new Set<EventType>([
-  'RoundPlanned',
-  'RoundLaunched',
-  'RoundClosed',
-  'TaskAssigned',
-  'TaskAccepted',
-  'TaskProgressReported',
-  'TaskCompleted',
-]);
+export const PROVENANCE_READERS: ReadonlySet<EventType> = new Set<EventType>(EVENT_TYPES.filter(readsProvenance));
 
 /** A row write of the read model: the statement and its parameters (read-model.ts runs them). */
 export type RowWrite =

@@ -95,7 +95,7 @@ describe('Idempotency-Key on commands', () => {
     const commands = Object.entries(document.paths).filter(([path]) => path.startsWith('/v1/commands/'));
     expect(commands.length).toBeGreaterThanOrEqual(22);
     for (const [path, item] of commands) {
-      expect({ path, named: item.post?.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key') }).toEqual({ path, named: true });
+      expect({ path, named: item.post?.parameters?.some((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key') }).toEqual({ path, named: true });
     }
   });
 });

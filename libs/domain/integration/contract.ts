@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../events.js';
 import type { JurisdictionLookup } from '../jurisdictions/registry.js';
 import type { Level } from '../kernel/actor.js';
-import { attributedJurisdictions } from '../audit/attribution.js';
+import { announcementOf, attributedJurisdictions } from '../catalogue.js';
 import { levelsAbove } from '../audit/messages.js';
 import { LEVELS } from '../kernel/actor.js';
 import type { EventMetadata } from '../kernel/envelope.js';
@@ -25,39 +25,6 @@ export interface IntegrationEvent {
   readonly audience: readonly Level[];
 }
 
-/** The public part of a fact. */
-export const publicData = (event: DomainEvent): DomainEvent => {
-  switch (event.type) {
-    case 'TeamFormed': {
-      const strip = ({ personId, homeJurisdiction }: { personId: string; homeJurisdiction: string }) => ({ personId, homeJurisdiction });
-      return { type: event.type, data: { ...event.data, leader: strip(event.data.leader), members: event.data.members.map(strip) } };
-    }
-    case 'ClueTransferred': {
-      const { summary: _withheld, ...rest } = event.data;
-      return { type: event.type, data: rest };
-    }
-    default:
-      return event;
-  }
-};
-
-/**
- * Jurisdictions a fact is about, besides the one that recorded it: its attribution, except that
- * jurisdictions and rounds are `all`: announced to every level so that lower levels can link their
- * rounds to them.
- */
-const concerned = (event: DomainEvent): string[] | 'all' => {
-  switch (event.type) {
-    case 'JurisdictionRegistered':
-    case 'RoundPlanned':
-    case 'RoundLaunched':
-    case 'RoundClosed':
-      return 'all';
-    default:
-      return attributedJurisdictions(event);
-  }
-};
-
 /**
  * Levels that must record a fact besides its source: every level above the recorder (results roll
  * up) and every level holding a jurisdiction the fact concerns or one of their ancestors (tasks,
@@ -65,12 +32,12 @@ const concerned = (event: DomainEvent): string[] | 'all' => {
  * level above its signer and nowhere else.
  */
 export const audienceOf = (event: DomainEvent, recordedBy: string, sourceLevel: Level, registry: JurisdictionLookup): Level[] => {
+  const announcement = announcementOf(event.type);
   // A signed chain head goes up only: the ancestors keep it as evidence against the signer's store.
-  if (event.type === 'ChainHeadSigned') return levelsAbove(sourceLevel);
-  const about = concerned(event);
-  if (about === 'all') return LEVELS.filter((level) => level !== sourceLevel);
+  if (announcement === 'above') return levelsAbove(sourceLevel);
+  if (announcement === 'everyone') return LEVELS.filter((level) => level !== sourceLevel);
   const levels = new Set<Level>();
-  for (const code of [recordedBy, ...about]) {
+  for (const code of [recordedBy, ...attributedJurisdictions(event)]) {
     for (const jurisdiction of [code, ...registry.ancestorsOf(code)]) {
       const level = registry.get(jurisdiction)?.level;
       if (level) levels.add(level);

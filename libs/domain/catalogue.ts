@@ -1,0 +1,79 @@
+/**
+ * The whole catalogue: every command and every event of every bounded context, and the functions
+ * the rest of the system asks of them. Both records are exhaustive over their types: a command or
+ * an event without an entry does not compile.
+ */
+import { auditEvents } from './audit/catalogue.js';
+import { clueCommands, clueEvents } from './clues/catalogue.js';
+import type { Command, CommandOfType, CommandType, DomainEvent, EventOfType, EventType } from './events.js';
+import { inspectionCommands, inspectionEvents } from './inspection/catalogue.js';
+import { jurisdictionCommands, jurisdictionEvents } from './jurisdictions/catalogue.js';
+import type { Announcement, CommandCatalogue, CommandSpec, EventCatalogue, EventSpec } from './kernel/catalogue.js';
+import type { DecisionContext } from './kernel/decision.js';
+import { linkageCommands, linkageEvents } from './linkage/catalogue.js';
+import { rectificationCommands, rectificationEvents } from './rectification/catalogue.js';
+import type { World } from './world.js';
+import { emptyWorld } from './world.js';
+
+export const COMMANDS: CommandCatalogue<CommandType> = {
+  ...jurisdictionCommands,
+  ...inspectionCommands,
+  ...clueCommands,
+  ...rectificationCommands,
+  ...linkageCommands,
+};
+
+export const EVENTS: EventCatalogue<EventType> = {
+  ...jurisdictionEvents,
+  ...inspectionEvents,
+  ...clueEvents,
+  ...rectificationEvents,
+  ...linkageEvents,
+  ...auditEvents,
+};
+
+// TypeScript cannot tie a union member to its own entry: these two lookups say it once.
+export const commandSpec = <T extends CommandType>(type: T): CommandSpec<CommandOfType<T>> => COMMANDS[type] as unknown as CommandSpec<CommandOfType<T>>;
+export const eventSpec = <T extends EventType>(type: T): EventSpec<EventOfType<T>> => EVENTS[type] as unknown as EventSpec<EventOfType<T>>;
+
+/** decide(command, state) → events: pure; throws a `Refusal` when the command must not happen. */
+export const decide = (command: Command, world: World, context: DecisionContext): DomainEvent[] => commandSpec(command.type).decide(command, world, context);
+
+/** The stream a command appends to. Its revision is the one the append expects, so two decisions on the same aggregate can never both win. */
+export const targetStream = (command: Command): string => commandSpec(command.type).target(command.data);
+
+/** Further streams a decision consults, given what has been loaded so far. */
+export const contextStreams = (command: Command, world: World): string[] => commandSpec(command.type).reads(command.data, world);
+
+/** The stream an event belongs to: the same in every level's store that holds it. */
+export const streamOf = (event: DomainEvent): string => eventSpec(event.type).stream(event.data);
+
+/**
+ * Applies one fact. Mutates the maps of `world` for speed (a World is private to one decision) and
+ * returns it.
+ */
+export const evolve = (world: World, event: DomainEvent, occurredAt: string): World => {
+  eventSpec(event.type).evolve(world, event.data, occurredAt);
+  return world;
+};
+
+export const foldWorld = (events: Iterable<{ event: DomainEvent; occurredAt: string }>, world: World = emptyWorld()): World => {
+  for (const { event, occurredAt } of events) evolve(world, event, occurredAt);
+  return world;
+};
+
+/**
+ * The jurisdictions a fact is owned by or attributed to (DESIGN.md §5 attribution): what an auditor's
+ * subtree, a jurisdiction's replay and a jurisdiction's export go by. A fact's recorder
+ * (metadata.jurisdiction) counts as well; callers add it, since it is provenance, not data.
+ */
+export const attributedJurisdictions = (event: DomainEvent): string[] => eventSpec(event.type).concerns(event.data);
+
+/** The public part of a fact: what the integration contract carries to other levels. */
+export const publicData = <E extends DomainEvent>(event: E): E => ({ type: event.type, data: eventSpec(event.type).publicView(event.data) }) as E;
+
+/** Which levels hear of a fact besides its recorder (see Announcement). */
+export const announcementOf = (type: EventType): Announcement => EVENTS[type].announce;
+
+/** Whether a projection reads the provenance of facts of this type. */
+export const readsProvenance = (type: EventType): boolean => EVENTS[type].provenance === 'read';
