@@ -12,6 +12,8 @@ import { BearerAuthGuard } from './auth.js';
 import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
 import { LinkageGateway } from './linkage-gateway.js';
+import type { LiveViewLimits } from './live-views.js';
+import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { ProblemFilter, ValidationFailed, flattenValidationErrors } from './problems.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { TokenService } from './tokens.js';
@@ -26,6 +28,8 @@ export interface HttpAppOptions {
    * at /docs-json. Jest's module runtime cannot load the UI's static-file plugin, so tests turn it off.
    */
   readonly swaggerUi?: boolean;
+  /** Caps and heartbeat of the live views (SSE); DEFAULT_LIVE_VIEW_LIMITS for what is not given. */
+  readonly liveViews?: Partial<LiveViewLimits>;
 }
 
 /** The edge's one validation rule set: unknown fields are refused, not silently dropped. */
@@ -47,6 +51,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },
       LinkageGateway,
+      { provide: LiveViews, useValue: new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews }) },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,

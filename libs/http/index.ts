@@ -5,3 +5,4 @@ export * from './linkage-gateway.js';
 export * from './app.js';
 export * from './cqrs.js';
 export * from './audit.controller.js';
+export * from './live-views.js';
