@@ -36,7 +36,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
       snapshotEveryEvents: config.audit.snapshotEveryEvents,
     },
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey) });
+  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), liveViews: config.liveViews });
   await app.listen({ port: config.port, host: config.host });
   const address = `http://localhost:${config.port}`;
   console.log(

@@ -30,6 +30,15 @@ export interface LinkageConfig {
   readonly tokenSigningKeySource: 'environment' | 'data-dir';
   /** Hash-chain signing and as-of snapshots (README "Audit"). */
   readonly audit: AuditConfig;
+  /** Caps on open live views (Server-Sent Events): each holds a connection and is sent every change. */
+  readonly liveViews: LiveViewCaps;
+}
+
+export interface LiveViewCaps {
+  /** Open live views one actor (token subject) may hold; beyond: 429. */
+  readonly maxPerActor: number;
+  /** Open live views the process holds in all; beyond: 503. */
+  readonly maxTotal: number;
 }
 
 export interface AuditConfig {
@@ -116,6 +125,16 @@ const countOf = (name: string, value: string | undefined, fallback: number, prob
   return count;
 };
 
+const positiveCountOf = (name: string, value: string | undefined, fallback: number, problems: string[]): number => {
+  if (value === undefined || value === '') return fallback;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    problems.push(`${name}=${value} is not a whole number >= 1`);
+    return fallback;
+  }
+  return count;
+};
+
 /**
  * Each served level's audit key from the environment: AUDIT_SIGNING_KEY_<LEVEL>, or
  * AUDIT_SIGNING_KEY for a process that serves one level.
@@ -184,6 +203,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   }
   const key = problems.length === 0 ? signingKeyFrom(env, dataDir, problems) : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
   const audit = auditFrom(env, levels, problems);
+  const liveViews: LiveViewCaps = {
+    maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
+    maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
+  };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -199,5 +222,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     sqliteSynchronous,
     ...key,
     audit,
+    liveViews,
   };
 };
