@@ -6,6 +6,7 @@ import { LEVELS } from '#domain';
 import { InprocBus } from '#bus';
 import type { EventStore } from '#event-store';
 import { MemoryEventStore, SqliteEventStore } from '#event-store';
+import type { LiveViewLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
 import type { RuntimeAuditOptions } from '#linkage';
 import { LinkageRuntime, SettableClock } from '#linkage';
@@ -24,13 +25,15 @@ export interface EmbeddedHarness extends ScenarioTarget {
  * in process (Fastify's inject: the full request pipeline, no socket): on SQLite files under
  * `dataDir`, or in memory without one.
  */
-export const startEmbeddedHarness = async (options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions } = {}): Promise<EmbeddedHarness> => {
+export const startEmbeddedHarness = async (
+  options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions; liveViews?: Partial<LiveViewLimits> } = {},
+): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
-  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
+  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, liveViews: options.liveViews });
   const http = app.getHttpAdapter().getInstance();
   const request = async (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) => {
     const response = await http.inject({
