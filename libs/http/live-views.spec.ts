@@ -8,7 +8,7 @@ const CITY_REPORT = liveViewKey('city', 'report', '350600');
 
 /** A hub whose views all read through `reads` and hear of changes through `changes`. */
 const hub = (limits: Partial<LiveViewLimits> = {}) => {
-  const views = new LiveViews({ maxPerActor: 1_000, maxTotal: 1_000, heartbeatMillis: 3_600_000, ...limits });
+  const views = new LiveViews({ maxPerActor: 1_000, maxTotal: 1_000, heartbeatMillis: 3_600_000, refreshMillis: 0, ...limits });
   const reads = new ReadsAnsweredByHand();
   const changes = new ProjectionChanges();
   const watch = (actorId = 'zz-office', key = CITY_REPORT) => {
@@ -108,11 +108,17 @@ describe('live views shared by their subscribers', () => {
   it('reads a view once per change however many watch it, and sends each of them every new view', async () => {
     const { reads, changes, watch } = hub();
     const watchers = Array.from({ length: 50 }, (_, n) => watch(`viewer-${n}`));
+    // The fan-out takes a few turns of the event loop (see the next test).
+    const everyWatcherHas = async (views: number) => {
+      while (watchers.some((watcher) => watcher.received().length < views)) await settled();
+    };
     await settled();
     expect(reads.started).toBe(1);
     await reads.answer({ position: 3, issuesFound: 1 });
+    await everyWatcherHas(1);
     changes.notify(4);
     await reads.answer({ position: 4, issuesFound: 2 });
+    await everyWatcherHas(2);
     expect(reads.started).toBe(2);
     expect(changes.subscribed).toBe(1);
     for (const watcher of watchers) expect(watcher.received()).toEqual([
@@ -144,6 +150,35 @@ describe('live views shared by their subscribers', () => {
     // Same content for the first (nothing to send), the view itself for the newcomer.
     expect(first.received()).toEqual([{ position: 3, issuesFound: 1 }]);
     expect(late.received()).toEqual([{ position: 4, issuesFound: 1 }]);
+  });
+
+  it('reads a view at most once per refresh interval, the first change at once and the ones after it together', async () => {
+    const { reads, changes, watch } = hub({ refreshMillis: 200 });
+    const { received } = watch();
+    await reads.answer({ position: 3, issuesFound: 1 });
+    const answered = performance.now();
+    for (let position = 4; position <= 9; position++) changes.notify(position);
+    await settled();
+    expect(reads.started).toBe(1);
+    while (reads.started === 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(performance.now() - answered).toBeGreaterThanOrEqual(150);
+    await reads.answer({ position: 9, issuesFound: 6 });
+    expect(received()).toEqual([
+      { position: 3, issuesFound: 1 },
+      { position: 9, issuesFound: 6 },
+    ]);
+  });
+
+  it('lets other work run between chunks of a large fan-out', async () => {
+    const { reads, watch } = hub();
+    const watchers = Array.from({ length: 120 }, (_, n) => watch(`viewer-${n}`));
+    const served = () => watchers.filter((watcher) => watcher.pushed.length > 0).length;
+    // answer() returns after one turn of the event loop: the fan-out must not have finished by then.
+    await reads.answer({ position: 3, issuesFound: 1 });
+    expect(served()).toBeGreaterThan(0);
+    expect(served()).toBeLessThan(120);
+    while (served() < 120) await settled();
+    expect(reads.started).toBe(1);
   });
 
   it('reads views of different keys separately', async () => {
