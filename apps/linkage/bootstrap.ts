@@ -56,7 +56,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests });
+  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews });
   await app.listen({ port: config.port, host: config.host });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
   const bound = app.getHttpServer().address() as AddressInfo;

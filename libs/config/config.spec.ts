@@ -51,3 +51,19 @@ describe('the HTTP address of the configuration', () => {
     expect(loadConfig({ ...embedded, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });
+
+describe('live view caps of the configuration', () => {
+  const base = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+
+  it('holds 20 live views per actor and 2000 in all unless told otherwise', () => {
+    expect(loadConfig(base).liveViews).toEqual({ maxPerActor: 20, maxTotal: 2000 });
+    expect(loadConfig({ ...base, LIVE_MAX_PER_ACTOR: '5', LIVE_MAX_TOTAL: '100' }).liveViews).toEqual({ maxPerActor: 5, maxTotal: 100 });
+  });
+
+  it('refuses caps that are not whole numbers of at least one', () => {
+    expect(problemsOf({ ...base, LIVE_MAX_PER_ACTOR: '0', LIVE_MAX_TOTAL: 'many' })).toEqual([
+      expect.stringMatching(/^LIVE_MAX_PER_ACTOR=0 is not a whole number >= 1/),
+      expect.stringMatching(/^LIVE_MAX_TOTAL=many is not a whole number >= 1/),
+    ]);
+  });
+});

@@ -35,12 +35,21 @@ export interface LinkageConfig {
   readonly requests: RequestLimitsConfig;
   /** How long an Idempotency-Key's first outcome answers retries. */
   readonly idempotencyRetentionMillis: number;
+  /** Caps on open live views (Server-Sent Events): each holds a connection and is sent every change. */
+  readonly liveViews: LiveViewCaps;
 }
 
 export interface RequestLimitsConfig {
   readonly perMinute: number;
   readonly expensivePerMinute: number;
   readonly requestTimeoutMs: number;
+}
+
+export interface LiveViewCaps {
+  /** Open live views one actor (token subject) may hold; beyond: 429. */
+  readonly maxPerActor: number;
+  /** Open live views the process holds in all; beyond: 503. */
+  readonly maxTotal: number;
 }
 
 export interface AuditConfig {
@@ -159,6 +168,16 @@ const boundedCount = (name: string, value: string | undefined, fallback: number,
   return count;
 };
 
+const positiveCountOf = (name: string, value: string | undefined, fallback: number, problems: string[]): number => {
+  if (value === undefined || value === '') return fallback;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    problems.push(`${name}=${value} is not a whole number >= 1`);
+    return fallback;
+  }
+  return count;
+};
+
 /**
  * Each served level's audit key from the environment: AUDIT_SIGNING_KEY_<LEVEL>, or
  * AUDIT_SIGNING_KEY for a process that serves one level.
@@ -236,6 +255,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
       ? signingKeyFrom(env, dataDir, options.missingTokenKey ?? 'generate', problems)
       : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
   const audit = auditFrom(env, levels, problems);
+  const liveViews: LiveViewCaps = {
+    maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
+    maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
+  };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -255,5 +278,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     audit,
     requests,
     idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,
+    liveViews,
   };
 };

@@ -19,6 +19,8 @@ import { DEFAULT_REQUEST_LIMITS, registerRequestGuards } from './request-guards.
 import { validationPipe } from './body-validation.js';
 import { describeCommands } from './openapi.js';
 import { ProblemFilter, toProblem } from './problems.js';
+import type { LiveViewLimits } from './live-views.js';
+import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { TokenService } from './tokens.js';
 
@@ -34,6 +36,8 @@ export interface HttpAppOptions {
   readonly swaggerUi?: boolean;
   /** Rate limits and the request time limit (README "Configuration"); defaults: DEFAULT_REQUEST_LIMITS. */
   readonly limits?: RequestLimits;
+  /** Caps and heartbeat of the live views (SSE); DEFAULT_LIVE_VIEW_LIMITS for what is not given. */
+  readonly liveViews?: Partial<LiveViewLimits>;
 }
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
@@ -45,6 +49,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },
       LinkageGateway,
+      { provide: LiveViews, useValue: new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews }) },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,

@@ -9,3 +9,4 @@ export * from './audit.controller.js';
 export * from './request-guards.js';
 export * from './body-limits.js';
 export * from './validation.js';
+export * from './live-views.js';

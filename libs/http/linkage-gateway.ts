@@ -53,11 +53,23 @@ export class LinkageGateway {
   async report(actor: Actor, jurisdiction: string, scope: ReportScope, consistency?: Consistency, at?: string): Promise<Report> {
     const node = await this.readableNode(actor, jurisdiction, consistency);
     this.requireVisibleScope(actor, node.readModel, scope);
-    return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
+    return this.reportOf(node, jurisdiction, scope, at);
   }
 
   async taskStream(actor: Actor, jurisdiction: string, consistency?: Consistency, at?: string): Promise<TaskStream> {
-    const node = await this.readableNode(actor, jurisdiction, consistency);
+    return this.taskStreamOf(await this.readableNode(actor, jurisdiction, consistency), jurisdiction, at);
+  }
+
+  /**
+   * The report as `node` holds it now, for a caller that checked access already with
+   * `readableNode`: a live view reads once per change for all its subscribers, whoever they are.
+   */
+  reportOf(node: LevelNode, jurisdiction: string, scope: ReportScope, at?: string): Report {
+    return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
+  }
+
+  /** The task stream as `node` holds it now; access checked by the caller, as for `reportOf`. */
+  taskStreamOf(node: LevelNode, jurisdiction: string, at?: string): TaskStream {
     return node.readModel.taskStream(jurisdiction, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 

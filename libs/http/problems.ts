@@ -83,6 +83,28 @@ export class AuditUnavailable extends Error {
   override readonly name = 'AuditUnavailable';
 }
 
+/** The caller holds as many live views (Server-Sent Events) as one actor may; it can close one or retry later. */
+export class TooManyLiveViews extends Error {
+  override readonly name = 'TooManyLiveViews';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The server holds as many live views as it serves in all, or is shutting down: retry later (elsewhere). */
+export class LiveViewsUnavailable extends Error {
+  override readonly name = 'LiveViewsUnavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 export const flattenValidationErrors = (errors: readonly ValidationError[], prefix = ''): ValidationFailed['errors'] =>
   errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
@@ -146,6 +168,8 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
+  if (error instanceof TooManyLiveViews) return { type: problemType('TooManyLiveViews'), title: 'TooManyLiveViews', status: 429, detail: error.message };
+  if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
   if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
@@ -180,11 +204,13 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    if (problem.status >= 500 && !(error instanceof ProjectionBehind)) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // A read that waited too long and a full live-view pool are load, not failures: no stack in the log.
+    const failed = problem.status >= 500 && !(error instanceof ProjectionBehind) && !(error instanceof LiveViewsUnavailable);
+    if (failed) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8');
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="inspection-linkage"');
-    if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof TooManyRequests || error instanceof TooManyLiveViews || error instanceof LiveViewsUnavailable) reply.header('retry-after', String(error.retryAfterSeconds));
     reply.send(problem);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse, SseSignal } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -12,6 +12,7 @@ import { CurrentActor, Public } from './auth.js';
 import { GetReport, GetTaskStream } from './cqrs.js';
 import type { Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
+import { LiveViews, liveViewKey } from './live-views.js';
 import { ReadForbidden, ValidationFailed } from './problems.js';
 import { Expensive, Unlimited } from './request-guards.js';
 import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
@@ -56,49 +57,6 @@ const scopeOf = (query: ReportQuery) => {
   return { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
 };
 
-/**
- * Sends the current view, then again after projection batches that changed it. One read at a time:
- * batches committed while a view is read ask for one more read, which sees them all, so a dashboard
- * keeps up however fast batches come and each view costs one read however many batches it covers.
- */
-export const liveView = <T extends { position: number }>(
-  subscribe: (listener: (position: number) => void) => () => void,
-  read: () => Promise<T>,
-  type: string,
-): Observable<MessageEvent> =>
-  new Observable<MessageEvent>((subscriber) => {
-    let lastSent = '';
-    let reading = false;
-    let changedDuringRead = false;
-    const readUntilCurrent = async () => {
-      reading = true;
-      try {
-        do {
-          changedDuringRead = false;
-          const view = await read();
-          if (subscriber.closed) return;
-          const { position, ...content } = view;
-          const text = JSON.stringify(content);
-          if (text !== lastSent) {
-            lastSent = text;
-            subscriber.next({ type, id: String(position), data: view });
-          }
-        } while (changedDuringRead && !subscriber.closed);
-      } catch (error) {
-        subscriber.error(error);
-      } finally {
-        reading = false;
-      }
-    };
-    const onChange = () => {
-      if (reading) changedDuringRead = true;
-      else void readUntilCurrent();
-    };
-    onChange();
-    const unsubscribe = subscribe(onChange);
-    return () => unsubscribe();
-  });
-
 export class ReplayRelayBody {
   @ApiProperty({ minimum: 0, description: 'publish again every fact this level recorded after this store position (0: all of them)' })
   @IsInt()
@@ -114,6 +72,7 @@ export class QueriesController {
   constructor(
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(LinkageGateway) private readonly gateway: LinkageGateway,
+    @Inject(LiveViews) private readonly liveViews: LiveViews,
   ) {}
 
   @Get('reports/:jurisdiction')
@@ -130,17 +89,33 @@ export class QueriesController {
 
   @Sse('reports/:jurisdiction/live')
   @ApiOperation({ summary: 'Server-Sent Events: the report, pushed again whenever it changes' })
-  async liveReport(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
+  async liveReport(
+    @Param() { jurisdiction }: JurisdictionParam,
+    @Query() query: ReportQuery,
+    @CurrentActor() actor: Actor,
+    @SseSignal() closed: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
     const scope = scopeOf(query);
     const node = await this.gateway.readableNode(actor, jurisdiction);
-    return liveView(node.projections.onChange.bind(node.projections), () => this.gateway.report(actor, jurisdiction, scope), 'report');
+    this.gateway.requireVisibleScope(actor, node.readModel, scope);
+    return this.liveViews.watch(actor.id, closed, {
+      key: liveViewKey(node.level, 'report', jurisdiction, scope),
+      type: 'report',
+      subscribe: node.projections.onChange.bind(node.projections),
+      read: () => this.gateway.reportOf(node, jurisdiction, scope),
+    });
   }
 
   @Sse('tasks/:jurisdiction/live')
   @ApiOperation({ summary: 'Server-Sent Events: the task stream, pushed again whenever it changes' })
-  async liveTasks(@Param() { jurisdiction }: JurisdictionParam, @CurrentActor() actor: Actor): Promise<Observable<MessageEvent>> {
+  async liveTasks(@Param() { jurisdiction }: JurisdictionParam, @CurrentActor() actor: Actor, @SseSignal() closed: AbortSignal): Promise<Observable<MessageEvent>> {
     const node = await this.gateway.readableNode(actor, jurisdiction);
-    return liveView(node.projections.onChange.bind(node.projections), () => this.gateway.taskStream(actor, jurisdiction), 'tasks');
+    return this.liveViews.watch(actor.id, closed, {
+      key: liveViewKey(node.level, 'tasks', jurisdiction),
+      type: 'tasks',
+      subscribe: node.projections.onChange.bind(node.projections),
+      read: () => this.gateway.taskStreamOf(node, jurisdiction),
+    });
   }
 
   @Get('projections')

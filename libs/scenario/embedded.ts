@@ -6,7 +6,7 @@ import { LEVELS } from '#domain';
 import { InprocBus } from '#bus';
 import type { EventStore } from '#event-store';
 import { MemoryEventStore, SqliteEventStore } from '#event-store';
-import type { RequestLimits } from '#http';
+import type { LiveViewLimits, RequestLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
 import type { RuntimeAuditOptions } from '#linkage';
 import { LinkageRuntime, SettableClock } from '#linkage';
@@ -32,14 +32,14 @@ export interface EmbeddedHarness extends ScenarioTarget {
 const HARNESS_LIMITS: RequestLimits = { perMinute: 1_000_000, expensivePerMinute: 1_000_000, requestTimeoutMs: 30_000 };
 
 export const startEmbeddedHarness = async (
-  options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions; limits?: RequestLimits } = {},
+  options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions; limits?: RequestLimits; liveViews?: Partial<LiveViewLimits> } = {},
 ): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
-  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: options.limits ?? HARNESS_LIMITS });
+  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: options.limits ?? HARNESS_LIMITS, liveViews: options.liveViews });
   const http = app.getHttpAdapter().getInstance();
   const request = async (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) => {
     const response = await http.inject({

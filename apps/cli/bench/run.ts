@@ -4,6 +4,7 @@ import { benchAsOfReport, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
 import { benchCrossProcess } from './cross-process.js';
 import { benchCountyToProvince } from './latency.js';
+import { benchLiveFanout } from './live-fanout.js';
 import { benchRebuild } from './rebuild.js';
 import { benchRelayThroughput } from './relay.js';
 import type { BenchResult } from './result.js';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   as_of_report_ms: benchAsOfReport,
   relay_throughput: () => benchRelayThroughput(),
   cross_process: () => benchCrossProcess(),
+  live_fanout: () => benchLiveFanout(),
 };
 
 export const BENCH_USAGE = `npm run bench [-- name ...]
