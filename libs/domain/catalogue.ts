@@ -5,6 +5,7 @@
  */
 import { auditEvents } from './audit/catalogue.js';
 import { clueCommands, clueEvents } from './clues/catalogue.js';
+import { followThroughCommands, followThroughEvents } from './follow-through/catalogue.js';
 import type { Command, CommandOfType, CommandType, DomainEvent, EventOfType, EventType } from './events.js';
 import { inspectionCommands, inspectionEvents } from './inspection/catalogue.js';
 import { jurisdictionCommands, jurisdictionEvents } from './jurisdictions/catalogue.js';
@@ -20,6 +21,7 @@ export const COMMANDS: CommandCatalogue<CommandType> = {
   ...inspectionCommands,
   ...clueCommands,
   ...rectificationCommands,
+  ...followThroughCommands,
   ...linkageCommands,
 };
 
@@ -28,6 +30,7 @@ export const EVENTS: EventCatalogue<EventType> = {
   ...inspectionEvents,
   ...clueEvents,
   ...rectificationEvents,
+  ...followThroughEvents,
   ...linkageEvents,
   ...auditEvents,
 };

@@ -4,10 +4,11 @@ import type { InspectionCommand, InspectionEvent } from './inspection/messages.j
 import type { JurisdictionRegistered, RegisterJurisdiction } from './jurisdictions/messages.js';
 import type { LinkageCommand, LinkageEvent } from './linkage/messages.js';
 import type { RectificationCommand, RectificationEvent } from './rectification/messages.js';
+import type { FollowThroughCommand, FollowThroughEvent } from './follow-through/messages.js';
 
-export type Command = RegisterJurisdiction | InspectionCommand | ClueCommand | RectificationCommand | LinkageCommand;
+export type Command = RegisterJurisdiction | InspectionCommand | ClueCommand | RectificationCommand | FollowThroughCommand | LinkageCommand;
 export type CommandType = Command['type'];
-export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | LinkageEvent | AuditEvent;
+export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | FollowThroughEvent | LinkageEvent | AuditEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 export type CommandOfType<T extends CommandType> = Extract<Command, { type: T }>;
@@ -27,6 +28,14 @@ export const COMMAND_TYPES = [
   'deliverFeedback',
   'requireRectification',
   'completeRectification',
+  'planRectification',
+  'verifyRectification',
+  'reassessRectification',
+  'handOverIssue',
+  'answerHandover',
+  'superviseIssue',
+  'recordAccountability',
+  'recordFollowUpVisit',
   'escalateFinding',
   'adoptFinding',
   'assignTask',
@@ -54,6 +63,14 @@ export const EVENT_TYPES = [
   'ClueConcluded',
   'RectificationRequired',
   'RectificationCompleted',
+  'RectificationPlanned',
+  'RectificationVerified',
+  'RectificationReassessed',
+  'IssueHandedOver',
+  'HandoverAnswered',
+  'IssueSupervised',
+  'AccountabilityRecorded',
+  'FollowUpVisitRecorded',
   'TaskAssigned',
   'TaskAccepted',
   'TaskProgressReported',

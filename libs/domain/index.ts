@@ -9,6 +9,8 @@ export * from './jurisdictions/messages.js';
 export * from './inspection/messages.js';
 export * from './clues/messages.js';
 export * from './rectification/messages.js';
+export * from './rectification/lifecycle.js';
+export * from './follow-through/messages.js';
 export * from './linkage/messages.js';
 export * from './audit/messages.js';
 export * from './access/branch.js';

@@ -11,6 +11,9 @@ export const streams = {
   rectification: (rectificationId: string) => `rectification-${rectificationId}`,
   task: (taskId: string) => `task-${taskId}`,
   specialReport: (reportId: string) => `special-report-${reportId}`,
+  handover: (handoverId: string) => `handover-${handoverId}`,
+  accountability: (actionId: string) => `accountability-${actionId}`,
+  visit: (visitId: string) => `visit-${visitId}`,
   /** A level's signed chain heads, in its own store and in the stores of the levels above it. */
   auditChain: auditChainStream,
 } as const;

@@ -75,12 +75,12 @@ describe('evolve, with facts out of order across streams', () => {
   it('keeps a rectification completed when the requirement arrives after the completion', () => {
     const required = rectificationRequired('r-1', 'i-1', 'zz-grain', ZHANGZHOU, ZHAOAN_DEPOT);
     const world = fold({ type: 'RectificationCompleted', data: { ...required.data } }, required);
-    expect(world.rectifications.get('r-1')).toEqual({ ...required.data, status: 'completed', completedAt: T1 });
+    expect(world.rectifications.get('r-1')).toEqual({ ...required.data, status: 'completed', completedAt: T1, attempt: 1, plannedFor: 0 });
   });
 
   it('knows an escalated issue from the escalation alone and keeps the escalation when the issue arrives', () => {
     const escalated = findingEscalated('i-1', 'za-grain', ZHAOAN, ZHANGZHOU, ZHAOAN_DEPOT);
-    const issue = { issueId: 'i-1', roundId: 'za-grain', owner: ZHAOAN, unitId: ZHAOAN_DEPOT.unitId, unitJurisdiction: ZHAOAN, escalation: { status: 'escalated', to: ZHANGZHOU } };
+    const issue = { issueId: 'i-1', roundId: 'za-grain', owner: ZHAOAN, unitId: ZHAOAN_DEPOT.unitId, unitJurisdiction: ZHAOAN, escalation: { status: 'escalated', to: ZHANGZHOU }, supervisedBy: [] };
     expect(fold(escalated).issues.get('i-1')).toEqual(issue);
     expect(fold(escalated, issueFound('i-1', 'za-grain', 'za-team', ZHAOAN, ZHAOAN_DEPOT)).issues.get('i-1')).toEqual(issue);
   });
@@ -133,6 +133,9 @@ const factAbout = (type: EventType, id: string): DomainEvent => {
           case 'persons':
           case 'count':
             return 2;
+          case 'attempt':
+          case 'forAttempt':
+            return 1;
           default:
             return typeof field === 'string' && (field.endsWith('Id') || field === 'code') ? id : `${String(field)}-${id}`;
         }
@@ -153,6 +156,9 @@ const STREAM_OF_ENTITY: Record<keyof World, (key: string) => string> = {
   rectifications: streams.rectification,
   tasks: streams.task,
   specialReports: streams.specialReport,
+  handovers: streams.handover,
+  visits: streams.visit,
+  accountabilityActions: streams.accountability,
 };
 
 /** Every entity of a World as `stream → entity` (a special report is its own entity). */

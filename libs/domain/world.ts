@@ -1,7 +1,8 @@
-import type { DisposalOutcome } from './clues/messages.js';
+import type { ClueRecipient, DisposalOutcome } from './clues/messages.js';
 import type { Linkage, RoundKind, TeamMember, UnitRef } from './inspection/messages.js';
 import type { Level } from './kernel/actor.js';
 import type { TaskKind } from './linkage/messages.js';
+import type { RectificationProgress } from './rectification/lifecycle.js';
 
 export interface Unit {
   readonly unitId: string;
@@ -16,6 +17,8 @@ export interface RoundFacts {
   readonly theme: string | null;
   readonly linkage: Linkage;
   readonly parentRoundId: string | null;
+  /** For a look-back round (回头看): the round whose rectifications it checks. */
+  readonly lookBackOf: string | null;
   readonly targets: readonly UnitRef[];
   readonly feedbackDeliveredTo: readonly string[];
 }
@@ -47,6 +50,8 @@ export interface Issue {
   readonly unitId: string;
   readonly unitJurisdiction: string;
   readonly escalation: Escalation;
+  /** Jurisdictions that supervise it (督办), each once. */
+  readonly supervisedBy: readonly string[];
 }
 
 interface ClueFacts {
@@ -58,7 +63,7 @@ interface ClueFacts {
 }
 export type Clue = (ClueFacts & { readonly status: 'open' }) | (ClueFacts & { readonly status: 'concluded' });
 
-interface RectificationFacts {
+export interface RectificationFacts {
   readonly rectificationId: string;
   readonly issueId: string;
   readonly roundId: string;
@@ -67,9 +72,21 @@ interface RectificationFacts {
   readonly unitJurisdiction: string;
   readonly dueBy: string;
 }
-export type Rectification =
-  | (RectificationFacts & { readonly status: 'required' })
-  | (RectificationFacts & { readonly status: 'completed'; readonly completedAt: string });
+/** A rectification's facts and where it stands in its lifecycle (rectification/lifecycle.ts). */
+export type Rectification = RectificationFacts & RectificationProgress;
+
+interface HandoverFacts {
+  readonly handoverId: string;
+  readonly issueId: string;
+  readonly roundId: string;
+  readonly owner: string;
+  readonly unitId: string;
+  readonly unitJurisdiction: string;
+  readonly recipient: ClueRecipient;
+  readonly dueBy: string;
+}
+/** An issue handed over (移交) to a functional department, open until it answers (办理反馈). */
+export type Handover = (HandoverFacts & { readonly status: 'open' }) | (HandoverFacts & { readonly status: 'answered'; readonly answeredAt: string });
 
 export interface TaskFacts {
   readonly taskId: string;
@@ -97,6 +114,10 @@ export interface World {
   readonly issues: Map<string, Issue>;
   readonly clues: Map<string, Clue>;
   readonly rectifications: Map<string, Rectification>;
+  readonly handovers: Map<string, Handover>;
+  /** Follow-up visits and accountability actions recorded here: each id once. */
+  readonly visits: Set<string>;
+  readonly accountabilityActions: Set<string>;
   readonly tasks: Map<string, Task>;
   readonly specialReports: Set<string>;
 }
@@ -109,6 +130,9 @@ export const emptyWorld = (): World => ({
   issues: new Map(),
   clues: new Map(),
   rectifications: new Map(),
+  handovers: new Map(),
+  visits: new Set(),
+  accountabilityActions: new Set(),
   tasks: new Map(),
   specialReports: new Set(),
 });
@@ -129,5 +153,8 @@ export const mergeWorld = (world: World, fragment: World): World => {
   for (const [rectificationId, rectification] of fragment.rectifications) world.rectifications.set(rectificationId, rectification);
   for (const [taskId, task] of fragment.tasks) world.tasks.set(taskId, task);
   for (const reportId of fragment.specialReports) world.specialReports.add(reportId);
+  for (const [handoverId, handover] of fragment.handovers) world.handovers.set(handoverId, handover);
+  for (const visitId of fragment.visits) world.visits.add(visitId);
+  for (const actionId of fragment.accountabilityActions) world.accountabilityActions.add(actionId);
   return world;
 };

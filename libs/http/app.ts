@@ -22,6 +22,7 @@ import { ProblemFilter, toProblem } from './problems.js';
 import type { LiveViewLimits } from './live-views.js';
 import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { HealthController, QueriesController } from './queries.controller.js';
+import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
 
 export interface HttpAppOptions {
@@ -44,7 +45,7 @@ export interface HttpAppOptions {
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
   @Module({
     imports: [CqrsModule.forRoot()],
-    controllers: [CommandsController, QueriesController, HealthController, AuditController],
+    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },

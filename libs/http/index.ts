@@ -10,3 +10,4 @@ export * from './request-guards.js';
 export * from './body-limits.js';
 export * from './validation.js';
 export * from './live-views.js';
+export * from './ledger-export.js';

@@ -4,7 +4,7 @@ import type { ValidationError } from 'class-validator';
 import type { RefusalKind } from '#domain';
 import { Refusal } from '#domain';
 import { IdempotencyKeyReused } from '#linkage';
-import { UnknownScope } from '#projections';
+import { InvalidCursor, LedgerFilterNotApplicable, UnknownScope } from '#projections';
 import { InvalidToken } from './tokens.js';
 
 /** RFC 9457 problem details. `type` names the rule; `field` and `errors` point into the request. */
@@ -172,7 +172,19 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
+  if (error instanceof LedgerFilterNotApplicable) {
+    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, rule: 'applicable', message: error.message }] };
+  }
+  if (error instanceof InvalidCursor) {
+    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: 'cursor', errors: [{ field: 'cursor', rule: 'isCursor', message: error.message }] };
+  }
   if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
+  if (error instanceof LedgerFilterNotApplicable) {
+    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, rule: 'applicable', message: error.message }] };
+  }
+  if (error instanceof InvalidCursor) {
+    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: 'cursor', errors: [{ field: 'cursor', rule: 'isCursor', message: error.message }] };
+  }
   if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
   if (error instanceof TooManyRequests) return { type: problemType(error.name), title: error.name, status: 429, detail: error.message };
   if (error instanceof RequestTimedOut) return { type: problemType(error.name), title: error.name, status: 408, detail: error.message };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
+import { PROJECTION_VERSION } from '#projections';
 
 export interface ReadModelSnapshot {
   /** The store position the read model had reached: the snapshot equals a replay of 1..position. */
@@ -10,7 +11,11 @@ export interface ReadModelSnapshot {
   readonly file: string;
 }
 
-const SNAPSHOT_FILE = /^(\d{12})\.db$/;
+/**
+ * `v<projection version>-<position>.db`: a copy made by another version of the projections holds
+ * other tables or other figures, and is dropped (a file without a version predates versions).
+ */
+const SNAPSHOT_FILE = new RegExp(`^v${PROJECTION_VERSION}-(\\d{12})\\.db$`);
 
 /**
  * Copies of a level's read model taken as its projections move on (SQLite `VACUUM INTO`: one
@@ -38,7 +43,7 @@ export class ReadModelSnapshots {
     // (0755) is tightened too, since it is this class's own.
     makePrivateFolder(folder);
     chmodSync(folder, PRIVATE_FOLDER_MODE);
-    // Leftovers of an interrupted copy are removed.
+    // Leftovers of an interrupted copy, and copies of another projection version, are removed.
     for (const name of readdirSync(folder)) if (!SNAPSHOT_FILE.test(name)) rmSync(join(folder, name), { force: true });
     this.positions = readdirSync(folder)
       .map((name) => SNAPSHOT_FILE.exec(name)?.[1])
@@ -111,6 +116,6 @@ export class ReadModelSnapshots {
   }
 
   private fileOf(position: number): string {
-    return join(this.folder, `${String(position).padStart(12, '0')}.db`);
+    return join(this.folder, `v${PROJECTION_VERSION}-${String(position).padStart(12, '0')}.db`);
   }
 }

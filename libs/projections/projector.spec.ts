@@ -60,11 +60,12 @@ describe('projection plans', () => {
         type: 'IssueFound',
         position: n,
         data: { issueId: `i-${n}`, roundId: 'r-1', teamId: 't', owner: '350600', unitId: 'u', unitJurisdiction: '350602', category: 'grain', summary: 's', immediate },
-        metadata: undefined,
+        metadata: { occurredAt: `2024-06-0${n}T00:00:00.000Z` },
       }) as unknown as ProjectedFact;
     const plan = planProjection([issue(1, true), issue(2, false), issue(3, true)]);
-    expect(plan.counters).toEqual(['350602', 'r-1', 'issuesFound', 3, '350602', 'r-1', 'immediateRectifications', 2]);
-    expect(plan.rows).toEqual([]);
+    expect(plan.counters).toEqual(['350602', 'r-1', 'issuesFound', 3, '350602', 'r-1', 'issuesByCategory.grain', 3, '350602', 'r-1', 'immediateRectifications', 2]);
+    // One issues ledger row each, in fact order.
+    expect(plan.rows.map((row) => row.slice(0, 2))).toEqual([['issue', 'i-1'], ['issue', 'i-2'], ['issue', 'i-3']]);
   });
 
   it('keep row writes in fact order, a continuation first creating the task it continues', () => {

@@ -6,8 +6,10 @@
  * and planning of its batches over the cores (catch-up-worker.ts).
  */
 import type { DomainEvent, EventMetadata, EventType } from '#domain';
+import type { HandoverRef, RectificationEvent } from '#domain';
 import { EVENT_TYPES, assertNever, readsProvenance } from '#domain';
 import type { CounterMetric } from './report.js';
+import { categoryMetric } from './report.js';
 
 /** One stored fact as the projections see it: the domain event with its store position and provenance. */
 export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
@@ -34,6 +36,22 @@ export type RowWrite =
   | readonly [op: 'acceptTask', acceptedAt: string, taskId: string]
   | readonly [op: 'progressTask', at: string, percent: number | null, taskId: string]
   | readonly [op: 'completeTask', completedAt: string, result: string | null, taskId: string]
+  | readonly [
+      op: 'issue',
+      issueId: string,
+      roundId: string,
+      owner: string,
+      teamId: string,
+      unitId: string,
+      unitJurisdiction: string,
+      category: string,
+      immediate: number,
+      foundAt: string,
+    ]
+  | readonly [op: 'supervise', issueId: string, roundId: string, owner: string, unitId: string, unitJurisdiction: string, typical: number]
+  /** A rectification lifecycle fact: the writer folds it into the row with the domain's own lifecycle. */
+  | readonly [op: 'rectification', event: RectificationEvent, occurredAt: string]
+  | readonly [op: 'handover', handover: HandoverRef, handedOverAt: string | null, answeredAt: string | null, result: string | null]
   | readonly [
       op: 'history',
       taskId: string,
@@ -69,6 +87,31 @@ const OUTCOME_METRIC = {
   disciplined: 'dispositions.disciplined',
   'organizational-handling': 'dispositions.organizationalHandling',
   'judicial-transfer': 'dispositions.judicialTransfers',
+} as const satisfies Record<string, CounterMetric>;
+
+const CHANNEL_METRIC = {
+  letter: 'petitionsByChannel.letter',
+  call: 'petitionsByChannel.call',
+  visit: 'petitionsByChannel.visit',
+  online: 'petitionsByChannel.online',
+} as const satisfies Record<string, CounterMetric>;
+
+const HANDOVER_METRIC = {
+  discipline: 'handovers.byRecipient.discipline',
+  organization: 'handovers.byRecipient.organization',
+  propaganda: 'handovers.byRecipient.propaganda',
+  finance: 'handovers.byRecipient.finance',
+  audit: 'handovers.byRecipient.audit',
+  judicial: 'handovers.byRecipient.judicial',
+} as const satisfies Record<string, CounterMetric>;
+
+const VERDICT_METRIC = { genuine: 'lookBack.genuine', superficial: 'lookBack.superficial', relapsed: 'lookBack.relapsed' } as const satisfies Record<string, CounterMetric>;
+
+const ACCOUNTABILITY_METRIC = {
+  talk: 'accountability.talks',
+  inquiry: 'accountability.inquiries',
+  admonishment: 'accountability.admonishments',
+  accountability: 'accountability.accountabilities',
 } as const satisfies Record<string, CounterMetric>;
 
 /**
@@ -139,11 +182,16 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     case 'PetitionsReceived':
       counters.add(fact.data.owner, fact.data.roundId, 'petitions', fact.data.count);
+      counters.add(fact.data.owner, fact.data.roundId, CHANNEL_METRIC[fact.data.channel], fact.data.count);
       return;
-    case 'IssueFound':
-      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'issuesFound');
-      if (fact.data.immediate) counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'immediateRectifications');
+    case 'IssueFound': {
+      const d = fact.data;
+      counters.add(d.unitJurisdiction, d.roundId, 'issuesFound');
+      counters.add(d.unitJurisdiction, d.roundId, categoryMetric(d.category));
+      if (d.immediate) counters.add(d.unitJurisdiction, d.roundId, 'immediateRectifications');
+      rows.push(['issue', d.issueId, d.roundId, d.owner, d.teamId, d.unitId, d.unitJurisdiction, d.category, d.immediate ? 1 : 0, fact.metadata.occurredAt]);
       return;
+    }
     case 'ClueTransferred':
       counters.add(fact.data.attributedTo, fact.data.roundId, 'clues.transferred');
       counters.add(fact.data.attributedTo, fact.data.roundId, RECIPIENT_METRIC[fact.data.recipient]);
@@ -156,9 +204,46 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     case 'RectificationRequired':
       counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.required');
+      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt]);
       return;
+    case 'RectificationPlanned':
     case 'RectificationCompleted':
-      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.completed');
+      rows.push(['rectification', { type: fact.type, data: fact.data } as RectificationEvent, fact.metadata.occurredAt]);
+      return;
+    case 'RectificationVerified':
+      if (fact.data.verdict === 'rejected') counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.rejections');
+      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt]);
+      return;
+    case 'RectificationReassessed': {
+      const d = fact.data;
+      // lookBack.* counts in the look-back round; the reopening, like every rectification fact, in the issue's round.
+      counters.add(d.unitJurisdiction, d.lookBackRoundId, 'lookBack.reassessed');
+      counters.add(d.unitJurisdiction, d.lookBackRoundId, VERDICT_METRIC[d.verdict]);
+      if (d.verdict !== 'genuine') counters.add(d.unitJurisdiction, d.roundId, 'rectifications.reopened');
+      rows.push(['rectification', { type: fact.type, data: d }, fact.metadata.occurredAt]);
+      return;
+    }
+    case 'IssueHandedOver': {
+      const d = fact.data;
+      counters.add(d.unitJurisdiction, d.roundId, 'handovers.made');
+      counters.add(d.unitJurisdiction, d.roundId, HANDOVER_METRIC[d.recipient]);
+      rows.push(['handover', d, fact.metadata.occurredAt, null, null]);
+      return;
+    }
+    case 'HandoverAnswered':
+      rows.push(['handover', fact.data, null, fact.metadata.occurredAt, fact.data.result]);
+      return;
+    case 'IssueSupervised': {
+      const d = fact.data;
+      rows.push(['supervise', d.issueId, d.roundId, d.owner, d.unitId, d.unitJurisdiction, d.typical ? 1 : 0]);
+      return;
+    }
+    case 'AccountabilityRecorded':
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', ACCOUNTABILITY_METRIC[fact.data.kind], fact.data.persons);
+      return;
+    case 'FollowUpVisitRecorded':
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', 'followUps.visits');
+      if (fact.data.unannounced) counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', 'followUps.unannounced');
       return;
     case 'FindingEscalated':
       counters.add(fact.data.from, fact.data.roundId, 'escalations.submitted');

@@ -17,10 +17,43 @@ export interface ReportFigures {
     concluded: number;
   };
   dispositions: { casesFiled: number; disciplined: number; organizationalHandling: number; judicialTransfers: number };
-  rectifications: { required: number; completed: number; rate: number };
+  rectifications: {
+    required: number;
+    /** Distinct rectifications with a plan recorded (claimed), cumulative. */
+    planned: number;
+    /** Currently completed or closed. */
+    completed: number;
+    rate: number;
+    /** Currently closed (销号). */
+    closed: number;
+    closedRate: number;
+    /** Verifications with verdict rejected, cumulative. */
+    rejections: number;
+    /** Reassessments that reopened one, cumulative. */
+    reopened: number;
+    /** Not completed or closed, due before the report's time. */
+    overdue: number;
+    /** Completed or closed, the completion that holds now after its due date. */
+    completedLate: number;
+  };
+  lookBack: { reassessed: number; genuine: number; superficial: number; relapsed: number };
+  followUps: { visits: number; unannounced: number };
+  handovers: {
+    made: number;
+    answered: number;
+    overdue: number;
+    byRecipient: { discipline: number; organization: number; propaganda: number; finance: number; audit: number; judicial: number };
+  };
+  /** Distinct issues supervised (督办), and those some supervision marked typical. */
+  supervision: { issues: number; typical: number };
+  /** Persons talked to, inquired of, admonished, held accountable. */
+  accountability: { talks: number; inquiries: number; admonishments: number; accountabilities: number };
   escalations: { submitted: number; adopted: number };
   specialReports: number;
   tasks: { assigned: number; accepted: number; completed: number; overdue: number; completedLate: number };
+  petitionsByChannel: { letter: number; call: number; visit: number; online: number };
+  /** Issues by category: only categories that occur (an absent one reads as 0). */
+  issuesByCategory: Record<string, number>;
 }
 
 export interface ReportScope {
@@ -58,12 +91,38 @@ export const COUNTER_METRICS = [
   'dispositions.organizationalHandling',
   'dispositions.judicialTransfers',
   'rectifications.required',
-  'rectifications.completed',
+  'rectifications.rejections',
+  'rectifications.reopened',
+  'lookBack.reassessed',
+  'lookBack.genuine',
+  'lookBack.superficial',
+  'lookBack.relapsed',
+  'followUps.visits',
+  'followUps.unannounced',
+  'handovers.made',
+  'handovers.byRecipient.discipline',
+  'handovers.byRecipient.organization',
+  'handovers.byRecipient.propaganda',
+  'handovers.byRecipient.finance',
+  'handovers.byRecipient.audit',
+  'handovers.byRecipient.judicial',
+  'accountability.talks',
+  'accountability.inquiries',
+  'accountability.admonishments',
+  'accountability.accountabilities',
+  'petitionsByChannel.letter',
+  'petitionsByChannel.call',
+  'petitionsByChannel.visit',
+  'petitionsByChannel.online',
   'escalations.submitted',
   'escalations.adopted',
   'specialReports',
 ] as const;
-export type CounterMetric = (typeof COUNTER_METRICS)[number];
+/** A counter of issues of one category: the category is data, so the metric is made from it. */
+export type CategoryMetric = `issuesByCategory.${string}`;
+export type CounterMetric = (typeof COUNTER_METRICS)[number] | CategoryMetric;
+export const categoryMetric = (category: string): CategoryMetric => `issuesByCategory.${category}`;
+const CATEGORY_PREFIX = 'issuesByCategory.';
 
 export const emptyFigures = (jurisdiction: string, name: string, level: Level): ReportFigures => ({
   jurisdiction,
@@ -77,13 +136,26 @@ export const emptyFigures = (jurisdiction: string, name: string, level: Level): 
   immediateRectifications: 0,
   clues: { transferred: 0, byRecipient: { discipline: 0, organization: 0, propaganda: 0, finance: 0, audit: 0, judicial: 0 }, concluded: 0 },
   dispositions: { casesFiled: 0, disciplined: 0, organizationalHandling: 0, judicialTransfers: 0 },
-  rectifications: { required: 0, completed: 0, rate: 0 },
+  rectifications: { required: 0, planned: 0, completed: 0, rate: 0, closed: 0, closedRate: 0, rejections: 0, reopened: 0, overdue: 0, completedLate: 0 },
+  lookBack: { reassessed: 0, genuine: 0, superficial: 0, relapsed: 0 },
+  followUps: { visits: 0, unannounced: 0 },
+  handovers: { made: 0, answered: 0, overdue: 0, byRecipient: { discipline: 0, organization: 0, propaganda: 0, finance: 0, audit: 0, judicial: 0 } },
+  supervision: { issues: 0, typical: 0 },
+  accountability: { talks: 0, inquiries: 0, admonishments: 0, accountabilities: 0 },
   escalations: { submitted: 0, adopted: 0 },
   specialReports: 0,
   tasks: { assigned: 0, accepted: 0, completed: 0, overdue: 0, completedLate: 0 },
+  petitionsByChannel: { letter: 0, call: 0, visit: 0, online: 0 },
+  issuesByCategory: {},
 });
 
 export const addMetric = (figures: ReportFigures, metric: CounterMetric, value: number): void => {
+  // A category may hold dots of its own: everything after the prefix names it.
+  if (metric.startsWith(CATEGORY_PREFIX)) {
+    const category = metric.slice(CATEGORY_PREFIX.length);
+    figures.issuesByCategory[category] = (figures.issuesByCategory[category] ?? 0) + value;
+    return;
+  }
   const path = metric.split('.');
   let node = figures as unknown as Record<string, unknown>;
   for (const segment of path.slice(0, -1)) node = node[segment] as Record<string, unknown>;
@@ -94,7 +166,9 @@ export const addMetric = (figures: ReportFigures, metric: CounterMetric, value: 
 /** Ratios are derived last; with nothing to divide by they are 0 (nothing required, nothing covered). */
 export const finishRatios = (figures: ReportFigures): void => {
   figures.units.coverage = figures.units.registered === 0 ? 0 : figures.units.inspected / figures.units.registered;
-  figures.rectifications.rate = figures.rectifications.required === 0 ? 0 : figures.rectifications.completed / figures.rectifications.required;
+  const { required } = figures.rectifications;
+  figures.rectifications.rate = required === 0 ? 0 : figures.rectifications.completed / required;
+  figures.rectifications.closedRate = required === 0 ? 0 : figures.rectifications.closed / required;
 };
 
 export type TaskStatus = 'assigned' | 'accepted' | 'in-progress' | 'completed';

@@ -95,17 +95,7 @@ export const runScenario = async (scenario: Scenario, target: ScenarioTarget, lo
   const reader = await bearer(READER);
   const checked: CheckedView[] = [];
   for (const [index, expectation] of scenario.expect.entries()) {
-    const jurisdiction = 'report' in expectation ? expectation.report.jurisdiction : expectation.tasks.jurisdiction;
-    const query = new URLSearchParams({
-      ...('report' in expectation && expectation.report.roundId !== undefined ? { roundId: expectation.report.roundId } : {}),
-      ...('report' in expectation && expectation.report.theme !== undefined ? { theme: expectation.report.theme } : {}),
-      ...(now !== undefined ? { at: now } : {}),
-    }).toString();
-    const path = `/v1/${'report' in expectation ? 'reports' : 'tasks'}/${jurisdiction}${query ? `?${query}` : ''}`;
-    const response = await target.read(target.levelOf(jurisdiction), path, { authorization: reader });
-    if (response.status !== 200) throw new ScenarioFailure(`expect[${index}] ${path}: ${response.status} ${response.body}`);
-    const view = JSON.parse(response.body) as Record<string, unknown>;
-    const shown = 'report' in expectation ? { ...view, children: undefined } : { ...view, tasks: undefined };
+    const { path, view, shown } = 'ledger' in expectation ? await readLedger(target, expectation.ledger, now, reader, index) : await readView(target, expectation, now, reader, index);
     log(`  ${path}\n    ${JSON.stringify(shown)}`);
     for (const [dotted, expected] of Object.entries(expectation.has)) {
       const actual = valueAt(view, dotted);
@@ -116,4 +106,58 @@ export const runScenario = async (scenario: Scenario, target: ScenarioTarget, lo
     checked.push({ expectation, view });
   }
   return { name: scenario.name, steps: steps.length, accepted, refused, checked };
+};
+
+type ViewExpectation = Exclude<ScenarioExpectation, { ledger: unknown }>;
+
+/** A report or a task stream, measured at the scenario's last time. */
+const readView = async (target: ScenarioTarget, expectation: ViewExpectation, now: string | undefined, reader: string, index: number) => {
+  const jurisdiction = 'report' in expectation ? expectation.report.jurisdiction : expectation.tasks.jurisdiction;
+  const query = new URLSearchParams({
+    ...('report' in expectation && expectation.report.roundId !== undefined ? { roundId: expectation.report.roundId } : {}),
+    ...('report' in expectation && expectation.report.theme !== undefined ? { theme: expectation.report.theme } : {}),
+    ...(now !== undefined ? { at: now } : {}),
+  }).toString();
+  const path = `/v1/${'report' in expectation ? 'reports' : 'tasks'}/${jurisdiction}${query ? `?${query}` : ''}`;
+  const response = await target.read(target.levelOf(jurisdiction), path, { authorization: reader });
+  if (response.status !== 200) throw new ScenarioFailure(`expect[${index}] ${path}: ${response.status} ${response.body}`);
+  const view = JSON.parse(response.body) as Record<string, unknown>;
+  const shown = 'report' in expectation ? { ...view, children: undefined } : { ...view, tasks: undefined };
+  return { path, view, shown };
+};
+
+interface LedgerAnswer {
+  count: number;
+  rows: Record<string, unknown>[];
+  next: string | null;
+}
+
+const LEDGER_ROW_ID: Record<string, string> = { issues: 'issueId', rectifications: 'rectificationId', handovers: 'handoverId' };
+
+/**
+ * Every row of a ledger that matches the filter, page after page, as `{ count, rows: { <id>: row } }`
+ * so that `rows.<id>.<field>` names a row by its id (DESIGN.md §8.4).
+ */
+const readLedger = async (
+  target: ScenarioTarget,
+  ledger: Extract<ScenarioExpectation, { ledger: unknown }>['ledger'],
+  now: string | undefined,
+  reader: string,
+  index: number,
+) => {
+  const filter = Object.entries(ledger.filter ?? {}).map(([key, value]): [string, string] => [key, String(value)]);
+  const base = new URLSearchParams([...filter, ...(now !== undefined ? [['at', now] as [string, string]] : []), ['limit', '500']]);
+  const path = `/v1/ledgers/${ledger.jurisdiction}/${ledger.kind}?${base.toString()}`;
+  const rows: Record<string, Record<string, unknown>> = {};
+  let count = 0;
+  for (let cursor: string | null | undefined; cursor !== null; ) {
+    const page = cursor === undefined ? path : `${path}&cursor=${encodeURIComponent(cursor)}`;
+    const response = await target.read(target.levelOf(ledger.jurisdiction), page, { authorization: reader });
+    if (response.status !== 200) throw new ScenarioFailure(`expect[${index}] ${page}: ${response.status} ${response.body}`);
+    const answer = JSON.parse(response.body) as LedgerAnswer;
+    count = answer.count;
+    for (const row of answer.rows) rows[String(row[LEDGER_ROW_ID[ledger.kind]!])] = row;
+    cursor = answer.next;
+  }
+  return { path, view: { count, rows }, shown: { count, rows: Object.keys(rows) } };
 };

@@ -10,9 +10,21 @@ export interface ScenarioStep {
   readonly fails?: boolean;
 }
 
+export interface LedgerExpectationFilter {
+  readonly status?: string;
+  readonly roundId?: string;
+  readonly unitId?: string;
+  readonly overdue?: boolean;
+  readonly category?: string;
+}
+
 export type ScenarioExpectation =
   | { readonly report: { readonly jurisdiction: string; readonly roundId?: string; readonly theme?: string }; readonly has: Record<string, unknown> }
-  | { readonly tasks: { readonly jurisdiction: string }; readonly has: Record<string, unknown> };
+  | { readonly tasks: { readonly jurisdiction: string }; readonly has: Record<string, unknown> }
+  | { readonly ledger: { readonly jurisdiction: string; readonly kind: string; readonly filter?: LedgerExpectationFilter }; readonly has: Record<string, unknown> };
+
+export const LEDGER_EXPECTATION_KINDS = ['issues', 'rectifications', 'handovers'];
+const LEDGER_FILTERS = ['status', 'roundId', 'unitId', 'overdue', 'category'];
 
 export interface Scenario {
   readonly name: string;
@@ -61,8 +73,17 @@ export const parseScenario = (value: unknown, source = 'scenario'): Scenario => 
       const tasks = expectation.tasks as { jurisdiction?: unknown };
       if (typeof tasks?.jurisdiction !== 'string') fail(`${where}.tasks.jurisdiction`, 'is required');
       for (const key of Object.keys(has as object)) if (!TASK_FIGURES.includes(key)) fail(`${where}.has.${key}`, `task expectations know ${TASK_FIGURES.join(', ')}`);
+    } else if ('ledger' in expectation) {
+      const ledger = expectation.ledger as { jurisdiction?: unknown; kind?: unknown; filter?: unknown };
+      if (typeof ledger?.jurisdiction !== 'string') fail(`${where}.ledger.jurisdiction`, 'is required');
+      if (typeof ledger.kind !== 'string' || !LEDGER_EXPECTATION_KINDS.includes(ledger.kind)) fail(`${where}.ledger.kind`, `must be one of ${LEDGER_EXPECTATION_KINDS.join(', ')}`);
+      if (ledger.filter !== undefined) {
+        if (typeof ledger.filter !== 'object' || ledger.filter === null) fail(`${where}.ledger.filter`, 'must be an object');
+        for (const key of Object.keys(ledger.filter as object)) if (!LEDGER_FILTERS.includes(key)) fail(`${where}.ledger.filter.${key}`, `ledger filters are ${LEDGER_FILTERS.join(', ')}`);
+      }
+      for (const key of Object.keys(has as object)) if (key !== 'count' && !key.startsWith('rows.')) fail(`${where}.has.${key}`, 'ledger expectations know count and rows.<id>.<field>');
     } else {
-      fail(where, 'must have report or tasks');
+      fail(where, 'must have report, tasks or ledger');
     }
   });
   return file as Scenario;

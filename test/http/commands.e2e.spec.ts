@@ -1,4 +1,5 @@
 import type { Actor } from '#domain';
+import { COMMAND_TYPES } from '#domain';
 import type { EmbeddedHarness } from '#scenario';
 import { startEmbeddedHarness } from '#scenario';
 
@@ -108,6 +109,7 @@ describe('the command edge over HTTP (embedded default, in memory)', () => {
     expect(response.statusCode).toBe(200);
     const paths = Object.keys((JSON.parse(response.body) as { paths: Record<string, unknown> }).paths);
     expect(paths).toEqual(expect.arrayContaining(['/v1/commands/recordIssue', '/v1/commands/assignTask', '/v1/reports/{jurisdiction}', '/v1/tasks/{jurisdiction}']));
-    expect(paths.filter((path) => path.startsWith('/v1/commands/'))).toHaveLength(22);
+    expect(paths.filter((path) => path.startsWith('/v1/commands/')).sort()).toEqual(COMMAND_TYPES.map((type) => `/v1/commands/${type}`).sort());
+    expect(paths).toContain('/v1/ledgers/{jurisdiction}/{kind}');
   });
 });

@@ -4,10 +4,16 @@ import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 
 const here = join(process.cwd(), 'test', 'scenarios');
 const shared = join(process.cwd(), '..', 'shared', 'scenarios');
+/** Every scenario file in a folder and its subfolders (follow-through/ and the like). */
+const scenariosIn = (folder: string): string[] =>
+  (readdirSync(folder, { recursive: true }) as string[])
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(folder, name));
 const files = [
-  ...readdirSync(here).filter((name) => name.endsWith('.json')).map((name) => join(here, name)),
-  // The team's shared example, when the checkout sits beside shared/ (as in CI).
-  ...(existsSync(shared) ? readdirSync(shared).filter((name) => name.endsWith('.json')).map((name) => join(shared, name)) : []),
+  ...scenariosIn(here),
+  // The team's shared examples, when the checkout sits beside shared/ (as in CI).
+  ...(existsSync(shared) ? scenariosIn(shared) : []),
 ];
 
 describe('scenarios through the embedded default on SQLite files', () => {

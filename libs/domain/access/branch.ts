@@ -26,6 +26,7 @@ const entityKinds = (world: World): [Map<string, unknown>, (entity: never) => st
   [world.clues, (clue: { owner: string; attributedTo: string }) => [clue.owner, clue.attributedTo]],
   [world.rectifications, (rectification: { owner: string; unitJurisdiction: string }) => [rectification.owner, rectification.unitJurisdiction]],
   [world.tasks, (task: { from: string; toJurisdiction: string }) => [task.from, task.toJurisdiction]],
+  [world.handovers, (handover: { owner: string; unitJurisdiction: string }) => [handover.owner, handover.unitJurisdiction]],
 ];
 
 /**

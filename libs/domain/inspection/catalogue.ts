@@ -53,11 +53,16 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
       theme: field.optional(field.text(50, { description: 'grain, poverty, coal, ...: what theme reports group rounds by' })),
       linkage: field.optional(field.oneOf(LINKAGES)),
       parentRoundId: field.optional(field.id('a round of an ancestor this round is linked below')),
+      lookBackOf: field.optional(field.id('with kind look-back: the round whose rectifications it checks (回头看), of this jurisdiction or below')),
       targets: field.list(field.id(), 1, 1000, 'the units to inspect'),
     }),
     example: { roundId: 'zz-2021-grain', title: '粮食购销领域腐败问题专项巡察', kind: 'special', theme: 'grain', parentRoundId: 'fj-2021-grain', targets: ['za-grain-depot'] },
     target: (data) => streams.round(data.roundId),
-    reads: (data) => [...data.targets.map(streams.unit), ...(data.parentRoundId ? [streams.round(data.parentRoundId)] : [])],
+    reads: (data) => [
+      ...data.targets.map(streams.unit),
+      ...(data.parentRoundId ? [streams.round(data.parentRoundId)] : []),
+      ...(data.lookBackOf ? [streams.round(data.lookBackOf)] : []),
+    ],
     decide: decidePlanRound,
   },
   launchRound: {
@@ -201,6 +206,7 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
         theme: data.theme,
         linkage: data.linkage,
         parentRoundId: data.parentRoundId,
+        lookBackOf: data.lookBackOf ?? null,
         targets: data.targets,
         feedbackDeliveredTo: existing?.feedbackDeliveredTo ?? [],
       };
@@ -288,12 +294,13 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
         unitId: data.unitId,
         unitJurisdiction: data.unitJurisdiction,
         escalation: existing?.escalation ?? { status: 'none' },
+        supervisedBy: existing?.supervisedBy ?? [],
       });
     },
     concerns: (data) => [data.owner, data.unitJurisdiction],
     announce: 'concerned',
     publicView: travelsWhole,
-    provenance: 'unread',
+    provenance: 'read',
   },
   SpecialReportSubmitted: {
     stream: (data) => streams.specialReport(data.reportId),

@@ -132,6 +132,7 @@ describe('planRound', () => {
           theme: 'grain',
           linkage: 'none',
           parentRoundId: null,
+          lookBackOf: null,
           targets: [ZHAOAN_DEPOT, ZZ_BUREAU],
         },
       });
@@ -150,6 +151,7 @@ describe('planRound', () => {
           theme: null,
           linkage: 'linked',
           parentRoundId: ROUND,
+          lookBackOf: null,
           targets: [ZHAOAN_DEPOT],
         },
       });
@@ -160,7 +162,7 @@ describe('planRound', () => {
       .when({ type: 'planRound', data: { roundId: 'zz-cross', title: '交叉巡察', kind: 'regular', linkage: 'cross', targets: [DONGSHAN_DEPOT.unitId] } }, cityLeadingGroup)
       .then({
         type: 'RoundPlanned',
-        data: { roundId: 'zz-cross', owner: ZHANGZHOU, title: '交叉巡察', kind: 'regular', theme: null, linkage: 'cross', parentRoundId: null, targets: [DONGSHAN_DEPOT] },
+        data: { roundId: 'zz-cross', owner: ZHANGZHOU, title: '交叉巡察', kind: 'regular', theme: null, linkage: 'cross', parentRoundId: null, targets: [DONGSHAN_DEPOT], lookBackOf: null },
       });
   });
 

@@ -70,6 +70,14 @@ export const decidePlanRound = (command: PlanRound, world: World, context: Decis
       refuse('ParentRoundNotOfAncestor', `round ${parentRoundId} belongs to ${parent.owner}, not to an ancestor of ${owner}`, 'parentRoundId');
     }
   }
+  const lookBackOf = command.data.lookBackOf ?? null;
+  if (lookBackOf !== null) {
+    if (kind !== 'look-back') refuse('LookBackOfNeedsLookBackRound', `only a look-back round checks another round; ${roundId} is ${kind}`, 'lookBackOf');
+    const subject = knownRound(world, lookBackOf, 'lookBackOf');
+    if (!context.registry.isSelfOrAncestor(owner, subject.owner)) {
+      refuse('OutsideJurisdiction', `round ${lookBackOf} belongs to ${subject.owner}, neither ${owner} nor below it`, 'lookBackOf');
+    }
+  }
   return [
     {
       type: 'RoundPlanned',
@@ -82,6 +90,7 @@ export const decidePlanRound = (command: PlanRound, world: World, context: Decis
         linkage: command.data.linkage ?? (parentRoundId ? 'linked' : 'none'),
         parentRoundId,
         targets: targetRefs,
+        lookBackOf,
       },
     },
   ];

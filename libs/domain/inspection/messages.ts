@@ -22,7 +22,7 @@ export interface UnitRef {
 export type RegisterUnit = Message<'registerUnit', { unitId: string; name: string; jurisdiction: string; kind?: string }>;
 export type PlanRound = Message<
   'planRound',
-  { roundId: string; title: string; kind: RoundKind; theme?: string; linkage?: Linkage; parentRoundId?: string; targets: string[] }
+  { roundId: string; title: string; kind: RoundKind; theme?: string; linkage?: Linkage; parentRoundId?: string; lookBackOf?: string; targets: string[] }
 >;
 export type LaunchRound = Message<'launchRound', { roundId: string }>;
 export type FormTeam = Message<'formTeam', { teamId: string; roundId: string; leader: TeamMember; members: TeamMember[] }>;
@@ -60,6 +60,8 @@ export type RoundPlanned = Message<
     linkage: Linkage;
     parentRoundId: string | null;
     targets: UnitRef[];
+    /** A look-back round's subject; absent on rounds planned before look-backs were recorded. */
+    lookBackOf?: string | null;
   }
 >;
 export type RoundLaunched = Message<'RoundLaunched', { roundId: string; owner: string }>;

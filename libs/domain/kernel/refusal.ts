@@ -16,6 +16,7 @@ export const REFUSALS = {
   UnknownClue: 'not-found',
   UnknownRectification: 'not-found',
   UnknownTask: 'not-found',
+  UnknownHandover: 'not-found',
   // a fact is recorded once
   AlreadyRegistered: 'conflict',
   AlreadyRecorded: 'conflict',
@@ -45,6 +46,16 @@ export const REFUSALS = {
   TaskAlreadyAccepted: 'rule',
   InvalidParent: 'rule',
   InvalidTime: 'rule',
+  // follow-through (DESIGN.md §8)
+  LookBackOfNeedsLookBackRound: 'rule',
+  NotUnderLookBack: 'rule',
+  RectificationNotOpen: 'rule',
+  DuplicateMeasure: 'rule',
+  RectificationNotCompleted: 'rule',
+  NotTheRequiringJurisdiction: 'forbidden',
+  ReasonRequired: 'rule',
+  AlreadyAnswered: 'conflict',
+  AlreadySupervised: 'conflict',
 } as const;
 
 export type RefusalName = keyof typeof REFUSALS;

@@ -145,6 +145,7 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
         unitId: data.unitId,
         unitJurisdiction: data.unitJurisdiction,
         escalation: { status: 'none' } as Escalation,
+        supervisedBy: [] as readonly string[],
       };
       if (issue.escalation.status === 'none') world.issues.set(issue.issueId, { ...issue, escalation: { status: 'escalated', to: data.toJurisdiction } });
     },

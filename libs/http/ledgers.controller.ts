@@ -1,0 +1,125 @@
+import { Controller, Get, Inject, Param, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { Actor } from '#domain';
+import { ID_PATTERN, RECTIFICATION_STATUSES } from '#domain';
+import type { LedgerFilter, LedgerKind, LedgerPage, LedgerRows } from '#projections';
+import { HANDOVER_STATUSES, LEDGER_KINDS } from '#projections';
+import { CurrentActor } from './auth.js';
+import { LEDGER_TITLES, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
+import { LinkageGateway } from './linkage-gateway.js';
+import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
+
+export class LedgerParams {
+  @ApiProperty({ example: '350400', pattern: '^\\d{6}$', minLength: 6, maxLength: 6 })
+  @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
+  jurisdiction!: string;
+
+  @ApiProperty({ enum: LEDGER_KINDS, description: 'issues 问题清单, rectifications 整改台账 / 责任清单, handovers 移交清单' })
+  @IsIn(LEDGER_KINDS)
+  kind!: LedgerKind;
+}
+
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,400}$/;
+const LIMIT_PATTERN = /^([1-9]\d{0,1}|[1-4]\d{2}|500)$/;
+
+export class LedgerQuery {
+  @ApiPropertyOptional({ description: 'the round and every round linked below it', pattern: ID_PATTERN.source, maxLength: 128 })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'roundId must be 1-128 letters, digits or . _ : -' })
+  roundId?: string;
+
+  @ApiPropertyOptional({ pattern: ID_PATTERN.source, maxLength: 128 })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'unitId must be 1-128 letters, digits or . _ : -' })
+  unitId?: string;
+
+  @ApiPropertyOptional({ enum: [...RECTIFICATION_STATUSES, ...HANDOVER_STATUSES], description: 'rectifications: required, planned, completed, closed, reopened; handovers: open, answered' })
+  @IsOptional()
+  @IsIn([...RECTIFICATION_STATUSES, ...HANDOVER_STATUSES])
+  status?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: past due at `at`; false: not (rectifications and handovers)' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: "the issue's category", minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @IsCleanText()
+  category?: string;
+
+  @ApiPropertyOptional({ description: "the previous page's `next`", pattern: CURSOR_PATTERN.source, maxLength: 400 })
+  @IsOptional()
+  @Matches(CURSOR_PATTERN, { message: "cursor must be the previous page's next" })
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'rows per page, 1-500 (default 50)', pattern: LIMIT_PATTERN.source })
+  @IsOptional()
+  @Matches(LIMIT_PATTERN, { message: 'limit must be a whole number from 1 to 500' })
+  limit?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], description: 'csv or xlsx: every matching row as a download, Chinese headers, Beijing time, a totals row' })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'xlsx'])
+  format?: 'json' | 'csv' | 'xlsx';
+
+  @ApiPropertyOptional({ description: 'the instant overdue is measured against (default: now)', example: '2019-07-20T09:00:00+08:00', maxLength: 40 })
+  @IsOptional()
+  @IsInstant()
+  at?: string;
+}
+
+const DOWNLOAD_PAGE = 2000;
+
+/**
+ * The ledgers of DESIGN.md §8.3, scoped like reports: a jurisdiction sees its subtree, and a refused
+ * read says no more than "not yours" (which is also what an unknown jurisdiction gets).
+ */
+@ApiTags('ledgers')
+@ApiBearerAuth()
+@Controller('v1/ledgers')
+export class LedgersController {
+  constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
+
+  @Get(':jurisdiction/:kind')
+  @ApiOperation({ summary: 'a ledger (台账) of the jurisdiction’s subtree, newest first: issues, rectifications or handovers, filtered, paged, or downloaded as CSV/XLSX' })
+  async ledger(@Param() { jurisdiction, kind }: LedgerParams, @Query() query: LedgerQuery, @CurrentActor() actor: Actor): Promise<LedgerPage<LedgerKind> | StreamableFile> {
+    const node = await this.gateway.readableNode(actor, jurisdiction);
+    const filter: LedgerFilter = {
+      ...(query.roundId !== undefined ? { roundId: query.roundId } : {}),
+      ...(query.unitId !== undefined ? { unitId: query.unitId } : {}),
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.overdue !== undefined ? { overdue: query.overdue === 'true' } : {}),
+      ...(query.category !== undefined ? { category: query.category } : {}),
+    };
+    if (filter.roundId !== undefined) this.gateway.requireVisibleScope(actor, node.readModel, { roundId: filter.roundId });
+    const at = query.at !== undefined ? validatedInstant(query.at) : this.gateway.runtime.clock.now();
+    const page = (cursor: string | undefined, limit: number) =>
+      node.readModel.ledger(jurisdiction, kind, filter, node.service.registry, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });
+    if (query.format === undefined || query.format === 'json') return page(query.cursor, query.limit !== undefined ? Number(query.limit) : 50);
+
+    const first = page(undefined, DOWNLOAD_PAGE);
+    async function* pages(): AsyncIterable<LedgerRows[LedgerKind][]> {
+      let current = first;
+      yield current.rows;
+      while (current.next !== null) {
+        current = page(current.next, DOWNLOAD_PAGE);
+        yield current.rows;
+      }
+    }
+    const name = registryName(this.gateway, jurisdiction);
+    const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
+    const file = `${jurisdiction}-${kind}.${query.format}`;
+    return query.format === 'xlsx'
+      ? new StreamableFile(streamLedgerXlsx(kind, title, pages()), {
+          type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          disposition: `attachment; filename="${file}"`,
+        })
+      : new StreamableFile(streamLedgerCsv(kind, pages()), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"` });
+  }
+}
+
+const registryName = (gateway: LinkageGateway, jurisdiction: string): string => gateway.runtime.registry.get(jurisdiction)?.name ?? jurisdiction;

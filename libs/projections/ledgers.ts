@@ -1,0 +1,116 @@
+/** The ledgers (台账) of DESIGN.md §8.3: the list views offices work from. */
+import type { Evidence, Measure, RectificationStatus } from '#domain';
+
+export const LEDGER_KINDS = ['issues', 'rectifications', 'handovers'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export const HANDOVER_STATUSES = ['open', 'answered'] as const;
+export type HandoverStatus = (typeof HANDOVER_STATUSES)[number];
+
+/** 问题清单 */
+export interface IssueRow {
+  issueId: string;
+  roundId: string;
+  unitId: string;
+  unitName: string | null;
+  jurisdiction: string;
+  category: string | null;
+  immediate: boolean;
+  foundAt: string | null;
+  supervised: boolean;
+  typical: boolean;
+  rectificationIds: string[];
+  handoverIds: string[];
+}
+
+/** 整改台账 / 责任清单 */
+export interface RectificationRow {
+  rectificationId: string;
+  issueId: string;
+  roundId: string;
+  unitId: string;
+  unitName: string | null;
+  jurisdiction: string;
+  /** The jurisdiction that required it. */
+  requiredBy: string;
+  requiredAt: string | null;
+  dueBy: string;
+  status: RectificationStatus;
+  measures: Measure[];
+  typical: boolean;
+  /** The leader who signed for it: null at every level but the one that recorded the claim. */
+  responsibleLeader: string | null;
+  leadDepartment: string | null;
+  completedAt: string | null;
+  closedAt: string | null;
+  overdue: boolean;
+  completedLate: boolean;
+  rejections: number;
+  reassessments: { roundId: string; verdict: string; at: string }[];
+  evidence: Evidence[];
+}
+
+/** 移交清单 */
+export interface HandoverRow {
+  handoverId: string;
+  issueId: string;
+  roundId: string;
+  unitId: string;
+  unitName: string | null;
+  jurisdiction: string;
+  recipient: string;
+  handedOverAt: string | null;
+  dueBy: string;
+  status: HandoverStatus;
+  answeredAt: string | null;
+  result: string | null;
+  overdue: boolean;
+}
+
+export interface LedgerRows {
+  issues: IssueRow;
+  rectifications: RectificationRow;
+  handovers: HandoverRow;
+}
+
+export interface LedgerFilter {
+  /** The round and every round linked below it. */
+  readonly roundId?: string;
+  readonly unitId?: string;
+  readonly status?: string;
+  /** true: overdue at the ledger's time; false: not overdue. */
+  readonly overdue?: boolean;
+  /** The issue's category. */
+  readonly category?: string;
+}
+
+export interface LedgerPage<K extends LedgerKind> {
+  jurisdiction: string;
+  kind: K;
+  filter: LedgerFilter;
+  /** The instant overdue was measured against. */
+  asOf: string;
+  /** The level store position the read model had reached. */
+  position: number;
+  /** Every row that matches the filter, not only this page. */
+  count: number;
+  rows: LedgerRows[K][];
+  /** Cursor of the next page (newest first); null on the last one. */
+  next: string | null;
+}
+
+/** A filter that does not apply to a ledger (issues have no status or due date). */
+export class LedgerFilterNotApplicable extends Error {
+  override readonly name = 'LedgerFilterNotApplicable';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A cursor this server did not hand out. */
+export class InvalidCursor extends Error {
+  override readonly name = 'InvalidCursor';
+}

@@ -1,0 +1,161 @@
+import type { JurisdictionLookup } from '#domain';
+import { RECTIFICATION_STATUSES } from '#domain';
+import type { HandoverRow, IssueRow, LedgerFilter, LedgerKind, LedgerPage, LedgerRows, RectificationRow } from '../ledgers.js';
+import { HANDOVER_STATUSES, InvalidCursor, LedgerFilterNotApplicable } from '../ledgers.js';
+import type { QueryContext } from './queries.js';
+import { UnknownScope } from './queries.js';
+
+const DONE = `('completed', 'closed')`;
+
+interface LedgerShape {
+  readonly table: string;
+  readonly id: string;
+  /** Newest first by this, then by id: a stable order for the cursor. */
+  readonly sortKey: string;
+  readonly overdue?: string;
+  readonly status?: { readonly column: string; readonly values: readonly string[] };
+  readonly select: string;
+}
+
+const SHAPES: Record<LedgerKind, LedgerShape> = {
+  issues: {
+    table: 'issues',
+    id: 'issue_id',
+    sortKey: "coalesce(x.found_at, '')",
+    select: `x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName, x.unit_jurisdiction AS jurisdiction,
+      x.category AS category, x.immediate AS immediate, x.found_at AS foundAt, x.supervised AS supervised, x.typical AS typical,
+      (SELECT json_group_array(r.rectification_id) FROM (SELECT rectification_id FROM rectifications WHERE issue_id = x.issue_id ORDER BY rectification_id) r) AS rectificationIds,
+      (SELECT json_group_array(h.handover_id) FROM (SELECT handover_id FROM handovers WHERE issue_id = x.issue_id ORDER BY handover_id) h) AS handoverIds`,
+  },
+  rectifications: {
+    table: 'rectifications',
+    id: 'rectification_id',
+    sortKey: "coalesce(x.required_at, '')",
+    overdue: `(x.status NOT IN ${DONE} AND x.due_by < @at)`,
+    status: { column: 'x.status', values: RECTIFICATION_STATUSES },
+    select: `x.rectification_id AS rectificationId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
+      x.unit_jurisdiction AS jurisdiction, x.owner AS requiredBy, x.required_at AS requiredAt, x.due_by AS dueBy, x.status AS status,
+      x.measures AS measures, x.typical AS typical, x.responsible_leader AS responsibleLeader, x.lead_department AS leadDepartment,
+      x.completed_at AS completedAt, x.closed_at AS closedAt, (x.status NOT IN ${DONE} AND x.due_by < @at) AS overdue,
+      (x.status IN ${DONE} AND x.completed_at > x.due_by) AS completedLate, x.rejections AS rejections, x.reassessments AS reassessments, x.evidence AS evidence`,
+  },
+  handovers: {
+    table: 'handovers',
+    id: 'handover_id',
+    sortKey: "coalesce(x.handed_over_at, '')",
+    overdue: '(x.answered_at IS NULL AND x.due_by < @at)',
+    status: { column: "CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END", values: HANDOVER_STATUSES },
+    select: `x.handover_id AS handoverId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
+      x.unit_jurisdiction AS jurisdiction, x.recipient AS recipient, x.handed_over_at AS handedOverAt, x.due_by AS dueBy,
+      CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END AS status, x.answered_at AS answeredAt, x.result AS result,
+      (x.answered_at IS NULL AND x.due_by < @at) AS overdue`,
+  },
+};
+
+const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.stringify([sortKey, id]), 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): [string, string] => {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+  } catch {
+    // handled below
+  }
+  throw new InvalidCursor('cursor is not one this server handed out (use the previous page’s `next`)');
+};
+
+type Raw = Record<string, unknown>;
+
+const asRow: { [K in LedgerKind]: (raw: Raw) => LedgerRows[K] } = {
+  issues: (raw): IssueRow => ({
+    ...(raw as unknown as IssueRow),
+    immediate: raw.immediate === 1,
+    supervised: raw.supervised === 1,
+    typical: raw.typical === 1,
+    rectificationIds: JSON.parse(raw.rectificationIds as string) as string[],
+    handoverIds: JSON.parse(raw.handoverIds as string) as string[],
+  }),
+  rectifications: (raw): RectificationRow => ({
+    ...(raw as unknown as RectificationRow),
+    measures: JSON.parse(raw.measures as string) as RectificationRow['measures'],
+    typical: raw.typical === 1,
+    overdue: raw.overdue === 1,
+    completedLate: raw.completedLate === 1,
+    reassessments: JSON.parse(raw.reassessments as string) as RectificationRow['reassessments'],
+    evidence: JSON.parse(raw.evidence as string) as RectificationRow['evidence'],
+  }),
+  handovers: (raw): HandoverRow => ({ ...(raw as unknown as HandoverRow), overdue: raw.overdue === 1 }),
+};
+
+/**
+ * The ledgers of a jurisdiction's subtree: every row whose unit lies in it, newest first, filtered,
+ * a page at a time behind a stable cursor, with the count of every matching row.
+ */
+export class LedgerQueries {
+  constructor(private readonly context: QueryContext) {}
+
+  ledger<K extends LedgerKind>(
+    jurisdiction: string,
+    kind: K,
+    filter: LedgerFilter,
+    registry: JurisdictionLookup,
+    at: string,
+    position: number,
+    page: { readonly cursor?: string; readonly limit: number },
+  ): LedgerPage<K> {
+    if (!registry.get(jurisdiction)) throw new UnknownScope(`jurisdiction ${jurisdiction} is not registered`);
+    const shape = SHAPES[kind];
+    const rounds = filter.roundId !== undefined ? this.context.roundsInScope({ roundId: filter.roundId }) : undefined;
+    const where: string[] = ['x.unit_jurisdiction IN (SELECT code FROM temp.scope_jurisdictions)'];
+    const parameters: Record<string, string | number> = { at };
+    if (rounds !== undefined) where.push('x.round_id IN (SELECT round_id FROM temp.scope_rounds)');
+    if (filter.unitId !== undefined) {
+      where.push('x.unit_id = @unitId');
+      parameters.unitId = filter.unitId;
+    }
+    if (filter.status !== undefined) {
+      if (!shape.status) throw new LedgerFilterNotApplicable('status', `the ${kind} ledger has no status`);
+      if (!shape.status.values.includes(filter.status)) throw new LedgerFilterNotApplicable('status', `status of the ${kind} ledger is one of ${shape.status.values.join(', ')}`);
+      where.push(`${shape.status.column} = @status`);
+      parameters.status = filter.status;
+    }
+    if (filter.overdue !== undefined) {
+      if (!shape.overdue) throw new LedgerFilterNotApplicable('overdue', `the ${kind} ledger has no due date`);
+      where.push(filter.overdue ? shape.overdue : `NOT ${shape.overdue}`);
+    }
+    if (filter.category !== undefined) {
+      where.push(kind === 'issues' ? 'x.category = @category' : 'x.issue_id IN (SELECT issue_id FROM issues WHERE category = @category)');
+      parameters.category = filter.category;
+    }
+    const matching = where.join(' AND ');
+    const pageWhere = [matching];
+    if (page.cursor !== undefined) {
+      const [sortKey, id] = decodeCursor(page.cursor);
+      pageWhere.push(`(${shape.sortKey} < @cursorKey OR (${shape.sortKey} = @cursorKey AND x.${shape.id} < @cursorId))`);
+      parameters.cursorKey = sortKey;
+      parameters.cursorId = id;
+    }
+    const { count, raws } = this.context.inScope(jurisdiction, registry.childrenOf(jurisdiction), registry, rounds, () => {
+      const counted = (this.context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n;
+      const rows = this.context
+        .query(
+          `SELECT ${shape.select}, ${shape.sortKey} AS sortKey FROM ${shape.table} x LEFT JOIN units u ON u.unit_id = x.unit_id
+           WHERE ${pageWhere.join(' AND ')} ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${Math.trunc(page.limit) + 1}`,
+        )
+        .all(parameters) as Raw[];
+      return { count: counted, raws: rows };
+    });
+    const more = raws.length > page.limit;
+    const shown = raws.slice(0, page.limit);
+    const last = shown[shown.length - 1];
+    return {
+      jurisdiction,
+      kind,
+      filter,
+      asOf: at,
+      position,
+      count,
+      rows: shown.map(({ sortKey: _sortKey, ...raw }) => asRow[kind](raw)),
+      next: more && last ? encodeCursor(last.sortKey as string, last[kind === 'issues' ? 'issueId' : kind === 'rectifications' ? 'rectificationId' : 'handoverId'] as string) : null,
+    };
+  }
+}

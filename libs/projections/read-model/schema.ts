@@ -1,0 +1,66 @@
+/**
+ * The read model's tables. PROJECTION_VERSION names what the projections compute: change it with
+ * any change to a table or to what a fact writes, and every level's read model (and its as-of
+ * snapshots) is dropped and rebuilt from its store on the next start, instead of silently showing
+ * zeros for facts projected before the change.
+ */
+export const PROJECTION_VERSION = 2;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (
+  jurisdiction TEXT NOT NULL, round_id TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY (jurisdiction, round_id, metric)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rounds (
+  round_id TEXT PRIMARY KEY, owner TEXT NOT NULL, parent_round_id TEXT, theme TEXT, kind TEXT, linkage TEXT,
+  planned_at TEXT, launched_at TEXT, closed_at TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rounds_by_parent ON rounds (parent_round_id);
+CREATE TABLE IF NOT EXISTS round_targets (
+  round_id TEXT NOT NULL, unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, PRIMARY KEY (round_id, unit_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS units (unit_id TEXT PRIMARY KEY, jurisdiction TEXT NOT NULL, name TEXT NOT NULL, kind TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stationings (
+  team_id TEXT NOT NULL, unit_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_jurisdiction TEXT NOT NULL,
+  PRIMARY KEY (team_id, unit_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tasks (
+  task_id TEXT PRIMARY KEY, from_jurisdiction TEXT NOT NULL, to_jurisdiction TEXT NOT NULL, kind TEXT, title TEXT, round_id TEXT,
+  due_by TEXT NOT NULL, assigned_at TEXT, accepted_at TEXT, progress_at TEXT, percent INTEGER, completed_at TEXT, result TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tasks_by_addressee ON tasks (to_jurisdiction);
+CREATE TABLE IF NOT EXISTS jurisdictions (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT, position INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS task_history (
+  task_id TEXT NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, by_actor TEXT NOT NULL,
+  note TEXT, percent INTEGER, result TEXT, PRIMARY KEY (task_id, position)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS issues (
+  issue_id TEXT PRIMARY KEY, round_id TEXT NOT NULL, owner TEXT NOT NULL, team_id TEXT, unit_id TEXT NOT NULL, unit_jurisdiction TEXT NOT NULL,
+  category TEXT, immediate INTEGER NOT NULL DEFAULT 0, found_at TEXT, supervised INTEGER NOT NULL DEFAULT 0, typical INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issues_by_place ON issues (unit_jurisdiction, found_at);
+CREATE TABLE IF NOT EXISTS rectifications (
+  rectification_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
+  unit_jurisdiction TEXT NOT NULL, due_by TEXT NOT NULL, required_at TEXT, measures TEXT NOT NULL DEFAULT '[]', typical INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL, attempt INTEGER NOT NULL, planned_for INTEGER NOT NULL, completed_at TEXT, closed_at TEXT,
+  rejections INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0, reassessments TEXT NOT NULL DEFAULT '[]',
+  responsible_leader TEXT, lead_department TEXT, evidence TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rectifications_by_place ON rectifications (unit_jurisdiction, required_at);
+CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id);
+CREATE TABLE IF NOT EXISTS handovers (
+  handover_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
+  unit_jurisdiction TEXT NOT NULL, recipient TEXT NOT NULL, due_by TEXT NOT NULL, handed_over_at TEXT, answered_at TEXT, result TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS handovers_by_place ON handovers (unit_jurisdiction, handed_over_at);
+CREATE INDEX IF NOT EXISTS handovers_by_issue ON handovers (issue_id);
+`;
+
+/** Tables a rebuild empties (everything but the checkpoints and the version). */
+export const PROJECTED_TABLES = [
+  'counters',
+  'rounds',
+  'round_targets',
+  'units',
+  'stationings',
+  'tasks',
+  'task_history',
+  'jurisdictions',
+  'issues',
+  'rectifications',
+  'handovers',
+] as const;

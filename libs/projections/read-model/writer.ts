@@ -1,0 +1,272 @@
+import type Database from 'better-sqlite3';
+import type { Measure, RectificationEvent, RectificationProgress } from '#domain';
+import { NOT_STARTED, assertNever, progressAfter } from '#domain';
+import type { ProjectionPlan, RowWrite } from '../projector.js';
+import { PROJECTED_TABLES } from './schema.js';
+
+interface RectificationRow {
+  status: RectificationProgress['status'];
+  attempt: number;
+  planned_for: number;
+  completed_at: string | null;
+  closed_at: string | null;
+  measures: string;
+  typical: number;
+  required_at: string | null;
+  rejections: number;
+  reopened: number;
+  reassessments: string;
+  responsible_leader: string | null;
+  lead_department: string | null;
+  evidence: string;
+}
+
+const progressOf = (row: RectificationRow | undefined): RectificationProgress => {
+  if (!row) return NOT_STARTED;
+  const base = { attempt: row.attempt, plannedFor: row.planned_for };
+  switch (row.status) {
+    case 'required':
+    case 'planned':
+      return { ...base, status: row.status };
+    case 'completed':
+    case 'reopened':
+      return { ...base, status: row.status, completedAt: row.completed_at! };
+    case 'closed':
+      return { ...base, status: 'closed', completedAt: row.completed_at!, closedAt: row.closed_at! };
+    default:
+      return assertNever(row.status, 'rectification status');
+  }
+};
+
+/**
+ * Writes plans into the read model: the rows, summed counters and checkpoints of a batch in one
+ * transaction. Rows are order-tolerant: facts from different source levels arrive in any order.
+ */
+export class ProjectionWriter {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      checkpoint: db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?'),
+      saveCheckpoint: db.prepare<[string, number]>(
+        'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position',
+      ),
+      addCounter: db.prepare<[string, string, string, number]>(
+        'INSERT INTO counters (jurisdiction, round_id, metric, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      planRound: db.prepare<[string, string, string | null, string | null, string, string, string]>(
+        `INSERT INTO rounds (round_id, owner, parent_round_id, theme, kind, linkage, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(round_id) DO UPDATE SET owner = excluded.owner, parent_round_id = excluded.parent_round_id, theme = excluded.theme,
+           kind = excluded.kind, linkage = excluded.linkage, planned_at = excluded.planned_at`,
+      ),
+      launchRound: db.prepare<[string, string, string]>(
+        `INSERT INTO rounds (round_id, owner, launched_at) VALUES (?, ?, ?) ON CONFLICT(round_id) DO UPDATE SET launched_at = excluded.launched_at`,
+      ),
+      closeRound: db.prepare<[string, string, string]>(
+        `INSERT INTO rounds (round_id, owner, closed_at) VALUES (?, ?, ?) ON CONFLICT(round_id) DO UPDATE SET closed_at = excluded.closed_at`,
+      ),
+      addTarget: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO round_targets (round_id, unit_id, jurisdiction) VALUES (?, ?, ?)'),
+      addJurisdiction: db.prepare<[string, string, string, string | null, number]>(
+        'INSERT OR IGNORE INTO jurisdictions (code, name, level, parent, position) VALUES (?, ?, ?, ?, ?)',
+      ),
+      addUnit: db.prepare<[string, string, string, string | null]>('INSERT OR REPLACE INTO units (unit_id, jurisdiction, name, kind) VALUES (?, ?, ?, ?)'),
+      addStationing: db.prepare<[string, string, string, string, string]>(
+        'INSERT OR IGNORE INTO stationings (team_id, unit_id, round_id, owner, unit_jurisdiction) VALUES (?, ?, ?, ?, ?)',
+      ),
+      assignTask: db.prepare<[string, string, string, string, string, string | null, string, string]>(
+        `INSERT INTO tasks (task_id, from_jurisdiction, to_jurisdiction, kind, title, round_id, due_by, assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(task_id) DO UPDATE SET kind = excluded.kind, title = excluded.title, assigned_at = excluded.assigned_at`,
+      ),
+      touchTask: db.prepare<[string, string, string, string | null, string]>(
+        `INSERT INTO tasks (task_id, from_jurisdiction, to_jurisdiction, round_id, due_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT(task_id) DO NOTHING`,
+      ),
+      acceptTask: db.prepare<[string, string]>('UPDATE tasks SET accepted_at = ? WHERE task_id = ?'),
+      progressTask: db.prepare<[string, number | null, string, string]>(
+        'UPDATE tasks SET progress_at = ?, percent = coalesce(?, percent) WHERE task_id = ? AND (progress_at IS NULL OR progress_at <= ?)',
+      ),
+      completeTask: db.prepare<[string, string | null, string]>('UPDATE tasks SET completed_at = ?, result = ? WHERE task_id = ?'),
+      addHistory: db.prepare<[string, number, string, string, string, string | null, number | null, string | null]>(
+        'INSERT OR IGNORE INTO task_history (task_id, position, type, at, by_actor, note, percent, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // An issue row may be started by its supervision arriving first: the finding fills the rest.
+      issue: db.prepare<[string, string, string, string, string, string, string, number, string]>(
+        `INSERT INTO issues (issue_id, round_id, owner, team_id, unit_id, unit_jurisdiction, category, immediate, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(issue_id) DO UPDATE SET team_id = excluded.team_id, category = excluded.category, immediate = excluded.immediate, found_at = excluded.found_at`,
+      ),
+      supervise: db.prepare<[string, string, string, string, string, number]>(
+        `INSERT INTO issues (issue_id, round_id, owner, unit_id, unit_jurisdiction, supervised, typical) VALUES (?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT(issue_id) DO UPDATE SET supervised = 1, typical = max(typical, excluded.typical)`,
+      ),
+      rectification: db.prepare<[string], RectificationRow>('SELECT * FROM rectifications WHERE rectification_id = ?'),
+      saveRectification: db.prepare(
+        `INSERT OR REPLACE INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, measures, typical,
+           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, evidence)
+         VALUES (@rectificationId, @issueId, @roundId, @owner, @unitId, @unitJurisdiction, @dueBy, @requiredAt, @measures, @typical,
+           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @evidence)`,
+      ),
+      // A handover row may be started by its answer arriving first; answered stays answered.
+      handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null]>(
+        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, answered_at, result)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(handover_id) DO UPDATE SET handed_over_at = coalesce(excluded.handed_over_at, handed_over_at),
+           answered_at = coalesce(answered_at, excluded.answered_at), result = coalesce(result, excluded.result)`,
+      ),
+    };
+  }
+
+  checkpoint(name: string): number {
+    return this.statements.checkpoint.get(name)?.position ?? 0;
+  }
+
+  /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
+  apply(names: readonly string[], plan: ProjectionPlan, reached: number): void {
+    this.db.transaction(() => {
+      for (const row of plan.rows) this.write(row);
+      const { counters } = plan;
+      for (let index = 0; index < counters.length; index += 4) {
+        this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
+      }
+      for (const name of names) this.statements.saveCheckpoint.run(name, reached);
+    })();
+  }
+
+  /** Empties every projected table and the checkpoints of `names` in one transaction. */
+  reset(names: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const table of PROJECTED_TABLES) this.db.exec(`DELETE FROM ${table}`);
+      for (const name of names) this.statements.saveCheckpoint.run(name, 0);
+    })();
+  }
+
+  private write(row: RowWrite): void {
+    const s = this.statements;
+    switch (row[0]) {
+      case 'jurisdiction':
+        s.addJurisdiction.run(row[1], row[2], row[3], row[4], row[5]);
+        return;
+      case 'unit':
+        s.addUnit.run(row[1], row[2], row[3], row[4]);
+        return;
+      case 'planRound':
+        s.planRound.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7]);
+        return;
+      case 'target':
+        s.addTarget.run(row[1], row[2], row[3]);
+        return;
+      case 'launchRound':
+        s.launchRound.run(row[1], row[2], row[3]);
+        return;
+      case 'closeRound':
+        s.closeRound.run(row[1], row[2], row[3]);
+        return;
+      case 'stationing':
+        s.addStationing.run(row[1], row[2], row[3], row[4], row[5]);
+        return;
+      case 'assignTask':
+        s.assignTask.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
+        return;
+      case 'touchTask':
+        s.touchTask.run(row[1], row[2], row[3], row[4], row[5]);
+        return;
+      case 'acceptTask':
+        s.acceptTask.run(row[1], row[2]);
+        return;
+      case 'progressTask':
+        // Progress reports may arrive out of order: the latest by domain time wins.
+        s.progressTask.run(row[1], row[2], row[3], row[1]);
+        return;
+      case 'completeTask':
+        s.completeTask.run(row[1], row[2], row[3]);
+        return;
+      case 'history':
+        s.addHistory.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
+        return;
+      case 'issue':
+        s.issue.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+        return;
+      case 'supervise':
+        s.supervise.run(row[1], row[2], row[3], row[4], row[5], row[6]);
+        return;
+      case 'rectification':
+        this.writeRectification(row[1], row[2]);
+        return;
+      case 'handover': {
+        const [, h, handedOverAt, answeredAt, result] = row;
+        s.handover.run(h.handoverId, h.issueId, h.roundId, h.owner, h.unitId, h.unitJurisdiction, h.recipient, h.dueBy, handedOverAt, answeredAt, result);
+        return;
+      }
+      default:
+        return assertNever(row, 'row write');
+    }
+  }
+
+  /** Folds one lifecycle fact into its row with the domain's own lifecycle (rectification/lifecycle.ts). */
+  private writeRectification(event: RectificationEvent, occurredAt: string): void {
+    const d = event.data;
+    const row = this.statements.rectification.get(d.rectificationId);
+    const progress = progressAfter(progressOf(row), event, occurredAt);
+    const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
+    let { measures, typical, required_at: requiredAt, rejections, reopened, responsible_leader: leader, lead_department: department, evidence } = row ?? {
+      measures: '[]',
+      typical: 0,
+      required_at: null,
+      rejections: 0,
+      reopened: 0,
+      responsible_leader: null,
+      lead_department: null,
+      evidence: '[]',
+    };
+    switch (event.type) {
+      case 'RectificationRequired':
+        requiredAt = occurredAt;
+        // The unit's plan, if it arrived first, says the measures now.
+        if (progress.plannedFor === 0) measures = JSON.stringify(event.data.measures ?? []);
+        typical = event.data.typical ? 1 : 0;
+        break;
+      case 'RectificationPlanned':
+        // The plan of the latest claim holds; a stale one (for an attempt already completed) does not replace it.
+        if (event.data.forAttempt >= progress.plannedFor) {
+          measures = JSON.stringify(event.data.measures satisfies Measure[]);
+          leader = event.data.responsibleLeader;
+          department = event.data.leadDepartment;
+        }
+        break;
+      case 'RectificationCompleted':
+        if (event.data.evidence !== undefined && (event.data.attempt ?? 1) === progress.attempt) evidence = JSON.stringify(event.data.evidence);
+        break;
+      case 'RectificationVerified':
+        if (event.data.verdict === 'rejected') rejections++;
+        break;
+      case 'RectificationReassessed':
+        reassessments.push({ roundId: event.data.lookBackRoundId, verdict: event.data.verdict, at: occurredAt });
+        reassessments.sort((a, b) => a.at.localeCompare(b.at) || a.roundId.localeCompare(b.roundId));
+        if (event.data.verdict !== 'genuine') reopened++;
+        break;
+      default:
+        assertNever(event, 'rectification event');
+    }
+    this.statements.saveRectification.run({
+      rectificationId: d.rectificationId,
+      issueId: d.issueId,
+      roundId: d.roundId,
+      owner: d.owner,
+      unitId: d.unitId,
+      unitJurisdiction: d.unitJurisdiction,
+      dueBy: d.dueBy,
+      requiredAt,
+      measures,
+      typical,
+      status: progress.status,
+      attempt: progress.attempt,
+      plannedFor: progress.plannedFor,
+      completedAt: progress.status === 'required' || progress.status === 'planned' ? null : progress.completedAt,
+      closedAt: progress.status === 'closed' ? progress.closedAt : null,
+      rejections,
+      reopened,
+      reassessments: JSON.stringify(reassessments),
+      responsibleLeader: leader,
+      leadDepartment: department,
+      evidence,
+    });
+  }
+}
