@@ -68,6 +68,13 @@ export class LinkageGateway {
     return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 
+  /** Milliseconds until something open at `node`'s level falls due, by this runtime's clock. */
+  untilNextDueDate(node: LevelNode): number | undefined {
+    const now = this.runtime.clock.now();
+    const next = node.readModel.nextDueDate(now);
+    return next === undefined ? undefined : Date.parse(next) - Date.parse(now);
+  }
+
   /** The task stream as `node` holds it now; access checked by the caller, as for `reportOf`. */
   taskStreamOf(node: LevelNode, jurisdiction: string, at?: string): TaskStream {
     return node.readModel.taskStream(jurisdiction, at ?? this.runtime.clock.now(), node.projections.checkpoint);

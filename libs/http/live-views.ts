@@ -36,7 +36,15 @@ export interface LiveViewSource<T extends { position: number }> {
   readonly subscribe: (listener: (position: number) => void) => () => void;
   /** Reads the view as it stands; access was checked once, when each subscriber came. */
   readonly read: () => T | Promise<T>;
+  /**
+   * Milliseconds until the view would change by the clock alone (an open rectification, handover
+   * or task falling due turns overdue with no new fact); undefined when nothing is due.
+   */
+  readonly untilClockChange?: () => number | undefined;
 }
+
+/** setTimeout's longest delay; a longer wait is taken in steps. */
+const LONGEST_TIMER_MILLIS = 2 ** 31 - 1;
 
 /** What makes two live views the same content, whoever watches them. */
 export const liveViewKey = (level: Level, kind: 'report' | 'tasks', jurisdiction: string, scope: { roundId?: string; theme?: string } = {}): string =>
@@ -70,6 +78,8 @@ class SharedView<T extends { position: number }> {
   private lastReadAt = Number.NEGATIVE_INFINITY;
   private closed = false;
   private readonly stopListening: () => void;
+  /** Reads the view again when something in it falls due. */
+  private clockTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: LiveViewSource<T>,
@@ -118,6 +128,7 @@ class SharedView<T extends { position: number }> {
         // Serialized once here: Nest would serialize an object once per subscriber.
         const latest: MessageEvent = { type: this.source.type, id: String(position), data: JSON.stringify(view) };
         this.latest = latest;
+        this.followClock();
         await this.fanOut(latest);
       } while (this.changedWhileBusy && !this.closed);
     } catch (error) {
@@ -125,6 +136,15 @@ class SharedView<T extends { position: number }> {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Reads again just after the next due date passes (due at an instant is not overdue at it). */
+  private followClock(): void {
+    clearTimeout(this.clockTimer);
+    const wait = this.source.untilClockChange?.();
+    if (wait === undefined || this.closed) return;
+    this.clockTimer = setTimeout(() => this.changed(), Math.min(Math.max(wait + 1, 0), LONGEST_TIMER_MILLIS));
+    this.clockTimer.unref();
   }
 
   /** Sends `event` to every watcher who lacks it, watchers who join meanwhile included (a Map iterates over them too). */
@@ -156,6 +176,7 @@ class SharedView<T extends { position: number }> {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.clockTimer);
     this.stopListening();
     this.onClosed();
   }

@@ -103,6 +103,7 @@ export class QueriesController {
       type: 'report',
       subscribe: node.projections.onChange.bind(node.projections),
       read: () => this.gateway.reportOf(node, jurisdiction, scope),
+      untilClockChange: () => this.gateway.untilNextDueDate(node),
     });
   }
 
@@ -115,6 +116,7 @@ export class QueriesController {
       type: 'tasks',
       subscribe: node.projections.onChange.bind(node.projections),
       read: () => this.gateway.taskStreamOf(node, jurisdiction),
+      untilClockChange: () => this.gateway.untilNextDueDate(node),
     });
   }
 

@@ -135,6 +135,31 @@ describe('live views over a listening socket', () => {
     for (const stream of subscribers) expect(stream.events.map((event) => event.issuesFound)).toEqual([0, 1]);
   });
 
+  it('pushes a report again when a rectification falls due, with no new fact', async () => {
+    await start();
+    const now = Date.now();
+    harness.clock.set(new Date(now).toISOString());
+    await post('registerUnit', { unitId: 'zz-bureau', name: '漳州市粮食局', jurisdiction: '350600' }, CITY_OFFICE);
+    await post('planRound', { roundId: 'zz-r', title: '专项巡察', kind: 'special', targets: ['zz-bureau'] }, CITY_OFFICE);
+    await post('launchRound', { roundId: 'zz-r' }, CITY_OFFICE);
+    await post('formTeam', { teamId: 'zz-t', roundId: 'zz-r', leader: { personId: 'p1', homeJurisdiction: '350600' }, members: [] }, CITY_OFFICE);
+    await post('stationTeam', { teamId: 'zz-t', unitIds: ['zz-bureau'] }, CITY_OFFICE);
+    await post('recordIssue', { issueId: 'i-due', roundId: 'zz-r', teamId: 'zz-t', unitId: 'zz-bureau', category: 'grain', summary: 'x' }, CITY_TEAM);
+    const dueBy = new Date(now + 1500).toISOString();
+    await post('requireRectification', { rectificationId: 'r-due', issueId: 'i-due', unitId: 'zz-bureau', dueBy }, CITY_OFFICE);
+    await harness.runtime.settle();
+
+    const stream = await watch('/v1/reports/350600/live', viewer('clock-watcher'));
+    await eventually('the first report', () => stream.events.length === 1);
+    expect(stream.events[0]).toMatchObject({ rectifications: { required: 1, overdue: 0 } });
+    const head = await harness.runtime.node('city')!.service.store.headPosition();
+    // The world moves on past the due date; nothing is recorded.
+    harness.clock.set(new Date(now + 1501).toISOString());
+    await eventually('the report pushed again once the rectification is overdue', () => stream.events.length === 2, 5_000);
+    expect(stream.events[1]).toMatchObject({ rectifications: { required: 1, overdue: 1 } });
+    expect(await harness.runtime.node('city')!.service.store.headPosition()).toBe(head);
+  });
+
   it('refuses an actor beyond its cap with 429 and anyone beyond the total with 503, and frees a slot when its client leaves', async () => {
     await start({ maxPerActor: 2, maxTotal: 3 });
     const first = await watch('/v1/reports/350600/live', CITY_OFFICE);

@@ -43,11 +43,14 @@ CREATE TABLE IF NOT EXISTS rectifications (
   responsible_leader TEXT, lead_department TEXT, evidence TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rectifications_by_place ON rectifications (unit_jurisdiction, required_at);
 CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id);
+CREATE INDEX IF NOT EXISTS rectifications_open_by_due_date ON rectifications (due_by) WHERE status NOT IN ('completed', 'closed');
 CREATE TABLE IF NOT EXISTS handovers (
   handover_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
   unit_jurisdiction TEXT NOT NULL, recipient TEXT NOT NULL, due_by TEXT NOT NULL, handed_over_at TEXT, answered_at TEXT, result TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS handovers_by_place ON handovers (unit_jurisdiction, handed_over_at);
 CREATE INDEX IF NOT EXISTS handovers_by_issue ON handovers (issue_id);
+CREATE INDEX IF NOT EXISTS handovers_open_by_due_date ON handovers (due_by) WHERE answered_at IS NULL;
+CREATE INDEX IF NOT EXISTS tasks_open_by_due_date ON tasks (due_by) WHERE completed_at IS NULL;
 `;
 
 /** Tables a rebuild empties (everything but the checkpoints and the version). */
