@@ -95,7 +95,7 @@ export const runScenario = async (scenario: Scenario, target: ScenarioTarget, lo
   const reader = await bearer(READER);
   const checked: CheckedView[] = [];
   for (const [index, expectation] of scenario.expect.entries()) {
-    const { path, view, shown } = 'ledger' in expectation ? await readLedger(target, expectation.ledger, now, reader, index) : await readView(target, expectation, now, reader, index);
+    const { path, view, shown } = 'ledger' in expectation ? await readLedger(target, expectation, now, reader, index) : await readView(target, expectation, now, reader, index);
     log(`  ${path}\n    ${JSON.stringify(shown)}`);
     for (const [dotted, expected] of Object.entries(expectation.has)) {
       const actual = valueAt(view, dotted);
@@ -138,13 +138,8 @@ const LEDGER_ROW_ID: Record<string, string> = { issues: 'issueId', rectification
  * Every row of a ledger that matches the filter, page after page, as `{ count, rows: { <id>: row } }`
  * so that `rows.<id>.<field>` names a row by its id (DESIGN.md §8.4).
  */
-const readLedger = async (
-  target: ScenarioTarget,
-  ledger: Extract<ScenarioExpectation, { ledger: unknown }>['ledger'],
-  now: string | undefined,
-  reader: string,
-  index: number,
-) => {
+const readLedger = async (target: ScenarioTarget, expectation: Extract<ScenarioExpectation, { ledger: unknown }>, now: string | undefined, reader: string, index: number) => {
+  const { ledger } = expectation;
   const filter = Object.entries(ledger.filter ?? {}).map(([key, value]): [string, string] => [key, String(value)]);
   const base = new URLSearchParams([...filter, ...(now !== undefined ? [['at', now] as [string, string]] : []), ['limit', '500']]);
   const path = `/v1/ledgers/${ledger.jurisdiction}/${ledger.kind}?${base.toString()}`;
@@ -159,5 +154,7 @@ const readLedger = async (
     for (const row of answer.rows) rows[String(row[LEDGER_ROW_ID[ledger.kind]!])] = row;
     cursor = answer.next;
   }
-  return { path, view: { count, rows }, shown: { count, rows: Object.keys(rows) } };
+  // Printed: the count and every row an expectation names.
+  const named = new Set(Object.keys(expectation.has).flatMap((dotted) => (dotted.startsWith('rows.') ? [dotted.split('.')[1]!] : [])));
+  return { path, view: { count, rows }, shown: { count, rows: Object.fromEntries([...named].map((id) => [id, rows[id]])) } };
 };
