@@ -130,6 +130,7 @@ export class AuditController {
   @ApiOperation({ summary: "recompute a level's hash chain and check every signed head of it this process holds" })
   async verify(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<VerificationReport> {
     this.requireLevel(actor, level);
+    this.gateway.nodeFor(level, `verifying the ${level} chain`);
     const report = await this.audited(() => verifyServedLevel(this.gateway.runtime, level));
     return this.coversLevel(actor, level) ? report : redact(report);
   }
@@ -150,6 +151,7 @@ export class AuditController {
   async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
     // Auditors read; a signature is a fact in the store, copied to every level above.
     if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
+    this.gateway.nodeFor(level, `signing the ${level} chain head`);
     return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
   }
 
