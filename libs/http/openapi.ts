@@ -95,10 +95,24 @@ const SERVERS = [
   },
 ];
 
+/**
+ * Every body goes through the validation pipe, which refuses a field its class does not name
+ * (body-validation.ts): the schemas Nest made from body classes say so.
+ */
+const closeBodies = (paths: OpenAPIObject['paths'], schemas: Record<string, unknown>): void => {
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item) as { requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }[]) {
+      const name = operation.requestBody?.content?.['application/json']?.schema?.$ref?.replace('#/components/schemas/', '');
+      if (name !== undefined && schemas[name] !== undefined) schemas[name] = { ...(schemas[name] as object), additionalProperties: false };
+    }
+  }
+};
+
 /** The OpenAPI document from Nest's scan: commands, component schemas, security, servers, tags. */
 export const describeApi = (document: OpenAPIObject): OpenAPIObject => {
   const paths = { ...document.paths };
   const schemas: Record<string, unknown> = { ...(document.components?.schemas ?? {}), ...ANSWER_SCHEMAS };
+  closeBodies(paths, schemas);
   describeCommands(paths, schemas);
   return {
     ...document,
