@@ -17,7 +17,7 @@ import { readJsonBodies } from './body-limits.js';
 import type { RequestLimits } from './request-guards.js';
 import { DEFAULT_REQUEST_LIMITS, registerRequestGuards } from './request-guards.js';
 import { validationPipe } from './body-validation.js';
-import { describeCommands } from './openapi.js';
+import { describeApi } from './openapi.js';
 import { ProblemFilter, toProblem } from './problems.js';
 import type { LiveViewLimits } from './live-views.js';
 import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
@@ -78,15 +78,18 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
-  const document = describeCommands(
+  const document = describeApi(
     SwaggerModule.createDocument(
-    app as unknown as INestApplication,
-    new DocumentBuilder()
-      .setTitle('Inspection linkage (巡视巡察上下联动)')
-      .setDescription('Commands of DESIGN.md §4, upward reports and downward task streams. Every route but /health needs a bearer token.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+      app as unknown as INestApplication,
+      new DocumentBuilder()
+        .setTitle('Inspection linkage (巡视巡察上下联动)')
+        .setDescription(
+          'Commands of DESIGN.md §4, upward reports and downward task streams, operations and audit. Every route but /health needs a bearer token. Refusals are problem+json (RFC 9457); every answer but /health carries the rate-limit headers.',
+        )
+        .setVersion('1')
+        .build(),
+      // Every route names its tag (@ApiTags); none is made up from a controller's class name.
+      { autoTagControllers: false },
     ),
   );
   SwaggerModule.setup('docs', app as unknown as INestApplication, document, { ui: options.swaggerUi ?? true, raw: ['json'] });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
 import { ID_PATTERN, LEVELS, Refusal, levelDepth, mayReadJurisdiction } from '#domain';
@@ -17,37 +17,40 @@ import {
   verifyServedLevel,
 } from '#linkage';
 import type { ReadModel, Report, TaskStream } from '#projections';
+import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
 import { Expensive } from './request-guards.js';
-import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
+import { STREAM_PATTERN, schemaRef } from './openapi-schemas.js';
+import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
 
-const STREAM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,200}$/;
 const POSITION_PATTERN = /^\d{1,15}$/;
 const LIMIT_PATTERN = /^([1-9]\d{0,2}|[1-4]\d{3}|5000)$/;
 
 export class LevelParam {
-  @ApiProperty({ enum: LEVELS }) @IsIn(LEVELS) level!: Level;
+  @ApiProperty({ ...PARAMETER.level, description: 'the level whose history' }) @IsIn(LEVELS) level!: Level;
 }
 
 export class AuditJurisdictionParam {
-  @ApiProperty({ example: '350600' }) @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
+  @ApiProperty({ ...PARAMETER.code, description: 'a 6-digit administrative division code: the root of the subtree' })
+  @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
   jurisdiction!: string;
 }
 
 export class StreamParam {
-  @ApiProperty({ example: 'task-fj-grain-task-350600' }) @Matches(STREAM_PATTERN, { message: 'streamId must be a stream name such as round-<id>' })
+  @ApiProperty({ type: 'string', minLength: 1, maxLength: 201, pattern: STREAM_PATTERN.source, description: 'a stream: `<kind>-<id>`', example: 'task-fj-grain-task-350600' })
+  @Matches(STREAM_PATTERN, { message: 'streamId must be a stream name such as round-<id>' })
   streamId!: string;
 }
 
 export class LineageParams {
-  @ApiProperty({ enum: LINEAGE_SUBJECTS }) @IsIn(LINEAGE_SUBJECTS) kind!: LineageSubject;
-  @ApiProperty({ example: 'fj-grain-task-350600' }) @Matches(ID_PATTERN) id!: string;
+  @ApiProperty({ enum: LINEAGE_SUBJECTS, description: 'what the id names' }) @IsIn(LINEAGE_SUBJECTS) kind!: LineageSubject;
+  @ApiProperty({ ...PARAMETER.id, description: 'the task, issue or clue id', example: 'fj-grain-task-350600' }) @Matches(ID_PATTERN) id!: string;
 }
 
 export class LevelQuery {
-  @ApiPropertyOptional({ enum: LEVELS, description: "whose store to read (default: the level of the actor's jurisdiction)" })
+  @ApiPropertyOptional({ ...PARAMETER.level, description: "whose store to read (default: the level of the actor's jurisdiction)" })
   @IsOptional()
   @IsIn(LEVELS)
   level?: Level;
@@ -55,47 +58,56 @@ export class LevelQuery {
 
 /** "As known at": a record time, or a position of the level's log. */
 export class AsOfQuery extends LevelQuery {
-  @ApiPropertyOptional({ description: 'as known at this instant: the facts the level had recorded by then', example: '2021-10-08T10:00:00+08:00' })
+  @ApiPropertyOptional({ ...PARAMETER.instant, description: 'as known at this instant: the facts the level had recorded by then (not with position)', example: '2021-10-08T10:00:00+08:00' })
   @IsOptional()
   @IsInstant()
   asOf?: string;
 
-  @ApiPropertyOptional({ description: "as known at this position of the level's log" }) @IsOptional() @Matches(POSITION_PATTERN) position?: string;
+  @ApiPropertyOptional({ ...PARAMETER.position, description: "as known at this position of the level's log (not with asOf)" }) @IsOptional() @Matches(POSITION_PATTERN) position?: string;
 
   @ApiPropertyOptional({ enum: ['use', 'none'], description: "none: replay the log from its first event instead of starting from a read-model snapshot (derived data)" })
   @IsOptional()
   @IsIn(['use', 'none'])
   snapshots?: 'use' | 'none';
 
-  @ApiPropertyOptional({ description: 'the instant `overdue` is measured against (default: asOf, else now)' })
+  @ApiPropertyOptional({ ...PARAMETER.instant, description: 'the instant `overdue` is measured against (default: asOf, else now)' })
   @IsOptional()
   @IsInstant()
   at?: string;
 }
 
 export class AsOfReportQuery extends AsOfQuery {
-  @ApiPropertyOptional({ description: 'the round and every round linked below it' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ description: 'every round of this theme', minLength: 1, maxLength: 50 }) @IsOptional() @IsString() @Length(1, 50) @IsCleanText() theme?: string;
+  @ApiPropertyOptional({ ...PARAMETER.id, description: 'the round and every round linked below it (not with theme)' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
+  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 50, pattern: cleanTextPattern(false), description: 'every round of this theme (not with roundId)', example: 'grain' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  @IsCleanText()
+  theme?: string;
 }
 
 export class ReplayQuery extends AsOfQuery {
-  @ApiPropertyOptional({ description: 'one stream, e.g. round-fj-11-1-grain' }) @IsOptional() @Matches(STREAM_PATTERN) stream?: string;
-  @ApiPropertyOptional({ description: 'every stream whose facts carry this roundId' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ description: 'facts owned by or attributed to this jurisdiction' }) @IsOptional() @Matches(/^\d{6}$/) jurisdiction?: string;
-  @ApiPropertyOptional({ description: 'facts of one correlation (a command and what it caused, across levels)' })
+  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 201, pattern: STREAM_PATTERN.source, description: 'one stream, e.g. round-fj-11-1-grain' })
+  @IsOptional()
+  @Matches(STREAM_PATTERN)
+  stream?: string;
+
+  @ApiPropertyOptional({ ...PARAMETER.id, description: 'every stream whose facts carry this roundId' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
+  @ApiPropertyOptional({ ...PARAMETER.code, description: 'facts owned by or attributed to this jurisdiction' }) @IsOptional() @Matches(/^\d{6}$/) jurisdiction?: string;
+  @ApiPropertyOptional({ ...PARAMETER.id, description: 'facts of one correlation (a command and what it caused, across levels)' })
   @IsOptional()
   @Matches(ID_PATTERN)
   correlationId?: string;
 
-  @ApiPropertyOptional({ description: 'cursor: facts after this position (the previous page\'s `next`)' }) @IsOptional() @Matches(POSITION_PATTERN) after?: string;
-  @ApiPropertyOptional({ description: 'page size, 1-5000 (default 500)', pattern: LIMIT_PATTERN.source })
+  @ApiPropertyOptional({ ...PARAMETER.position, description: "cursor: facts after this position (the previous page's `next`)" }) @IsOptional() @Matches(POSITION_PATTERN) after?: string;
+  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 4, pattern: LIMIT_PATTERN.source, description: 'page size, 1-5000 (default 500)', example: '500' })
   @IsOptional()
   @Matches(LIMIT_PATTERN, { message: 'limit must be a whole number from 1 to 5000' })
   limit?: string;
 }
 
 export class ExportQuery {
-  @ApiPropertyOptional({ description: "one jurisdiction's history; everything else is redacted to digests" })
+  @ApiPropertyOptional({ ...PARAMETER.code, description: "one jurisdiction's history; everything else is redacted to digests" })
   @IsOptional()
   @Matches(/^\d{6}$/)
   jurisdiction?: string;
@@ -119,23 +131,42 @@ const AUDIT_ROLES = new Set(['admin', 'auditor']);
  * attests to what is stored without changing it. Auditors and admins only, within the auditor's
  * subtree; refusals say no more than the other reads do.
  */
+/** Refusals the audit routes share, said once. */
+const AUDIT_REFUSALS = {
+  403: "RoleNotAllowed or ReadForbidden: not an auditor or admin, or what is asked lies outside the auditor's subtree",
+  421: 'MisdirectedRequest: the level is not served by this process',
+} as const;
+
+const LEVEL_REFUSED = "RoleNotAllowed or ReadForbidden: not an auditor or admin, or the level lies above the auditor's own";
+
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('v1/audit')
 export class AuditController {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
 
   @Get('verify/:level')
   @Expensive()
-  @ApiOperation({ summary: "recompute a level's hash chain and check every signed head of it this process holds" })
+  @Documented({
+    operationId: 'verifyChain',
+    summary: "recompute a level's hash chain and check every signed head of it this process holds",
+    description: "An auditor audits its own level and those below; stream and event ids are left out unless its subtree covers the whole level. Reads the whole store (a rate limit of its own).",
+    ok: { status: 200, description: 'the verification report (ok: false names the first break)', schema: schemaRef('VerificationReport') },
+    problems: { 400: 'the level is not province, city or county', 403: LEVEL_REFUSED, 421: AUDIT_REFUSALS[421], 501: true },
+  })
   async verify(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<VerificationReport> {
     this.requireLevel(actor, level);
+    this.gateway.nodeFor(level, `verifying the ${level} chain`);
     const report = await this.audited(() => verifyServedLevel(this.gateway.runtime, level));
     return this.coversLevel(actor, level) ? report : redact(report);
   }
 
   @Get('heads/:level')
-  @ApiOperation({ summary: "a level's signed chain heads, as its own store and the stores above it hold them" })
+  @Documented({
+    operationId: 'getSignedHeads',
+    summary: "a level's signed chain heads, as its own store and the stores above it hold them (those this process serves)",
+    ok: { status: 200, description: 'the signed heads held here', schema: schemaRef('SignedHeads') },
+    problems: { 400: 'the level is not province, city or county', 403: LEVEL_REFUSED },
+  })
   async heads(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<{ level: Level; heads: HeldHead[] }> {
     this.requireLevel(actor, level);
     return { level, heads: await heldHeadsOf(this.gateway.runtime, level) };
@@ -143,19 +174,30 @@ export class AuditController {
 
   @Post('heads/:level/sign')
   @HttpCode(201)
-  @ApiOperation({
-    summary:
-      "admin: sign the level's chain head now (recorded as a ChainHeadSigned fact, relayed to the levels above); while nothing was stored since the last signature, that one is returned and nothing is written",
+  @Documented({
+    operationId: 'signChainHead',
+    summary: "admin: sign the level's chain head now",
+    description:
+      'Recorded as a ChainHeadSigned fact, relayed to the levels above. While nothing was stored since the last signature, that one is returned and nothing is written.',
+    ok: { status: 201, description: 'the signature and where it was stored', schema: schemaRef('ChainHeadSignature') },
+    problems: { 400: 'the level is not province, city or county', 403: 'RoleNotAllowed: only an admin signs', ...BODY_PROBLEMS, 421: AUDIT_REFUSALS[421], 501: true },
   })
   async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
     // Auditors read; a signature is a fact in the store, copied to every level above.
     if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
+    this.gateway.nodeFor(level, `signing the ${level} chain head`);
     return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
   }
 
   @Get('replay')
   @Expensive()
-  @ApiOperation({ summary: 'time-ordered facts of a stream, a round, a jurisdiction or a correlation, with full provenance' })
+  @Documented({
+    operationId: 'replayFacts',
+    summary: 'time-ordered facts of a stream, a round, a jurisdiction or a correlation, with full provenance',
+    description: 'Give exactly one of stream, roundId, jurisdiction, correlationId. Pages through `after` and `limit`; `asOf` or `position` replay the log as it stood then.',
+    ok: { status: 200, description: 'a page of facts', schema: schemaRef('ReplayPage') },
+    problems: { 400: 'a parameter is malformed, not exactly one subject is given, or both asOf and position are', ...AUDIT_REFUSALS },
+  })
   async replay(@Query() query: ReplayQuery, @CurrentActor() actor: Actor): Promise<ReplayPage> {
     this.requireAuditor(actor);
     const subjects = (['stream', 'roundId', 'jurisdiction', 'correlationId'] as const).filter((key) => query[key] !== undefined);
@@ -177,7 +219,17 @@ export class AuditController {
 
   @Get('as-of/reports/:jurisdiction')
   @Expensive()
-  @ApiOperation({ summary: 'the upward report as the level knew it at a moment (asOf) or position' })
+  @Documented({
+    operationId: 'getReportAsOf',
+    summary: 'the upward report as the level knew it at a moment (asOf) or position',
+    ok: { status: 200, description: 'the report then', schema: schemaRef('ReportAsOf') },
+    problems: {
+      400: 'a parameter is malformed, neither or both of asOf and position are given, or both roundId and theme',
+      403: AUDIT_REFUSALS[403],
+      404: 'UnknownScope: the round named by roundId was not known then, or lies on another branch',
+      421: AUDIT_REFUSALS[421],
+    },
+  })
   async reportAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfReportQuery, @CurrentActor() actor: Actor): Promise<AsOfView<Report>> {
     this.requireAuditor(actor);
     if (query.roundId !== undefined && query.theme !== undefined) {
@@ -192,7 +244,12 @@ export class AuditController {
 
   @Get('as-of/tasks/:jurisdiction')
   @Expensive()
-  @ApiOperation({ summary: 'the downward task stream as the level knew it at a moment (asOf) or position' })
+  @Documented({
+    operationId: 'getTaskStreamAsOf',
+    summary: 'the downward task stream as the level knew it at a moment (asOf) or position',
+    ok: { status: 200, description: 'the task stream then', schema: schemaRef('TaskStreamAsOf') },
+    problems: { 400: 'a parameter is malformed, or neither or both of asOf and position are given', ...AUDIT_REFUSALS },
+  })
   async tasksAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AsOfView<TaskStream>> {
     this.requireAuditor(actor);
     return this.asOf(actor, jurisdiction, query, (readModel, _registry, position, at) => readModel.taskStream(jurisdiction, at, position));
@@ -200,7 +257,16 @@ export class AuditController {
 
   @Get('as-of/aggregates/:streamId')
   @Expensive()
-  @ApiOperation({ summary: "an aggregate's state at a moment or position: its stream's prefix folded with the domain's evolve" })
+  @Documented({
+    operationId: 'getAggregateAsOf',
+    summary: "an aggregate's state at a moment or position: its stream's prefix folded with the domain's evolve",
+    ok: { status: 200, description: 'the aggregate then', schema: schemaRef('AggregateAsOf') },
+    problems: {
+      400: 'a parameter is malformed, or neither or both of asOf and position are given',
+      403: "RoleNotAllowed or ReadForbidden: not an auditor or admin, or the stream holds nothing the auditor may see by then (a missing stream answers alike)",
+      421: AUDIT_REFUSALS[421],
+    },
+  })
   async aggregateAsOf(@Param() { streamId }: StreamParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AggregateAsOf & { level: Level; knownAt: string | null }> {
     this.requireAuditor(actor);
     const node = this.node(actor, query.level);
@@ -212,7 +278,16 @@ export class AuditController {
 
   @Get('lineage/:kind/:id')
   @Expensive()
-  @ApiOperation({ summary: 'causes and effects across levels of a task, an issue or a clue, from one level\'s store' })
+  @Documented({
+    operationId: 'getLineage',
+    summary: "causes and effects across levels of a task, an issue or a clue, from one level's store",
+    ok: { status: 200, description: 'the lineage', schema: schemaRef('Lineage') },
+    problems: {
+      400: true,
+      ...AUDIT_REFUSALS,
+      404: 'UnknownTask, UnknownIssue or UnknownClue: not known at the level, or nothing of it is visible to the auditor (answered alike)',
+    },
+  })
   async lineage(@Param() { kind, id }: LineageParams, @Query() query: LevelQuery, @CurrentActor() actor: Actor): Promise<Lineage> {
     this.requireAuditor(actor);
     const node = this.node(actor, query.level);
@@ -226,7 +301,19 @@ export class AuditController {
 
   @Get('export/:level')
   @Expensive()
-  @ApiOperation({ summary: "NDJSON of a level's history (or one jurisdiction's, the rest redacted) with the signed heads to verify it offline" })
+  @Documented({
+    operationId: 'exportHistory',
+    summary: "NDJSON of a level's history (or one jurisdiction's, the rest redacted) with the signed heads to verify it offline",
+    description: 'A whole level only for an auditor whose subtree covers it; verify the file with `npm run verify -- --export FILE`.',
+    ok: {
+      status: 200,
+      description: 'the export, one JSON object per line',
+      mediaType: 'application/x-ndjson',
+      schema: schemaRef('ExportLine'),
+      headers: { 'Content-Disposition': { $ref: '#/components/headers/Content-Disposition' } },
+    },
+    problems: { 400: true, ...AUDIT_REFUSALS, 501: true },
+  })
   async export(@Param() { level }: LevelParam, @Query() query: ExportQuery, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     this.requireAuditor(actor);
     if (query.jurisdiction !== undefined) this.requireJurisdiction(actor, query.jurisdiction);

@@ -6,7 +6,7 @@
 import { IsOptional, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { CommandType, FieldSchema, ObjectSchema } from '#domain';
 import { CODE_PATTERN, COMMANDS, COMMAND_TYPES, EARLIEST_YEAR, ID_PATTERN, LATEST_YEAR, SHA256_PATTERN } from '#domain';
-import { IsCleanText, IsInstant, Nested, NestedEach } from './validation.js';
+import { IsCleanText, IsInstant, Nested, NestedEach, cleanTextPattern } from './validation.js';
 
 type BodyClass = new () => object;
 
@@ -80,7 +80,7 @@ export const jsonSchemaOf = (field: FieldSchema): JsonSchema => {
     case 'code':
       return { type: 'string', minLength: 6, maxLength: 6, pattern: CODE_PATTERN.source, example: '350624', ...described };
     case 'text':
-      return { type: 'string', minLength: 1, maxLength: field.max, ...described };
+      return { type: 'string', minLength: 1, maxLength: field.max, pattern: cleanTextPattern(field.multiline ?? false), ...described };
     case 'enum':
       return { type: 'string', enum: [...field.values], ...described };
     case 'integer':
@@ -91,8 +91,8 @@ export const jsonSchemaOf = (field: FieldSchema): JsonSchema => {
       return {
         type: 'string',
         format: 'date-time',
-        minLength: 16,
-        maxLength: 40,
+        minLength: 17,
+        maxLength: 35,
         description: `${field.description ? `${field.description}; ` : ''}ISO 8601 instant with a time zone offset, years ${EARLIEST_YEAR}-${LATEST_YEAR}`,
         example: '2021-12-31T00:00:00+08:00',
       };

@@ -1,17 +1,19 @@
 import { Controller, Get, Inject, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor } from '#domain';
 import { ID_PATTERN, RECTIFICATION_STATUSES } from '#domain';
 import type { LedgerFilter, LedgerKind, LedgerPage, LedgerRows } from '#projections';
 import { HANDOVER_STATUSES, LEDGER_KINDS } from '#projections';
+import { Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
+import { schemaRef } from './openapi-schemas.js';
 import { LEDGER_TITLES, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
 import { LinkageGateway } from './linkage-gateway.js';
-import { IsCleanText, IsInstant, validatedInstant } from './validation.js';
+import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
 
 export class LedgerParams {
-  @ApiProperty({ example: '350400', pattern: '^\\d{6}$', minLength: 6, maxLength: 6 })
+  @ApiProperty({ ...PARAMETER.code, example: '350400' })
   @Matches(/^\d{6}$/, { message: 'jurisdiction must be a 6-digit administrative division code' })
   jurisdiction!: string;
 
@@ -44,7 +46,7 @@ export class LedgerQuery {
   @IsIn(['true', 'false'])
   overdue?: 'true' | 'false';
 
-  @ApiPropertyOptional({ description: "the issue's category", minLength: 1, maxLength: 100 })
+  @ApiPropertyOptional({ description: "the issue's category", minLength: 1, maxLength: 100, pattern: cleanTextPattern(false) })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -56,7 +58,7 @@ export class LedgerQuery {
   @Matches(CURSOR_PATTERN, { message: "cursor must be the previous page's next" })
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'rows per page, 1-500 (default 50)', pattern: LIMIT_PATTERN.source })
+  @ApiPropertyOptional({ description: 'rows per page, 1-500 (default 50)', pattern: LIMIT_PATTERN.source, minLength: 1, maxLength: 3 })
   @IsOptional()
   @Matches(LIMIT_PATTERN, { message: 'limit must be a whole number from 1 to 500' })
   limit?: string;
@@ -66,7 +68,7 @@ export class LedgerQuery {
   @IsIn(['json', 'csv', 'xlsx'])
   format?: 'json' | 'csv' | 'xlsx';
 
-  @ApiPropertyOptional({ description: 'the instant overdue is measured against (default: now)', example: '2019-07-20T09:00:00+08:00', maxLength: 40 })
+  @ApiPropertyOptional({ ...PARAMETER.instant, description: 'the instant overdue is measured against (default: now)', example: '2019-07-20T09:00:00+08:00' })
   @IsOptional()
   @IsInstant()
   at?: string;
@@ -79,13 +81,32 @@ const DOWNLOAD_PAGE = 2000;
  * read says no more than "not yours" (which is also what an unknown jurisdiction gets).
  */
 @ApiTags('ledgers')
-@ApiBearerAuth()
 @Controller('v1/ledgers')
 export class LedgersController {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
 
   @Get(':jurisdiction/:kind')
-  @ApiOperation({ summary: 'a ledger (台账) of the jurisdiction’s subtree, newest first: issues, rectifications or handovers, filtered, paged, or downloaded as CSV/XLSX' })
+  @Documented({
+    operationId: 'getLedger',
+    summary: "a ledger (台账) of the jurisdiction's subtree, newest first: issues, rectifications or handovers",
+    description:
+      'Rows whose unit lies in the subtree, as this level holds them; filters, a cursor and `count` of every match. `format=csv|xlsx` downloads every matching row with Chinese headers, Beijing time and a totals row.',
+    ok: {
+      status: 200,
+      description: 'a page of the ledger (JSON), or the whole ledger as a download',
+      schema: { oneOf: [schemaRef('IssueLedger'), schemaRef('RectificationLedger'), schemaRef('HandoverLedger')] },
+      headers: { 'Content-Disposition': { $ref: '#/components/headers/Content-Disposition' } },
+      alsoAs: {
+        'text/csv': { type: 'string', maxLength: 2_147_483_647, description: 'UTF-8 with a byte order mark, one row per line, a totals row last' },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { type: 'string', format: 'binary', maxLength: 2_147_483_647 },
+      },
+    },
+    problems: {
+      400: 'a filter, the cursor or `at` broke its rule (status of another ledger, overdue or status on the issues ledger)',
+      403: 'ReadForbidden: not in the actor\'s subtree, or not a registered jurisdiction (answered alike)',
+      404: 'UnknownScope: the round family is not known here (or lies on another branch)',
+    },
+  })
   async ledger(@Param() { jurisdiction, kind }: LedgerParams, @Query() query: LedgerQuery, @CurrentActor() actor: Actor): Promise<LedgerPage<LedgerKind> | StreamableFile> {
     const node = await this.gateway.readableNode(actor, jurisdiction);
     const filter: LedgerFilter = {

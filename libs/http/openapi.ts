@@ -1,100 +1,27 @@
 /**
- * The OpenAPI document: Nest's scan of the read routes, plus one operation per command made from
- * the catalogue (the route itself is one, `POST /v1/commands/{type}`), each with its own request
- * schema, example and every answer it can give.
+ * The OpenAPI document: Nest's scan of the read routes (each described by `@Documented`,
+ * api-docs.ts), plus one operation per command made from the catalogue (the route itself is one,
+ * `POST /v1/commands/{type}`), each with its own request schema, example and every answer it can
+ * give; the schemas of the answers (openapi-schemas.ts), servers, tags and security.
  */
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { COMMANDS, COMMAND_TYPES } from '#domain';
-import type { JsonSchema } from './command-bodies.js';
+import type { Problems } from './api-docs.js';
+import { BODY_PROBLEMS, HEADER_COMPONENTS, PARAMETER, answersOf } from './api-docs.js';
 import { jsonSchemaOf } from './command-bodies.js';
+import { ANSWER_SCHEMAS, schemaRef } from './openapi-schemas.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-const PROBLEM_SCHEMA: JsonSchema = {
-  type: 'object',
-  description: 'RFC 9457 problem details: `title` names the rule, `field` the offending part of the request',
-  required: ['type', 'title', 'status', 'detail'],
-  properties: {
-    type: { type: 'string', format: 'uri', maxLength: 200, example: 'urn:inspection-linkage:problem:MemberMustRecuse' },
-    title: { type: 'string', maxLength: 100, example: 'MemberMustRecuse' },
-    status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
-    detail: { type: 'string', maxLength: 10_000 },
-    field: { type: 'string', maxLength: 300, example: 'unitIds' },
-    errors: {
-      type: 'array',
-      maxItems: 1000,
-      description: 'for 400: every broken field and rule',
-      items: {
-        type: 'object',
-        required: ['field', 'rule', 'message'],
-        properties: { field: { type: 'string', maxLength: 300 }, rule: { type: 'string', maxLength: 100 }, message: { type: 'string', maxLength: 1000 } },
-      },
-    },
-  },
+const COMMAND_PROBLEMS: Problems = {
+  400: true,
+  403: true,
+  404: 'a round, team, unit, issue, clue, rectification or task it names is not known here (or lies on another branch)',
+  409: true,
+  ...BODY_PROBLEMS,
+  421: 'the command belongs to a level this process does not serve',
+  422: 'a domain rule refuses it (e.g. MemberMustRecuse, RoundClosed), or its Idempotency-Key was used for another request',
 };
 
-const OUTCOME_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['level', 'position', 'events'],
-  properties: {
-    level: { type: 'string', enum: ['province', 'city', 'county'], description: 'the level whose store recorded the facts' },
-    position: { type: 'integer', format: 'int64', minimum: 1, description: "store position of the last fact: pass `after=<level>:<position>` to a read to see it" },
-    events: {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        required: ['eventId', 'type', 'streamId', 'revision'],
-        properties: {
-          eventId: { type: 'string', format: 'uuid', maxLength: 36 },
-          type: { type: 'string', maxLength: 100 },
-          streamId: { type: 'string', maxLength: 200 },
-          revision: { type: 'integer', format: 'int64', minimum: 0 },
-        },
-      },
-    },
-  },
-};
-
-/** Headers every answer carries while rate limits are on (README "Configuration"). */
-const RATE_LIMIT_HEADERS = {
-  'X-RateLimit-Limit': { description: 'requests allowed per minute for this token', schema: { type: 'integer', format: 'int32', minimum: 1 } },
-  'X-RateLimit-Remaining': { description: 'requests left in the current minute', schema: { type: 'integer', format: 'int32', minimum: 0 } },
-  'X-RateLimit-Reset': { description: 'seconds until the minute starts again', schema: { type: 'integer', format: 'int32', minimum: 0 } },
-};
-
-const problem = (description: string, extraHeaders: Record<string, unknown> = {}) => ({
-  description,
-  headers: { ...RATE_LIMIT_HEADERS, ...extraHeaders },
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-
-/** Answers every operation can give, besides its own. */
-export const COMMON_PROBLEMS = {
-  '400': problem('the request broke its contract: every broken field and rule in `errors`'),
-  '401': problem('no valid bearer token', { 'WWW-Authenticate': { schema: { type: 'string', maxLength: 100 } } }),
-  '403': problem("the actor's role or jurisdiction may not do this (a refused read reveals nothing)"),
-  '429': problem('more requests than the rate limit allows', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer', format: 'int32', minimum: 0 } } }),
-  '500': problem('the server failed; the failure is logged'),
-};
-
-const COMMAND_PROBLEMS = {
-  ...COMMON_PROBLEMS,
-  '404': problem('a round, team, unit, issue, clue, rectification or task it names is not known here (or lies on another branch)'),
-  '409': problem('recorded already, or the aggregate kept changing (ConcurrentChange: retry)'),
-  '413': problem('the body is larger than 1 MB'),
-  '415': problem('the body is not JSON in UTF-8'),
-  '421': problem('the command belongs to a level this process does not serve'),
-  '422': problem('a domain rule refuses it (e.g. MemberMustRecuse, RoundClosed), or its Idempotency-Key was used for another request'),
-};
-
-const idHeader = (name: string, description: string) => ({
-  name,
-  in: 'header',
-  required: false,
-  description,
-  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' },
-});
+const idHeader = (name: string, description: string) => ({ name, in: 'header', required: false, description, schema: PARAMETER.id });
 
 const COMMAND_HEADERS = [
   idHeader(
@@ -106,18 +33,16 @@ const COMMAND_HEADERS = [
     name: 'X-Occurred-At',
     in: 'header',
     required: false,
-    description: 'when it happened, if recorded later: an ISO 8601 instant with offset (domain time; record time is the server\'s)',
-    schema: { type: 'string', format: 'date-time', maxLength: 40 },
+    description: "when it happened, if recorded later: an ISO 8601 instant with offset (domain time; record time is the server's)",
+    schema: PARAMETER.instant,
   },
 ];
 
 const bodySchemaName = (type: string): string => `${type[0]!.toUpperCase()}${type.slice(1)}Command`;
 
 /** Replaces the one command route by an operation per command of the catalogue. */
-export const describeCommands = (document: OpenAPIObject): OpenAPIObject => {
-  const paths = { ...document.paths };
+const describeCommands = (paths: OpenAPIObject['paths'], schemas: Record<string, unknown>): void => {
   delete paths['/v1/commands/{type}'];
-  const schemas: Record<string, unknown> = { ...(document.components?.schemas ?? {}), Problem: PROBLEM_SCHEMA, CommandOutcome: OUTCOME_SCHEMA };
   for (const type of COMMAND_TYPES) {
     const spec = COMMANDS[type];
     schemas[bodySchemaName(type)] = jsonSchemaOf(spec.input);
@@ -129,17 +54,84 @@ export const describeCommands = (document: OpenAPIObject): OpenAPIObject => {
         description: `Roles: ${spec.roles.join(', ')}. Runs as the token's actor, at the level of its jurisdiction.`,
         security: [{ bearer: [] }],
         parameters: COMMAND_HEADERS,
-        requestBody: { required: true, content: { 'application/json': { schema: ref(bodySchemaName(type)), example: spec.example } } },
-        responses: {
-          '201': {
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef(bodySchemaName(type)), example: spec.example } } },
+        responses: answersOf({
+          ok: {
+            status: 201,
             description: 'recorded: the new facts, their level and store position',
-            headers: { ...RATE_LIMIT_HEADERS, 'Idempotent-Replayed': { description: 'true when answered from an earlier attempt with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } } },
-            content: { 'application/json': { schema: ref('CommandOutcome') } },
+            schema: schemaRef('CommandOutcome'),
+            headers: { 'Idempotent-Replayed': { $ref: '#/components/headers/Idempotent-Replayed' } },
           },
-          ...COMMAND_PROBLEMS,
-        },
+          problems: COMMAND_PROBLEMS,
+        }),
       },
     } as never;
   }
-  return { ...document, paths, components: { ...document.components, schemas: schemas as never } };
+};
+
+const TAGS = [
+  { name: 'commands', description: 'The commands of DESIGN.md §4 and §8. One route, `POST /v1/commands/{command}`, shown as an operation per command with its own body.' },
+  { name: 'reports', description: 'Upward 成果联动 reports and downward task streams, read once or watched live (Server-Sent Events).' },
+  { name: 'ledgers', description: 'The ledgers (台账) of DESIGN.md §8.3: issues, rectifications and handovers of a subtree, paged or downloaded as CSV/XLSX.' },
+  { name: 'operations', description: "Each level's projections, relay and inbox: their state, and the admin's repairs." },
+  { name: 'audit', description: 'For auditors and admins: hash-chain verification, signed heads, replay, as-of views, lineage, export (README "Audit").' },
+  { name: 'health', description: 'Liveness, without a token.' },
+];
+
+const BEARER = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'A JWT (JWS, HS256) whose claims are the actor: `sub` its id, `jur` its jurisdiction (6-digit code), `role` its role; `iss` inspection-linkage, `exp` its expiry (`npm run token` mints one, for 12 h by default). Verified as RFC8725 (JSON Web Token Best Current Practices) asks: the algorithm is pinned to HS256 (`none` and every other algorithm are refused), the issuer is checked, an expired token is refused, and the key (TOKEN_SIGNING_KEY) has at least 32 bytes.',
+};
+
+const SERVERS = [
+  {
+    url: '/',
+    description:
+      'local: the level service that serves this document (at /docs-json), http://127.0.0.1:3000 by default (HOST, PORT: loopback only); in production behind a proxy that terminates TLS, over https',
+    // The offices' own network, not the public internet.
+    'x-internal': true,
+  },
+];
+
+/**
+ * Every body goes through the validation pipe, which refuses a field its class does not name
+ * (body-validation.ts): the schemas Nest made from body classes say so.
+ */
+const closeBodies = (paths: OpenAPIObject['paths'], schemas: Record<string, unknown>): void => {
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item) as { requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }[]) {
+      const name = operation.requestBody?.content?.['application/json']?.schema?.$ref?.replace('#/components/schemas/', '');
+      if (name !== undefined && schemas[name] !== undefined) schemas[name] = { ...(schemas[name] as object), additionalProperties: false };
+    }
+  }
+};
+
+/** The OpenAPI document from Nest's scan: commands, component schemas, security, servers, tags. */
+export const describeApi = (document: OpenAPIObject): OpenAPIObject => {
+  const paths = { ...document.paths };
+  const schemas: Record<string, unknown> = { ...(document.components?.schemas ?? {}), ...ANSWER_SCHEMAS };
+  closeBodies(paths, schemas);
+  describeCommands(paths, schemas);
+  return {
+    ...document,
+    info: {
+      title: document.info.title,
+      description: document.info.description,
+      version: document.info.version,
+      // package.json: private, no licence granted; there is no licence text to link to.
+      license: { name: 'UNLICENSED: for the inspection offices only' },
+    },
+    servers: SERVERS,
+    tags: TAGS,
+    paths,
+    components: {
+      ...document.components,
+      schemas: schemas as never,
+      headers: HEADER_COMPONENTS as never,
+      securitySchemes: { bearer: BEARER as never },
+    },
+  };
 };

@@ -22,11 +22,27 @@ const problemType = (name: string): string => `urn:inspection-linkage:problem:${
 
 const STATUS_OF: Record<RefusalKind, number> = { forbidden: 403, 'not-found': 404, conflict: 409, rule: 422 };
 
+/**
+ * The most a problem holds, as the OpenAPI document states it (openapi-schemas.ts). A 1 MB body of
+ * a thousand list items with a hundred unknown fields each broke 120,000 rules: its answer listed
+ * them all, 16 MB.
+ */
+export const PROBLEM_LIMITS = { errors: 100, detail: 10_000, field: 300, message: 1_000 } as const;
+
+/** `text` cut to `max` characters, marked with an ellipsis; never inside a surrogate pair. */
+const clip = (text: string, max: number): string => {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return `${text.slice(0, end)}…`;
+};
+
 /** The request body or query broke its contract: every broken field and rule, at once. */
 export class ValidationFailed extends Error {
   override readonly name = 'ValidationFailed';
   constructor(readonly errors: { field: string; rule: string; message: string }[]) {
-    super(errors.map((error) => error.message).join('; '));
+    const listed = errors.slice(0, PROBLEM_LIMITS.errors).map((error) => error.message);
+    super(`${listed.join('; ')}${errors.length > listed.length ? `; and ${errors.length - listed.length} more` : ''}`);
   }
 }
 
@@ -144,6 +160,22 @@ const fromFastifyError = (error: unknown): Problem | undefined => {
 };
 
 export const toProblem = (error: unknown): Problem => {
+  const problem = problemOf(error);
+  return {
+    ...problem,
+    detail: clip(problem.detail, PROBLEM_LIMITS.detail),
+    ...(problem.field !== undefined ? { field: clip(problem.field, PROBLEM_LIMITS.field) } : {}),
+    ...(problem.errors !== undefined
+      ? {
+          errors: problem.errors
+            .slice(0, PROBLEM_LIMITS.errors)
+            .map(({ field, rule, message }) => ({ field: clip(field, PROBLEM_LIMITS.field), rule, message: clip(message, PROBLEM_LIMITS.message) })),
+        }
+      : {}),
+  };
+};
+
+const problemOf = (error: unknown): Problem => {
   if (error instanceof Refusal) {
     return {
       type: problemType(error.refusal),
@@ -172,13 +204,6 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
-  if (error instanceof LedgerFilterNotApplicable) {
-    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, rule: 'applicable', message: error.message }] };
-  }
-  if (error instanceof InvalidCursor) {
-    return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: 'cursor', errors: [{ field: 'cursor', rule: 'isCursor', message: error.message }] };
-  }
-  if (error instanceof UnknownCommand) return { type: problemType(error.name), title: error.name, status: 404, detail: error.message, field: 'type' };
   if (error instanceof LedgerFilterNotApplicable) {
     return { type: problemType('ValidationFailed'), title: 'ValidationFailed', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, rule: 'applicable', message: error.message }] };
   }

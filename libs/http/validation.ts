@@ -26,13 +26,19 @@ export const IsInstant = (options?: ValidationOptions): PropertyDecorator =>
     options,
   );
 
+// Character classes, kept as text so that the OpenAPI pattern (cleanTextPattern) is made of the same ones.
 // C0 controls other than tab and line breaks, DEL and the C1 controls: NUL, ANSI escape sequences.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
-const LINE_BREAK = /[\n\r\u2028\u2029]/u;
+const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
+const LINE_BREAK_CHARACTERS = '\\n\\r\\u2028\\u2029';
 // Bidirectional overrides and isolates: they make a text display differently from what it is.
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+const BIDI_CHARACTERS = '\\u202A-\\u202E\\u2066-\\u2069';
 // Everything that shows nothing: whitespace (ideographic space included), zero-width characters, BOM.
-const INVISIBLE_ONLY = /^[\s\u200B-\u200D\u2060\u180E\uFEFF]*$/u;
+const INVISIBLE_CHARACTERS = '\\s\\u200B-\\u200D\\u2060\\u180E\\uFEFF';
+
+const CONTROL = new RegExp(`[${CONTROL_CHARACTERS}]`, 'u');
+const LINE_BREAK = new RegExp(`[${LINE_BREAK_CHARACTERS}]`, 'u');
+const BIDI_CONTROL = new RegExp(`[${BIDI_CHARACTERS}]`, 'u');
+const INVISIBLE_ONLY = new RegExp(`^[${INVISIBLE_CHARACTERS}]*$`, 'u');
 
 /** Why a text is refused, or undefined when it is fine. */
 export const textProblem = (value: string, multiline: boolean): string | undefined => {
@@ -43,6 +49,14 @@ export const textProblem = (value: string, multiline: boolean): string | undefin
   if (INVISIBLE_ONLY.test(value)) return 'must hold visible text, not only spaces or zero-width characters';
   return undefined;
 };
+
+/**
+ * The rules of `textProblem` as one regular expression (ECMA-262, for the OpenAPI document): some
+ * visible character, no control, bidi-override or (unless multiline) line-break character. A lone
+ * surrogate is the one thing it lets through that `textProblem` refuses.
+ */
+export const cleanTextPattern = (multiline: boolean): string =>
+  `^(?![${INVISIBLE_CHARACTERS}]*$)[^${CONTROL_CHARACTERS}${BIDI_CHARACTERS}${multiline ? '' : LINE_BREAK_CHARACTERS}]*$`;
 
 /**
  * Text people read: names, titles, summaries. Refuses what would print as something else or as

@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Actor } from '#domain';
 import type { VerificationReport } from '#audit';
 import { parseExport, verifyExport } from '#audit';
+import { InprocBus } from '#bus';
+import { MemoryEventStore } from '#event-store';
+import { TokenService, createHttpApp } from '#http';
 import type { AuditFact, Lineage, LineageNode, ReplayPage } from '#linkage';
+import { LinkageRuntime, SettableClock } from '#linkage';
 import type { EmbeddedHarness } from '#scenario';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 
@@ -219,5 +225,35 @@ describe('the audit API over the fujian-grain-2021 run (embedded, in memory)', (
     expect((await get('/v1/audit/as-of/reports/350000', PROVINCE_AUDITOR)).status).toBe(400);
     expect((await get('/v1/audit/as-of/reports/350000?position=3&asOf=2021-01-01T00:00:00Z', PROVINCE_AUDITOR)).status).toBe(400);
     expect((await get('/v1/audit/verify/state', PROVINCE_AUDITOR)).status).toBe(400);
+  });
+});
+
+describe('the audit API of a one-level process', () => {
+  let runtime: LinkageRuntime;
+  let app: NestFastifyApplication;
+  let tokens: TokenService;
+
+  beforeAll(async () => {
+    runtime = await LinkageRuntime.start({ levels: ['county'], clock: new SettableClock(new Date().toISOString()), bus: new InprocBus(), openStore: () => new MemoryEventStore() });
+    tokens = new TokenService(randomBytes(32));
+    app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
+  });
+  afterAll(async () => {
+    await app.close();
+    await runtime.stop();
+  });
+
+  it('answers 421 for a level it does not serve, for verify and sign as for export (verify and sign failed with 500)', async () => {
+    const authorization = `Bearer ${await tokens.mint(ADMIN)}`;
+    for (const [method, url] of [
+      ['GET', '/v1/audit/verify/city'],
+      ['POST', '/v1/audit/heads/city/sign'],
+      ['GET', '/v1/audit/export/city'],
+    ] as const) {
+      const response = await app.getHttpAdapter().getInstance().inject({ method, url, headers: { authorization } });
+      expect({ url, status: response.statusCode, title: (JSON.parse(response.body) as { title: string }).title }).toEqual({ url, status: 421, title: 'MisdirectedRequest' });
+    }
+    const own = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/v1/audit/verify/county', headers: { authorization } });
+    expect(own.statusCode).toBe(200);
   });
 });

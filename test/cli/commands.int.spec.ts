@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Actor } from '#domain';
@@ -9,7 +9,7 @@ import { startEmbeddedHarness } from '#scenario';
 import { runCli } from '../harness/cli.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
-const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export'];
+const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'openapi'];
 
 /** A pid no process has any more: that of a child that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
@@ -121,5 +121,21 @@ describe('the CLI commands', () => {
     expect(signed.err).toContain(join(dataDir, 'token-signing.key'));
     const fromEnvironment = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: 'k'.repeat(32) });
     expect(fromEnvironment).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+  });
+
+  it('openapi prints the document the server serves, with no server and no data folder; --out writes it to a file', () => {
+    const empty = join(parent, 'openapi-run');
+    mkdirSync(empty);
+    const printed = runCli(['openapi'], { DATA_DIR: join(empty, 'data') });
+    expect(printed.code).toBe(0);
+    const document = JSON.parse(printed.out) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.values(document.paths).flatMap((item) => Object.keys(item)).length).toBeGreaterThanOrEqual(38);
+    const file = join(empty, 'openapi.json');
+    const written = runCli(['openapi', '--out', file]);
+    expect(written).toMatchObject({ code: 0, out: '' });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(document);
+    // Nothing else was made: no data folder, no key.
+    expect(readdirSync(empty)).toEqual(['openapi.json']);
   });
 });

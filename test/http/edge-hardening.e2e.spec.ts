@@ -72,6 +72,24 @@ describe('the HTTP edge refuses malformed input before anything runs', () => {
       await expectRefused(send('POST', '/v1/commands/registerUnit', CITY_OFFICE, '{"unitId":"u1","__proto__":{"role":"admin"}}'), 400, '__proto__', 'forbiddenKey');
     });
 
+    it('answers a body that breaks a hundred thousand rules with the first hundred (a 972 KB body was answered with 16 MB)', async () => {
+      const member = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`x${index}`, 0]));
+      const body = JSON.stringify({ teamId: 't1', roundId: 'r1', leader: { personId: 'p1', homeJurisdiction: '350600' }, members: Array.from({ length: 1000 }, () => member) });
+      expect(body.length).toBeGreaterThan(900_000);
+      const response = await http().inject({
+        method: 'POST',
+        url: '/v1/commands/formTeam',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await harness.tokens.mint(CITY_OFFICE)}` },
+        payload: body,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body.length).toBeLessThan(40_000);
+      const problem = JSON.parse(response.body) as { detail: string; field: string; errors: unknown[] };
+      expect(problem.errors).toHaveLength(100);
+      expect(problem.field).toBe('members');
+      expect(problem.detail).toMatch(/; and \d{6} more$/);
+    });
+
     it('names malformed JSON and foreign media types', async () => {
       await expectRefused(send('POST', '/v1/commands/registerUnit', CITY_OFFICE, '{"unitId":'), 400, 'body');
       const utf16 = await send('POST', '/v1/commands/registerUnit', CITY_OFFICE, '{}', { 'content-type': 'application/json; charset=utf-16' });

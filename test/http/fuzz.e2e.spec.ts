@@ -1,7 +1,8 @@
 // Random requests against every operation of the OpenAPI document, over a real socket: bodies
 // shaped by each operation's schema (and not), headers, query strings, path parameters, with valid,
 // forged, expired and missing tokens. Never a 5xx; every 4xx is problem+json naming its rule (and
-// its field for a 400); a refused request writes nothing at any level.
+// its field for a 400); a refused request writes nothing at any level; every answer is one the
+// operation documents, its body as documented.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
@@ -13,6 +14,8 @@ import { ROLES } from '#domain';
 import { TokenService } from '#http';
 import type { EmbeddedHarness } from '#scenario';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
+import type { Schema as DocumentedSchema } from '../support/openapi-conformance.js';
+import { departures } from '../support/openapi-conformance.js';
 
 const SCENARIO = join(process.cwd(), 'test', 'scenarios', 'fujian-grain-2021.json');
 
@@ -34,7 +37,12 @@ interface Operation {
   readonly path: string;
   readonly parameters: readonly Parameter[];
   readonly body?: Schema;
+  /** Answers by status, then media type, then schema. */
+  readonly answers: Record<string, Record<string, DocumentedSchema>>;
 }
+
+/** Refusals made before any route is found (a malformed or over-long URL): no operation's answers. */
+const ROUTER_REFUSALS = new Set(['BadUrl', 'UriTooLong', 'RouteNotFound']);
 interface FuzzRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;
@@ -111,7 +119,10 @@ describe('fuzzing every route of the OpenAPI document', () => {
     await harness.app.listen({ port: 0, host: '127.0.0.1' });
     port = (harness.app.getHttpServer().address() as AddressInfo).port;
     const document = JSON.parse((await harness.app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' })).body) as {
-      paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+      paths: Record<
+        string,
+        Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: DocumentedSchema }> }> }>
+      >;
       components: { schemas: Record<string, Schema> };
     };
     schemas = document.components.schemas;
@@ -121,6 +132,9 @@ describe('fuzzing every route of the OpenAPI document', () => {
         path,
         parameters: operation.parameters ?? [],
         ...(operation.requestBody ? { body: operation.requestBody.content['application/json']!.schema } : {}),
+        answers: Object.fromEntries(
+          Object.entries(operation.responses).map(([status, answer]) => [status, Object.fromEntries(Object.entries(answer.content ?? {}).map(([type, media]) => [type, media.schema]))]),
+        ),
       })),
     );
   }, 120_000);
@@ -232,6 +246,19 @@ describe('fuzzing every route of the OpenAPI document', () => {
         const answer = await send({ method: operation.method, path: query ? `${path}?${query}` : path, headers, ...(body !== undefined ? { body } : {}) });
         const label = `${operation.method} ${path}${query ? `?${query}` : ''} [${auth.kind}] → ${answer.status} ${answer.body.slice(0, 300)}`;
         if (answer.status >= 500) problems.push(`5xx: ${label}`);
+        const refusal = answer.status >= 400 && answer.contentType.startsWith('application/problem+json') ? (JSON.parse(answer.body) as { title?: string }) : undefined;
+        const documented = operation.answers[String(answer.status)];
+        if (documented === undefined) {
+          if (!ROUTER_REFUSALS.has(refusal?.title ?? '')) problems.push(`undocumented status: ${label}`);
+        } else {
+          const type = answer.contentType.split(';')[0]!;
+          const schema = documented[type];
+          if (schema === undefined) problems.push(`undocumented media type ${type}: ${label}`);
+          else if (type !== 'text/event-stream') {
+            const lines = type === 'application/x-ndjson' ? answer.body.split('\n').filter(Boolean) : [answer.body];
+            for (const line of lines) problems.push(...departures(JSON.parse(line), schema, schemas as Record<string, DocumentedSchema>).map((departure) => `not as documented, ${departure}: ${label}`));
+          }
+        }
         if (answer.status >= 400) {
           refused++;
           if (!answer.contentType.startsWith('application/problem+json')) problems.push(`not problem+json: ${label}`);
