@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BackgroundLoop } from '#background';
 import type { Actor, EventMetadata, Level } from '#domain';
 import { streams } from '#domain';
 import type { AuditSigningKey, SignedChainHead } from '#audit';
@@ -35,10 +36,8 @@ const MAX_POLL_MILLIS = 1000;
 export class ChainSigner {
   private last: { factPosition: number; at: number; record: SignedHeadRecord } | undefined;
   private readonly startedAt = Date.now();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private exclusive: Promise<unknown> = Promise.resolve();
+  /** Signs when due in the background; signatures from it, from `drain` and on demand run one at a time. */
+  private readonly loop: BackgroundLoop;
   private initialized: Promise<void> | undefined;
 
   constructor(
@@ -49,6 +48,15 @@ export class ChainSigner {
     private readonly systemActor: Actor,
     private readonly schedule: ChainSigningSchedule = {},
   ) {
+    this.loop = new BackgroundLoop({
+      pass: async () => {
+        await this.afterLoadingLast(() => this.signIfDue());
+        // Whether a signature is due next depends on time as much as on appends: look again after the poll.
+        return false;
+      },
+      idleMillis: Math.min(MAX_POLL_MILLIS, (schedule.intervalMs ?? 0) > 0 ? schedule.intervalMs! : MAX_POLL_MILLIS),
+      failure: `[audit ${service.level}] signing the chain head failed`,
+    });
     service.onAppended(() => this.nudge());
   }
 
@@ -61,20 +69,16 @@ export class ChainSigner {
   }
 
   start(): void {
-    if (this.running || !this.periodic) return;
-    this.running = true;
-    this.loop = this.run();
+    if (this.periodic) this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.nudge();
-    await this.loop;
-    await this.exclusive;
+  /** Resolves once the signature in flight, if any, is stored. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   nudge(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
   /**
@@ -93,32 +97,20 @@ export class ChainSigner {
   /** Signs if the schedule says a signature is due; resolves when that is done. */
   drain(): Promise<SignedHeadRecord | undefined> {
     if (!this.periodic) return Promise.resolve(undefined);
-    return this.serialized(async () => ((await this.due()) ? this.sign(this.systemActor) : undefined));
+    return this.serialized(() => this.signIfDue());
   }
 
-  private async run(): Promise<void> {
-    const poll = Math.min(MAX_POLL_MILLIS, (this.schedule.intervalMs ?? 0) > 0 ? this.schedule.intervalMs! : MAX_POLL_MILLIS);
-    while (this.running) {
-      await this.drain().catch((error: unknown) => console.error(`[audit ${this.level}] signing the chain head failed, will retry:`, error));
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+  private async signIfDue(): Promise<SignedHeadRecord | undefined> {
+    return (await this.due()) ? this.sign(this.systemActor) : undefined;
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.exclusive.then(async () => {
-      await (this.initialized ??= this.loadLast());
-      return work();
-    });
-    this.exclusive = next.catch(() => undefined);
-    return next;
+    return this.loop.serialized(() => this.afterLoadingLast(work));
+  }
+
+  private async afterLoadingLast<T>(work: () => Promise<T>): Promise<T> {
+    await (this.initialized ??= this.loadLast());
+    return work();
   }
 
   /** The last signature this level recorded, so that a restart keeps the schedule. */
