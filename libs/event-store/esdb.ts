@@ -47,6 +47,7 @@ import {
   WrongExpectedRevision,
   type AppendResult,
   type EventStore,
+  type EventStoreCapabilities,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
@@ -164,6 +165,11 @@ export class EsdbEventStore implements EventStore {
   private headScan: { readonly head: number; readonly to: bigint } | undefined;
   /** No event of this store lies at a `$all` position in (lastOwn, to] (see readAll). */
   private scanned: { readonly lastOwn: bigint; readonly to: bigint } = { lastOwn: 0n, to: 0n };
+  /**
+   * None: the client has no column to keep a seal in and no hook inside the server's append (and
+   * concurrent writers append to `$all` in an order only the server fixes), and no file to share.
+   */
+  readonly capabilities: EventStoreCapabilities = {};
 
   constructor(options: EsdbEventStoreOptions) {
     if (options.streamPrefix.length === 0 || options.streamPrefix.startsWith('$')) {

@@ -1,4 +1,4 @@
-import { describeEventStoreContract } from '../../test/contracts/event-store.contract.js';
+import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
 import { DuplicateEventId } from './encoding.js';
 import { MemoryEventStore } from './memory.js';
 
@@ -7,8 +7,19 @@ describeEventStoreContract('memory', async () => {
   return { store, close: () => store.close() };
 });
 
+describeSealingContract('memory', async (seal) => {
+  const store = new MemoryEventStore({ seal });
+  return { store, close: () => store.close() };
+});
+
 describe('MemoryEventStore', () => {
   const event = (id: string) => ({ id, type: 'Happened', data: { id }, metadata: {} });
+
+  it('seals nothing, and says so, when opened without a seal', async () => {
+    const store = new MemoryEventStore();
+    await store.append('a', 'no-stream', [event('e1')]);
+    expect(store.capabilities).toEqual({});
+  });
 
   it('refuses an event id already stored, writing none of the append', async () => {
     const store = new MemoryEventStore();

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { testSeal } from '../../test/support/seals.js';
 import type { RecordedEvent } from './port.js';
 import { SqliteEventStore, type SqliteSynchronous } from './sqlite.js';
 
@@ -93,7 +94,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const problemsIn = async (file: string, acked: readonly Ack[], writers: readonly string[]): Promise<string[]> => {
   const problems: string[] = [];
   // Opening runs SQLite's recovery of the WAL the killed writers left behind.
-  const store = SqliteEventStore.open(file);
+  const store = SqliteEventStore.open(file, { seal: testSeal });
   let all: RecordedEvent[];
   try {
     all = store.readAllSync();

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describeEventStoreContract } from '../../test/contracts/event-store.contract.js';
+import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
+import { resealed, testSeal } from '../../test/support/seals.js';
 import { DuplicateEventId } from './encoding.js';
 import { WrongExpectedRevision, type NewEvent, type RecordedEvent } from './port.js';
 import { SqliteEventStore } from './sqlite.js';
@@ -15,7 +16,12 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const newFile = (): string => join(folder, randomUUID(), 'events.db');
 
 describeEventStoreContract('sqlite', async () => {
-  const store = SqliteEventStore.open(newFile());
+  const store = SqliteEventStore.open(newFile(), { seal: testSeal });
+  return { store, close: () => store.close() };
+});
+
+describeSealingContract('sqlite', async (seal) => {
+  const store = SqliteEventStore.open(newFile(), { seal });
   return { store, close: () => store.close() };
 });
 
@@ -46,7 +52,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('numbers positions densely from 1 across streams', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     await store.append('a', 'no-stream', [event('a0'), event('a1')]);
     await store.append('b', 'no-stream', [event('b0')]);
     const last = await store.append('a', 1, [event('a2'), event('a3')]);
@@ -57,13 +63,13 @@ describe('SqliteEventStore', () => {
 
   it('keeps every event across close and reopen, and goes on from where it stopped', async () => {
     const file = newFile();
-    const first = SqliteEventStore.open(file);
+    const first = SqliteEventStore.open(file, { seal: testSeal });
     await first.append('a', 'no-stream', [event('a0'), event('a1')]);
     await first.append('b', 'no-stream', [event('b0')]);
     const before = await first.readAll();
     await first.close();
 
-    const reopened = open(file);
+    const reopened = open(file, { seal: testSeal });
     expect(await reopened.readAll()).toEqual(before);
     expect(await reopened.headPosition()).toBe(3);
     await expect(reopened.append('a', 0, [event('stale')])).rejects.toMatchObject({ actual: 1 });
@@ -72,7 +78,7 @@ describe('SqliteEventStore', () => {
 
   it('runs the file in WAL mode', async () => {
     const file = newFile();
-    open(file);
+    open(file, { seal: testSeal });
     const inspector = new Database(file, { readonly: true });
     try {
       expect(inspector.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -82,7 +88,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('refuses an event id already stored and rolls back the whole append', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     const stored = event('stored');
     await store.append('a', 'no-stream', [stored]);
 
@@ -94,10 +100,21 @@ describe('SqliteEventStore', () => {
     expect(await store.headPosition()).toBe(1);
   });
 
+  it('goes on from the last seal in the file, whichever store object wrote it', async () => {
+    const file = newFile();
+    const one = open(file, { seal: testSeal });
+    const two = open(file, { seal: testSeal });
+    for (let n = 0; n < 6; n++) await (n % 2 === 0 ? one : two).append(`s${n}`, 'no-stream', [event(`e${n}`), event(`f${n}`)]);
+    const stored = await one.capabilities.sealed!.read(0, 100);
+    expect(stored).toHaveLength(12);
+    expect(stored.map(({ seal }) => [...seal])).toEqual(resealed(stored).map((seal) => [...seal]));
+    expect(await two.capabilities.sealed!.read(0, 100)).toEqual(stored);
+  });
+
   it('checks expected revisions across two store objects on one file', async () => {
     const file = newFile();
-    const one = open(file);
-    const two = open(file);
+    const one = open(file, { seal: testSeal });
+    const two = open(file, { seal: testSeal });
     await one.append('a', 'no-stream', [event('from one')]);
 
     await expect(two.append('a', 'no-stream', [event('from two')])).rejects.toBeInstanceOf(WrongExpectedRevision);
@@ -107,8 +124,8 @@ describe('SqliteEventStore', () => {
 
   it("delivers another store object's appends on the same file to a subscription by polling", async () => {
     const file = newFile();
-    const subscriber = open(file, { pollIntervalMs: 25 });
-    const writer = open(file);
+    const subscriber = open(file, { seal: testSeal, pollIntervalMs: 25 });
+    const writer = open(file, { seal: testSeal });
     const delivered: RecordedEvent[] = [];
     let caughtUp = false;
     const subscription = subscriber.subscribe({
@@ -131,7 +148,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('wakes its own subscriptions on append without waiting for a poll', async () => {
-    const store = open(newFile(), { pollIntervalMs: 60_000 });
+    const store = open(newFile(), { seal: testSeal, pollIntervalMs: 60_000 });
     const delivered: string[] = [];
     let caughtUp = false;
     const subscription = store.subscribe({
@@ -151,7 +168,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('reads synchronously exactly what readAll reads', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     for (let index = 0; index < 5; index += 1) {
       await store.append(`s${index}`, 'no-stream', [event(`e${index}`), event(`f${index}`)]);
     }
@@ -165,7 +182,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('waits for handlers in flight on close, ends its subscriptions and refuses further use', async () => {
-    const store = SqliteEventStore.open(newFile(), { pollIntervalMs: 5 });
+    const store = SqliteEventStore.open(newFile(), { seal: testSeal, pollIntervalMs: 5 });
     await store.append('a', 'no-stream', [event('a0')]);
     const errors: unknown[] = [];
     let release: () => void = () => undefined;
@@ -199,13 +216,13 @@ describe('SqliteEventStore', () => {
   });
 
   it('opens with synchronous FULL and refuses unknown options', async () => {
-    const store = open(newFile(), { synchronous: 'FULL' });
+    const store = open(newFile(), { seal: testSeal, synchronous: 'FULL' });
     await store.append('a', 'no-stream', [event('durable')]);
     expect(await store.headPosition()).toBe(1);
 
-    const badMode = { synchronous: 'OFF' } as unknown as { synchronous: 'FULL' };
+    const badMode = { seal: testSeal, synchronous: 'OFF' } as unknown as { seal: typeof testSeal; synchronous: 'FULL' };
     expect(() => SqliteEventStore.open(newFile(), badMode)).toThrow(/synchronous must be 'NORMAL' or 'FULL'/);
-    expect(() => SqliteEventStore.open(newFile(), { pollIntervalMs: -1 })).toThrow(/pollIntervalMs must be an integer >= 0/);
+    expect(() => SqliteEventStore.open(newFile(), { seal: testSeal, pollIntervalMs: -1 })).toThrow(/pollIntervalMs must be an integer >= 0/);
   });
 
   it('refuses a file written with another schema version', () => {
@@ -214,6 +231,6 @@ describe('SqliteEventStore', () => {
     other.pragma('user_version = 7');
     other.close();
 
-    expect(() => SqliteEventStore.open(file)).toThrow(/schema version 7, this code reads version 2/);
+    expect(() => SqliteEventStore.open(file, { seal: testSeal })).toThrow(/schema version 7, this code reads version 2/);
   });
 });

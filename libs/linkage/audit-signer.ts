@@ -4,8 +4,8 @@ import type { Actor, EventMetadata, Level } from '#domain';
 import { streams } from '#domain';
 import type { AuditSigningKey, SignedChainHead } from '#audit';
 import { asSignedChainHead, signChainHead } from '#audit';
-import type { EventStore, HashChainedStore } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
+import type { StoreChain } from './audit-chain.js';
 import { newEventId } from './event-ids.js';
 import type { LevelService } from './level-service.js';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
@@ -42,7 +42,8 @@ export class ChainSigner {
 
   constructor(
     private readonly service: LevelService,
-    private readonly store: EventStore & HashChainedStore,
+    /** The chain of the level's store. */
+    private readonly chain: StoreChain,
     readonly key: AuditSigningKey,
     /** Who periodic signatures are recorded as: the system, acting for the registry's root. */
     private readonly systemActor: Actor,
@@ -89,7 +90,7 @@ export class ChainSigner {
   signNow(actor: Actor = this.systemActor): Promise<SignedHeadRecord> {
     return this.serialized(async () => {
       const last = this.last;
-      if (last !== undefined && (await this.store.headPosition()) === last.factPosition) return last.record;
+      if (last !== undefined && (await this.service.store.headPosition()) === last.factPosition) return last.record;
       return this.sign(actor);
     });
   }
@@ -115,7 +116,7 @@ export class ChainSigner {
 
   /** The last signature this level recorded, so that a restart keeps the schedule. */
   private async loadLast(): Promise<void> {
-    const recorded = await this.store.readStream(streams.auditChain(this.level));
+    const recorded = await this.service.store.readStream(streams.auditChain(this.level));
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
     if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt), record: { head, position: last.position, eventId: last.id } };
@@ -123,7 +124,7 @@ export class ChainSigner {
 
   /** Events stored after the last signature's own fact. */
   private async due(): Promise<boolean> {
-    const head = await this.store.headPosition();
+    const head = await this.service.store.headPosition();
     const unsigned = head - (this.last?.factPosition ?? 0);
     if (unsigned <= 0) return false;
     const { everyEvents = 0, intervalMs = 0 } = this.schedule;
@@ -135,7 +136,7 @@ export class ChainSigner {
     const streamId = streams.auditChain(this.level);
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
       const lastRevision = await this.service.lastRevision(streamId);
-      const head = await this.store.chainHead();
+      const head = await this.chain.head();
       const signedAt = new Date().toISOString();
       const signed = signChainHead(this.key, { level: this.level, position: head.position, hash: head.hash, signedAt });
       const correlationId = randomUUID();
@@ -149,7 +150,7 @@ export class ChainSigner {
         recordedAt: signedAt,
       };
       try {
-        const result = await this.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
+        const result = await this.service.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
         const record: SignedHeadRecord = { head: signed, position: result.position, eventId: metadata.eventId };

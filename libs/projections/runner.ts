@@ -1,6 +1,5 @@
 import { BackgroundLoop } from '#background';
 import type { EventStore, RecordedEvent } from '#event-store';
-import { sqliteFileOf } from '#event-store';
 import { PARALLEL_CATCH_UP_MIN_EVENTS, catchUpInParallel, defaultCatchUpWorkers, parallelCatchUpAvailable } from './parallel-catch-up.js';
 import type { ReadModel } from './read-model.js';
 import type { ProjectedFact } from './projector.js';
@@ -136,7 +135,7 @@ export class ProjectionRunner {
 
   /** Up to `head` on worker threads if the store is a SQLite file and far enough behind; else nothing. */
   private async catchUpOnThreads(head: number, onProgress?: (progress: RebuildProgress) => void): Promise<number> {
-    const file = sqliteFileOf(this.store);
+    const file = this.store.capabilities.sqliteFile;
     const workers = this.catchUpThreads.workers ?? defaultCatchUpWorkers();
     const minLag = this.catchUpThreads.minLag ?? PARALLEL_CATCH_UP_MIN_EVENTS;
     this.lastCatchUpWorkers = 0;
@@ -178,7 +177,7 @@ export class ProjectionRunner {
       const applied = await this.catchUpOnThreads(await this.store.headPosition());
       if (applied > 0) {
         const seconds = (performance.now() - started) / 1000;
-        console.log(`[projections] ${sqliteFileOf(this.store)}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
+        console.log(`[projections] ${this.store.capabilities.sqliteFile}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
       }
     } catch (error) {
       console.error('[projections] catching up on worker threads failed, going on batch by batch:', error);

@@ -6,7 +6,17 @@
  * "a new store is empty" every test looks only at what it appended after its own starting head.
  */
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedRevision, type EventStore, type ExpectedRevision, type NewEvent, type RecordedEvent } from '#event-store';
+import {
+  WrongExpectedRevision,
+  type EventSeal,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type SealedLog,
+  type StoredEventText,
+} from '#event-store';
+import { resealed, testSeal } from '../support/seals.js';
 
 export interface OpenedStore {
   readonly store: EventStore;
@@ -650,6 +660,118 @@ export const describeAllOrNothingAppendMany = (name: string, open: () => Promise
       const results = await store.appendMany([appends[0]!, { ...appends[1]!, expected: 0 }]);
       expect(results.map(({ nextExpectedRevision }) => nextExpectedRevision)).toEqual([1, 1]);
       expect(ids(await store.readStream(stream('x')))).toEqual(ids(appends[0]!.events));
+    });
+  });
+};
+
+/**
+ * For adapters that seal (see EventSeal in the port: sqlite, memory): `open` gives a new, empty
+ * store opened with `seal`.
+ */
+export const describeSealingContract = (name: string, open: (seal: EventSeal) => Promise<OpenedStore>): void => {
+  describe(`EventStore sealing: ${name}`, () => {
+    let opened: OpenedStore | undefined;
+    afterEach(async () => {
+      await opened?.close();
+      opened = undefined;
+    });
+
+    const openWith = async (seal: EventSeal): Promise<{ store: EventStore; sealed: SealedLog }> => {
+      opened = await open(seal);
+      const sealed = opened.store.capabilities.sealed;
+      if (!sealed) throw new Error(`${name} opened with a seal has no sealed capability`);
+      return { store: opened.store, sealed };
+    };
+
+    /** Records every call of testSeal. */
+    const recordingSeal = () => {
+      const calls: { previous: Uint8Array | undefined; event: StoredEventText }[] = [];
+      const seal: EventSeal = (previous, event) => {
+        calls.push({ previous: previous && Uint8Array.from(previous), event: { ...event } });
+        return testSeal(previous, event);
+      };
+      return { calls, seal };
+    };
+
+    const bytes = (seals: readonly Uint8Array[]): number[][] => seals.map((seal) => [...seal]);
+
+    it('says what it seals with, and has no seal while empty', async () => {
+      const { sealed } = await openWith(testSeal);
+      expect(sealed.sealedWith).toBe(testSeal);
+      expect(await sealed.last()).toBeUndefined();
+      expect(await sealed.read(0, 10)).toEqual([]);
+    });
+
+    it('seals each event as stored, from the seal of the one before, across appends and appendMany', async () => {
+      const { calls, seal } = recordingSeal();
+      const { store, sealed } = await openWith(seal);
+      const first = events('a', 2);
+      await store.append('a', 'no-stream', first);
+      await store.appendMany([
+        { streamId: 'b', expected: 'no-stream', events: events('b', 1) },
+        { streamId: 'a', expected: 1, events: events('a-more', 2) },
+      ]);
+
+      const stored = await sealed.read(0, 100);
+      const all = await store.readAll();
+      expect(stored.map(({ position, streamId, revision, eventId, type }) => ({ position, streamId, revision, id: eventId, type }))).toEqual(
+        all.map(({ position, streamId, revision, id, type }) => ({ position, streamId, revision, id, type })),
+      );
+      // The texts as stored, which is what the seal was given.
+      expect(stored.map(({ data, metadata }) => [JSON.parse(data), JSON.parse(metadata)])).toEqual(all.map(({ data, metadata }) => [data, metadata]));
+      expect(calls.map(({ event }) => event)).toEqual(stored.map(({ seal: _seal, ...text }) => text));
+      expect(calls[0]!.previous).toBeUndefined();
+      expect(bytes(stored.map(({ seal: kept }) => kept))).toEqual(bytes(resealed(stored)));
+      expect(bytes(calls.slice(1).map(({ previous }) => previous!))).toEqual(bytes(stored.slice(0, -1).map(({ seal: kept }) => kept)));
+      const last = await sealed.last();
+      expect(last?.position).toBe(all.at(-1)!.position);
+      expect([...last!.seal]).toEqual([...stored.at(-1)!.seal]);
+      expect((await sealed.read(2, 2)).map(({ position }) => position)).toEqual([3, 4]);
+    });
+
+    it('keeps no seal of a refused append: the next one goes on from the last event stored', async () => {
+      const { store, sealed } = await openWith(testSeal);
+      await store.append('a', 'no-stream', events('a', 2));
+      const before = await sealed.read(0, 100);
+
+      await expect(
+        store.appendMany([
+          { streamId: 'b', expected: 'no-stream', events: events('b', 2) },
+          { streamId: 'a', expected: 0, events: events('refused', 1) },
+        ]),
+      ).rejects.toBeInstanceOf(WrongExpectedRevision);
+      expect(await sealed.read(0, 100)).toEqual(before);
+
+      await store.append('c', 'no-stream', events('c', 1));
+      const after = await sealed.read(0, 100);
+      expect(after.slice(0, 2)).toEqual(before);
+      expect(bytes(after.map(({ seal }) => seal))).toEqual(bytes(resealed(after)));
+    });
+
+    it('refuses the whole append when the seal throws, and appends again once it does not', async () => {
+      let refuse = true;
+      const { store, sealed } = await openWith((previous, event) => {
+        if (refuse && event.type === 'Unsealable') throw new Error('cannot seal this');
+        return testSeal(previous, event);
+      });
+      await store.append('a', 'no-stream', events('a', 1));
+      const unsealable = { ...event('unsealable'), type: 'Unsealable' };
+
+      await expect(store.append('b', 'no-stream', [event('b'), unsealable])).rejects.toThrow('cannot seal this');
+      await expect(
+        store.appendMany([
+          { streamId: 'b', expected: 'no-stream', events: [event('b')] },
+          { streamId: 'c', expected: 'no-stream', events: [unsealable] },
+        ]),
+      ).rejects.toThrow('cannot seal this');
+      expect((await store.readAll()).map(({ id }) => id)).toHaveLength(1);
+      expect(await sealed.read(0, 100)).toHaveLength(1);
+
+      refuse = false;
+      await store.append('b', 'no-stream', [event('b'), unsealable]);
+      const stored = await sealed.read(0, 100);
+      expect(stored.map(({ type }) => type)).toEqual(['ContractEventHappened', 'ContractEventHappened', 'Unsealable']);
+      expect(bytes(stored.map(({ seal }) => seal))).toEqual(bytes(resealed(stored)));
     });
   });
 };
