@@ -19,10 +19,7 @@ import {
   type RecordedEvent,
   type SealedLog,
   type StreamAppend,
-  type SubscribeOptions,
-  type Subscription,
 } from './port.js';
-import { AppendSignal, PullSubscription } from './pull-subscription.js';
 
 interface StoredEvent extends EncodedEvent {
   readonly streamId: string;
@@ -46,8 +43,6 @@ export class MemoryEventStore implements EventStore {
   /** Each stream's events in revision order (the same objects as in `log`). */
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly eventIds = new Set<string>();
-  private readonly appended = new AppendSignal();
-  private readonly subscriptions = new Set<PullSubscription>();
   private closed = false;
   private readonly seal: EventSeal | undefined;
   readonly capabilities: EventStoreCapabilities;
@@ -102,7 +97,6 @@ export class MemoryEventStore implements EventStore {
     }
     const { events, results } = this.place(encoded);
     this.write(events);
-    if (results.length > 0) this.appended.notify();
     return results;
   }
 
@@ -122,22 +116,8 @@ export class MemoryEventStore implements EventStore {
     return this.log.length;
   }
 
-  subscribe(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const subscription = new PullSubscription(options, {
-      readPage: (after, limit) => this.readPage(after, limit),
-      appended: this.appended,
-      // Every append goes through this object, so the signal alone sees them all.
-      pollIntervalMs: undefined,
-      onStopped: (stopped) => this.subscriptions.delete(stopped),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
   }
 
   /**

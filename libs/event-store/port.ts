@@ -64,22 +64,6 @@ export interface ReadAllOptions {
   readonly limit?: number;
 }
 
-export interface Subscription {
-  /** Resolves when no more events will be delivered. */
-  close(): Promise<void>;
-}
-
-export interface SubscribeOptions {
-  /** Exclusive checkpoint: delivery starts strictly after it. */
-  readonly after: number;
-  /** Called once per event, in `readAll` order; the next event waits for the returned promise. */
-  readonly onEvent: (event: RecordedEvent) => Promise<void> | void;
-  /** Called once when catch-up has reached the head and live delivery begins. */
-  readonly onCaughtUp?: () => void;
-  /** Called when delivery stops on an error (a handler throw, a lost connection beyond retries). */
-  readonly onError?: (error: unknown) => void;
-}
-
 export interface EventStore {
   /** Appends atomically; at least one event. */
   append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult>;
@@ -105,12 +89,14 @@ export interface EventStore {
    * only for what is new).
    */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** Events of every stream in global order. */
+  /**
+   * Events of every stream in global order. Readers that follow the store (relay, projections,
+   * signer) page through it from a checkpoint of their own, woken by the level service after
+   * appends and polling otherwise (libs/background): no push delivery is part of the port.
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Position of the last event stored, 0 when empty. */
   headPosition(): Promise<number>;
-  /** Catch-up from a checkpoint, then live. */
-  subscribe(options: SubscribeOptions): Subscription;
   readonly capabilities: EventStoreCapabilities;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
 import { resealed, testSeal } from '../../test/support/seals.js';
 import { DuplicateEventId } from './encoding.js';
-import { WrongExpectedRevision, type NewEvent, type RecordedEvent } from './port.js';
+import { WrongExpectedRevision, type NewEvent } from './port.js';
 import { SqliteEventStore } from './sqlite.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
@@ -31,14 +31,6 @@ const event = (label: string): NewEvent => ({
   data: { label, body: 'x'.repeat(100) },
   metadata: { label },
 });
-
-const until = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 describe('SqliteEventStore', () => {
   const opened: SqliteEventStore[] = [];
@@ -122,51 +114,6 @@ describe('SqliteEventStore', () => {
     expect((await one.readStream('a')).map(({ revision }) => revision)).toEqual([0, 1]);
   });
 
-  it("delivers another store object's appends on the same file to a subscription by polling", async () => {
-    const file = newFile();
-    const subscriber = open(file, { seal: testSeal, pollIntervalMs: 25 });
-    const writer = open(file, { seal: testSeal });
-    const delivered: RecordedEvent[] = [];
-    let caughtUp = false;
-    const subscription = subscriber.subscribe({
-      after: 0,
-      onEvent: (recorded) => void delivered.push(recorded),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp, 'the subscription has caught up');
-      const appended = [event('w0'), event('w1'), event('w2')];
-      await writer.append('a', 'no-stream', appended.slice(0, 2));
-      await writer.append('b', 'no-stream', appended.slice(2));
-
-      await until(() => delivered.length >= 3, "the writer's events are delivered", 2000);
-      expect(delivered.map(({ id }) => id)).toEqual(appended.map(({ id }) => id));
-      expect(delivered.map(({ position }) => position)).toEqual([1, 2, 3]);
-    } finally {
-      await subscription.close();
-    }
-  });
-
-  it('wakes its own subscriptions on append without waiting for a poll', async () => {
-    const store = open(newFile(), { seal: testSeal, pollIntervalMs: 60_000 });
-    const delivered: string[] = [];
-    let caughtUp = false;
-    const subscription = store.subscribe({
-      after: 0,
-      onEvent: (recorded) => void delivered.push(recorded.id),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp, 'the subscription has caught up');
-      const appended = event('now');
-      await store.append('a', 'no-stream', [appended]);
-      await until(() => delivered.length >= 1, 'the append is delivered', 1000);
-      expect(delivered).toEqual([appended.id]);
-    } finally {
-      await subscription.close();
-    }
-  });
-
   it('reads synchronously exactly what readAll reads', async () => {
     const store = open(newFile(), { seal: testSeal });
     for (let index = 0; index < 5; index += 1) {
@@ -181,35 +128,11 @@ describe('SqliteEventStore', () => {
     expect(() => store.readAllSync({ limit: 1.5 })).toThrow(/limit must be an integer >= 0/);
   });
 
-  it('waits for handlers in flight on close, ends its subscriptions and refuses further use', async () => {
-    const store = SqliteEventStore.open(newFile(), { seal: testSeal, pollIntervalMs: 5 });
+  it('refuses further use once closed, and closes again without complaint', async () => {
+    const store = SqliteEventStore.open(newFile(), { seal: testSeal });
     await store.append('a', 'no-stream', [event('a0')]);
-    const errors: unknown[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let handling = false;
-    store.subscribe({
-      after: 0,
-      onEvent: async () => {
-        handling = true;
-        await gate;
-      },
-      onError: (error) => errors.push(error),
-    });
-    const idle = store.subscribe({ after: 1, onEvent: () => undefined, onError: (error) => errors.push(error) });
-    await until(() => handling, 'the handler is running');
+    await store.close();
 
-    let closed = false;
-    const closing = store.close().then(() => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(closed).toBe(false);
-    release();
-    await closing;
-    await idle.close();
-    // A subscription still polling would now fail on the closed database.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-
-    expect(errors).toEqual([]);
     await expect(store.append('a', 0, [event('late')])).rejects.toThrow('SqliteEventStore is closed');
     expect(() => store.readAllSync()).toThrow('SqliteEventStore is closed');
     await expect(store.close()).resolves.toBeUndefined();
@@ -222,7 +145,7 @@ describe('SqliteEventStore', () => {
 
     const badMode = { seal: testSeal, synchronous: 'OFF' } as unknown as { seal: typeof testSeal; synchronous: 'FULL' };
     expect(() => SqliteEventStore.open(newFile(), badMode)).toThrow(/synchronous must be 'NORMAL' or 'FULL'/);
-    expect(() => SqliteEventStore.open(newFile(), { seal: testSeal, pollIntervalMs: -1 })).toThrow(/pollIntervalMs must be an integer >= 0/);
+    expect(() => SqliteEventStore.open(newFile(), { seal: testSeal, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs must be an integer >= 0/);
   });
 
   it('refuses a file written with another schema version', () => {

@@ -28,11 +28,8 @@ import {
   type RecordedEvent,
   type SealedEvent,
   type SealedLog,
-  type SubscribeOptions,
-  type Subscription,
 } from './port.js';
 import { preparePrivateSqliteFile } from './private-files.js';
-import { AppendSignal, PullSubscription } from './pull-subscription.js';
 
 /**
  * Durability of a committed append. The store always runs in WAL mode, where
@@ -55,11 +52,6 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: SqliteSynchronous;
   /** How long an append waits for another connection's write lock before failing. Default 5000. */
   readonly busyTimeoutMs?: number;
-  /**
-   * How often an idle subscription re-reads the file to see appends made by other connections.
-   * Appends through this object wake subscriptions at once regardless. Default 25.
-   */
-  readonly pollIntervalMs?: number;
 }
 
 /**
@@ -152,10 +144,7 @@ const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 export class SqliteEventStore implements EventStore {
-  private readonly appended = new AppendSignal();
-  private readonly subscriptions = new Set<PullSubscription>();
-  private readonly pollIntervalMs: number;
-  private closing: Promise<void> | undefined;
+  private closed = false;
 
   private readonly selectHead: Database.Statement<[], number>;
   private readonly selectLastSeal: Database.Statement<[], [number, Buffer]>;
@@ -180,11 +169,8 @@ export class SqliteEventStore implements EventStore {
       throw new Error(`SqliteEventStore: synchronous must be 'NORMAL' or 'FULL', got ${String(synchronous)}`);
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    const pollIntervalMs = options.pollIntervalMs ?? 25;
-    for (const [name, value] of [['busyTimeoutMs', busyTimeoutMs], ['pollIntervalMs', pollIntervalMs]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) {
-        throw new Error(`SqliteEventStore: ${name} must be an integer >= 0, got ${String(value)}`);
-      }
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new Error(`SqliteEventStore: busyTimeoutMs must be an integer >= 0, got ${String(busyTimeoutMs)}`);
     }
 
     preparePrivateSqliteFile(file);
@@ -203,7 +189,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma('wal_autocheckpoint = 10000');
       db.pragma('journal_size_limit = 67108864');
       migrate(db, file, options.seal);
-      return new SqliteEventStore(db, pollIntervalMs, file, options.seal);
+      return new SqliteEventStore(db, file, options.seal);
     } catch (error) {
       db.close();
       throw error;
@@ -212,12 +198,10 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
-    pollIntervalMs: number,
     /** The database file: verifiers and exporters open it read-only beside this connection. */
     readonly file: string,
     private readonly seal: EventSeal,
   ) {
-    this.pollIntervalMs = pollIntervalMs;
     this.selectHead = db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck();
     this.selectLastSeal = db.prepare<[], [number, Buffer]>('SELECT position, chain_hash FROM events ORDER BY position DESC LIMIT 1').raw(true);
     this.selectSealed = db
@@ -253,7 +237,6 @@ export class SqliteEventStore implements EventStore {
     // IMMEDIATE takes the write lock before the revision check, so no other connection can append
     // to the stream between the check and the inserts.
     const [result] = this.appendTransaction.immediate([{ streamId, expected, events: encoded }]);
-    this.appended.notify();
     return result!;
   }
 
@@ -266,9 +249,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const encoded = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: encodeAppend(streamId, expected, events) }));
     if (encoded.length === 0) return [];
-    const results = this.appendTransaction.immediate(encoded);
-    this.appended.notify();
-    return results;
+    return this.appendTransaction.immediate(encoded);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -318,25 +299,11 @@ export class SqliteEventStore implements EventStore {
     }));
   }
 
-  subscribe(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const subscription = new PullSubscription(options, {
-      readPage: (after, limit) => this.readPage(after, limit),
-      appended: this.appended,
-      pollIntervalMs: this.pollIntervalMs,
-      onStopped: (stopped) => this.subscriptions.delete(stopped),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
-  /** Stops every subscription (waiting for handlers in flight), then closes the file. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-      this.db.close();
-    })();
-    return this.closing;
+  /** Closes the file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
 
   /**
@@ -414,7 +381,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new Error('SqliteEventStore is closed');
+    if (this.closed) throw new Error('SqliteEventStore is closed');
   }
 }
 

@@ -24,18 +24,7 @@ export interface OpenedStore {
   readonly close: () => Promise<void>;
 }
 
-/** Long enough for a polling adapter to have looked again at least twice. */
-const SETTLE_MS = 150;
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const until = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(5);
-  }
-};
 
 const event = (label: string): NewEvent => ({
   id: randomUUID(),
@@ -356,12 +345,6 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       const [fromAll] = await appendedSinceStart();
       expect(fromStream).toStrictEqual({ streamId: stream('a'), revision: 0, position: fromStream!.position, ...expected });
       expect(fromAll).toStrictEqual(fromStream);
-
-      const delivered: RecordedEvent[] = [];
-      const subscription = store.subscribe({ after: baseline, onEvent: (recorded) => void delivered.push(recorded) });
-      await until(() => delivered.length >= 1, 'the event is delivered');
-      await subscription.close();
-      expect(delivered[0]).toStrictEqual(fromStream);
     });
 
     describe('appendMany', () => {
@@ -434,158 +417,6 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       it('takes an empty list as nothing to do', async () => {
         expect(await store.appendMany([])).toEqual([]);
         expect(await store.headPosition()).toBe(baseline);
-      });
-    });
-
-    describe('subscribe', () => {
-      it('catches up from a checkpoint, then delivers live appends, each once, in order, one at a time', async () => {
-        const catchUp = [...events('a', 2), ...events('b', 2)];
-        await store.append(stream('a'), 'no-stream', catchUp.slice(0, 2));
-        await store.append(stream('b'), 'no-stream', catchUp.slice(2, 3));
-        await store.append(stream('a'), 1, catchUp.slice(3));
-        const checkpoint = (await appendedSinceStart())[1]!.position;
-
-        const log: string[] = [];
-        const positions: number[] = [];
-        let inFlight = 0;
-        let maxInFlight = 0;
-        let caughtUp = 0;
-        const subscription = store.subscribe({
-          after: checkpoint,
-          onEvent: async (recorded) => {
-            inFlight += 1;
-            maxInFlight = Math.max(maxInFlight, inFlight);
-            await sleep(1);
-            log.push(recorded.id);
-            positions.push(recorded.position);
-            inFlight -= 1;
-          },
-          onCaughtUp: () => {
-            caughtUp += 1;
-            log.push('caught-up');
-          },
-          onError: (error) => log.push(`error: ${String(error)}`),
-        });
-        try {
-          await until(() => caughtUp >= 1, 'the subscription has caught up');
-          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up']);
-
-          const live = [...events('live-a', 1), ...events('live-c', 3), ...events('live-b', 1)];
-          await store.append(stream('a'), 2, live.slice(0, 1));
-          await store.append(stream('c'), 'no-stream', live.slice(1, 4));
-          await store.append(stream('b'), 0, live.slice(4));
-          await until(() => log.length >= 3 + live.length, 'the live events are delivered');
-          await sleep(SETTLE_MS);
-
-          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up', ...ids(live)]);
-          expect(caughtUp).toBe(1);
-          expect(maxInFlight).toBe(1);
-          expectStrictlyIncreasing([checkpoint, ...positions]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('delivers nothing before subscribe() has returned', async () => {
-        await store.append(stream('a'), 'no-stream', [event('stored')]);
-        let returned = false;
-        const deliveredBeforeReturn: boolean[] = [];
-        const subscription = store.subscribe({ after: baseline, onEvent: () => void deliveredBeforeReturn.push(!returned) });
-        returned = true;
-        try {
-          await until(() => deliveredBeforeReturn.length >= 1, 'the event is delivered');
-          expect(deliveredBeforeReturn).toEqual([false]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('wakes up for an append made while it is idle', async () => {
-        const delivered: string[] = [];
-        let caughtUp = false;
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => void delivered.push(recorded.id),
-          onCaughtUp: () => (caughtUp = true),
-        });
-        try {
-          await until(() => caughtUp, 'the subscription has caught up');
-          await sleep(SETTLE_MS);
-          const late = event('late');
-          await store.append(stream('a'), 'no-stream', [late]);
-          await until(() => delivered.length >= 1, 'the late event is delivered', 2000);
-          expect(delivered).toEqual([late.id]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('delivers an append made from onCaughtUp', async () => {
-        const delivered: string[] = [];
-        const fromCallback = event('from-on-caught-up');
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => void delivered.push(recorded.id),
-          onCaughtUp: () => void store.append(stream('a'), 'no-stream', [fromCallback]),
-        });
-        try {
-          await until(() => delivered.length >= 1, 'the event appended by onCaughtUp is delivered', 2000);
-          expect(delivered).toEqual([fromCallback.id]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('stops delivering once closed, after the handler in flight has returned', async () => {
-        const appended = events('a', 3);
-        await store.append(stream('a'), 'no-stream', appended);
-        const delivered: string[] = [];
-        let release: () => void = () => undefined;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: async (recorded) => {
-            delivered.push(recorded.id);
-            await gate;
-          },
-        });
-        await until(() => delivered.length >= 1, 'the first event is being handled');
-
-        let closed = false;
-        const closing = subscription.close().then(() => (closed = true));
-        await sleep(20);
-        expect(closed).toBe(false);
-        release();
-        await closing;
-
-        await store.append(stream('a'), 2, events('after-close', 2));
-        await sleep(SETTLE_MS);
-        expect(delivered).toEqual([appended[0]!.id]);
-      });
-
-      it('stops on a handler error and reports it to onError', async () => {
-        const appended = events('a', 3);
-        await store.append(stream('a'), 'no-stream', appended);
-        const delivered: string[] = [];
-        const errors: unknown[] = [];
-        const failure = new Error('handler failed');
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => {
-            delivered.push(recorded.id);
-            if (delivered.length === 2) throw failure;
-          },
-          onError: (error) => errors.push(error),
-        });
-        try {
-          await until(() => errors.length > 0, 'the error is reported');
-          await store.append(stream('a'), 2, events('after-error', 1));
-          await sleep(SETTLE_MS);
-          expect(errors).toEqual([failure]);
-          expect(delivered).toEqual(ids(appended.slice(0, 2)));
-        } finally {
-          await subscription.close();
-        }
       });
     });
   });
