@@ -3,6 +3,7 @@
 // transpiles here (two cores: a full type check per file would dominate the run).
 const aliases = {
   '^#(domain|event-store|bus|linkage|projections|http|config|audit|scenario|background)$': '<rootDir>/libs/$1/index.ts',
+  '^#(event-store|bus)/adapters$': '<rootDir>/libs/$1/adapters.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '#event-store';
+import { SqliteEventStore } from '#event-store/adapters';
 import { folderMode, modesUnder, notOwnerOnly } from '../../test/support/file-modes.js';
 import { testSeal } from '../../test/support/seals.js';
 

@@ -21,7 +21,7 @@ import { SqliteEventStore, type SqliteSynchronous } from './sqlite.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/event-store/append-burst.mjs');
 /** The compiled store the children run, and the sources it must not be older than. */
-const COMPILED = ['port', 'encoding', 'sqlite', 'index'].map((module) => ({
+const COMPILED = ['port', 'encoding', 'sqlite', 'index', 'adapters'].map((module) => ({
   source: join(ROOT, `libs/event-store/${module}.ts`),
   compiled: join(ROOT, `dist/libs/event-store/${module}.js`),
 }));

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '#event-store';
-import { MemoryEventStore, SqliteEventStore, SqliteFactReader } from '#event-store';
+import { SqliteFactReader } from '#event-store';
+import { MemoryEventStore, SqliteEventStore } from '#event-store/adapters';
 import { testSeal } from '../../test/support/seals.js';
 
 const fact = (n: number, type: string): NewEvent => ({

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Level } from '#domain';
 import type { Bus } from '#bus';
-import { InprocBus, KafkaBus } from '#bus';
+import { InprocBus, KafkaBus } from '#bus/adapters';
 import { chainSeal } from '#audit';
 import type { LinkageConfig } from '#config';
-import type { EventStore, SqliteEventStoreOptions } from '#event-store';
-import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store';
+import type { EventStore } from '#event-store';
+import type { SqliteEventStoreOptions } from '#event-store/adapters';
+import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store/adapters';
 
 /**
  * A level's SQLite store: its events sealed with the audit hash chain, which verify, sign and export

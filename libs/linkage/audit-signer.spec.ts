@@ -1,5 +1,5 @@
 import { generateSigningKey, signatureProblem, toHex } from '#audit';
-import type { MemoryEventStore } from '#event-store';
+import type { MemoryEventStore } from '#event-store/adapters';
 import { chainedMemoryStore } from './adapters.js';
 import { StoreChain } from './audit-chain.js';
 import { ChainSigner } from './audit-signer.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Level } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
+import { InprocBus } from '#bus/adapters';
 import type { EventStore } from '#event-store';
 import type { LiveViewLimits, RequestLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExpectedRevision, NewEvent, SqliteSynchronous } from '#event-store';
+import type { ExpectedRevision, NewEvent } from '#event-store';
+import type { SqliteSynchronous } from '#event-store/adapters';
 import { newEventId, openChainedSqliteStore } from '#linkage';
 import type { BenchResult } from './result.js';
 import { round } from './scratch.js';

@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { Actor, Command } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
+import { InprocBus } from '#bus/adapters';
 import { RunCommand, TokenService, createHttpApp } from '#http';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Actor, Command } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
+import { InprocBus } from '#bus/adapters';
 import { LinkageRuntime, metadataOf, openChainedSqliteStore, systemClock } from '#linkage';
 import type { BenchResult } from './result.js';
 import { percentile, round, withScratchDir } from './scratch.js';

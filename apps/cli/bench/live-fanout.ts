@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Actor } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
+import { InprocBus } from '#bus/adapters';
 import { TokenService, createHttpApp } from '#http';
 import { LinkageRuntime, openChainedSqliteStore, systemClock } from '#linkage';
 import { cityRoundSetup } from './command.js';

@@ -2,7 +2,7 @@
 // opens the county store and publishes what is new in it through the relay each time it is told to.
 import { parentPort, workerData } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
-import { KafkaBus } from '#bus';
+import { KafkaBus } from '#bus/adapters';
 import { LevelService, Relay, SqliteCheckpoints, loadReferenceRegistry, openChainedSqliteStore, systemClock } from '#linkage';
 
 export interface RelayWorkerData {
