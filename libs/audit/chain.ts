@@ -1,6 +1,7 @@
 /**
- * The hash chain over a level's store: the one definition of its canonical form, used by the stores
- * when they append and by every verifier (live store, SQLite file, NDJSON export).
+ * The hash chain over a level's store: the one definition of its canonical form, sealed into the
+ * store as it appends (chainSeal) and recomputed by every verifier (live store, SQLite file, NDJSON
+ * export).
  *
  * Chain version 1 (`sha256-chain/v1`), for the event at global position n:
  *
@@ -111,10 +112,16 @@ export const chainLink = (previous: Uint8Array, position: number, digest: Uint8A
 /** hash_n of `entry`, linked from `previous`. */
 export const chainHashOf = (previous: Uint8Array, entry: ChainContent): Buffer => chainLink(previous, entry.position, contentDigest(entry));
 
+const GENESIS = genesisHash();
+
 /**
- * Extends a chain event by event, as a store does inside its append transaction: it starts from the
- * stored head hash and yields the hash of each new event.
+ * The chain as the seal a store computes in its append transaction (the event-store port's
+ * EventSeal): each event's hash linked from the one before it, hash_0 before the first. A store
+ * opened with it keeps the chain; verifiers, signers and exports read it back as seals.
  */
+export const chainSeal = (previous: Uint8Array | undefined, entry: ChainEntry): Buffer => chainHashOf(previous ?? GENESIS, entry);
+
+/** Extends a chain event by event from a head: the hash of each new event, as chainSeal gives it. */
 export class ChainBuilder {
   private previous: Buffer;
 

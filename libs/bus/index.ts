@@ -1,4 +1,6 @@
+/**
+ * The bus as every context sees it: the port and the dead-letter headers. The adapters are in
+ * adapters.ts (#bus/adapters), for those that open a bus.
+ */
 export * from './port.js';
 export { DEAD_LETTER_HEADERS } from './dead-letter.js';
-export { InprocBus } from './inproc.js';
-export { KafkaBus, type KafkaBusConfig, type KafkaConsumerTuning, type TopicLayout } from './kafka.js';

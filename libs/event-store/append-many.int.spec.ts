@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeAllOrNothingAppendMany } from '../../test/contracts/event-store.contract.js';
+import { testSeal } from '../../test/support/seals.js';
 import { MemoryEventStore } from './memory.js';
 import { SqliteEventStore } from './sqlite.js';
 
@@ -17,6 +18,6 @@ describeAllOrNothingAppendMany('memory', async () => {
 });
 
 describeAllOrNothingAppendMany('sqlite', async () => {
-  const store = SqliteEventStore.open(join(folder, `${randomUUID()}.db`));
+  const store = SqliteEventStore.open(join(folder, `${randomUUID()}.db`), { seal: testSeal });
   return { store, close: () => store.close() };
 });

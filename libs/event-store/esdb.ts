@@ -4,7 +4,7 @@
  *
  * Several stores (one per level) may share one cluster and stay isolated: a store owns the streams
  * whose names start with its `streamPrefix` (stored name = prefix + stream id), and its `$all` view
- * (readAll, headPosition, subscribe) holds only those streams, with the prefix stripped.
+ * (readAll, headPosition) holds only those streams, with the prefix stripped.
  *
  * Storage format, per event: the EventStoreDB event id is the port's id when that is a lower-case
  * UUID, otherwise a name-based UUID derived from it (so a retried append keeps its ids and the
@@ -13,16 +13,14 @@
  * Both are sent as application/json.
  *
  * Positions are `$all` commit positions as numbers. Events appended over gRPC have commit position
- * = prepare position, so a number is enough to resume a read or a subscription exactly.
+ * = prepare position, so a number is enough to resume a read exactly.
  *
- * Server requirements: EventStoreDB 23.10 or later (or KurrentDB). Stream reads need the `$all`
- * positions servers report since 22.6, and `onCaughtUp` relies on the "caught up" message of
- * catch-up subscriptions, sent since 23.10.
+ * Server requirements: EventStoreDB 22.6 or later (or KurrentDB): stream reads need the `$all`
+ * positions servers report since 22.6.
  *
  * Cost to keep in mind on a cluster shared with much other data: client 6.2.1 cannot filter a `$all`
  * read on the server, so readAll reads the other stores' events after `after` and drops them, and
- * headPosition reads `$all` backwards until it meets one of this store's events. Subscriptions are
- * filtered on the server.
+ * headPosition reads `$all` backwards until it meets one of this store's events.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -33,9 +31,7 @@ import {
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
-  streamNameFilter,
   type AllStreamResolvedEvent,
-  type AllStreamSubscription,
   type JSONEventData,
   type JSONType,
   type Position,
@@ -47,26 +43,14 @@ import {
   WrongExpectedRevision,
   type AppendResult,
   type EventStore,
+  type EventStoreCapabilities,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamAppend,
-  type SubscribeOptions,
-  type Subscription,
 } from './port.js';
-
-export interface EsdbReconnectPolicy {
-  /** Wait before resubscribing after a drop; doubles after each further failed attempt. */
-  readonly initialDelayMs: number;
-  readonly maxDelayMs: number;
-  /**
-   * Consecutive attempts that fail before the server confirms a subscription, after which the
-   * subscription stops and reports the last error to `onError`.
-   */
-  readonly maxAttempts: number;
-}
 
 export interface EsdbEventStoreOptions {
   /** For example `esdb://node1:2113,node2:2113,node3:2113?tls=true`. */
@@ -76,11 +60,7 @@ export interface EsdbEventStoreOptions {
    * the prefix `city` would also claim the streams of a store prefixed `citywide.`.
    */
   readonly streamPrefix: string;
-  /** How a dropped subscription resubscribes. Defaults: 100 ms doubling up to 5 s, 10 attempts. */
-  readonly reconnect?: Partial<EsdbReconnectPolicy>;
 }
-
-const DEFAULT_RECONNECT: EsdbReconnectPolicy = { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: 10 };
 
 /** Events per `$all` read request. */
 const PAGE_SIZE = 500;
@@ -157,13 +137,16 @@ const collect = async <T>(read: AsyncIterable<T>): Promise<T[]> => {
 export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly prefix: string;
-  private readonly reconnect: EsdbReconnectPolicy;
-  private readonly subscriptions = new Set<EsdbSubscription>();
   private closing: Promise<void> | undefined;
   /** The head when `$all` ended at `to` (see headPosition). */
   private headScan: { readonly head: number; readonly to: bigint } | undefined;
   /** No event of this store lies at a `$all` position in (lastOwn, to] (see readAll). */
   private scanned: { readonly lastOwn: bigint; readonly to: bigint } = { lastOwn: 0n, to: 0n };
+  /**
+   * None: the client has no column to keep a seal in and no hook inside the server's append (and
+   * concurrent writers append to `$all` in an order only the server fixes), and no file to share.
+   */
+  readonly capabilities: EventStoreCapabilities = {};
 
   constructor(options: EsdbEventStoreOptions) {
     if (options.streamPrefix.length === 0 || options.streamPrefix.startsWith('$')) {
@@ -171,7 +154,6 @@ export class EsdbEventStore implements EventStore {
       throw new Error(`EsdbEventStore: streamPrefix must be non-empty and not start with '$', got ${JSON.stringify(options.streamPrefix)}`);
     }
     this.prefix = options.streamPrefix;
-    this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.client = EventStoreDBClient.connectionString(options.connectionString);
   }
 
@@ -290,29 +272,9 @@ export class EsdbEventStore implements EventStore {
     return head;
   }
 
-  subscribe(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    if (!Number.isSafeInteger(options.after) || options.after < 0) {
-      throw new Error(`subscribe: after must be an integer >= 0, got ${String(options.after)}`);
-    }
-    const subscription = new EsdbSubscription(options, {
-      // Subscriptions start strictly after their position, as the port's checkpoint does.
-      open: (after) =>
-        this.client.subscribeToAll({ fromPosition: allPosition(BigInt(after)), filter: streamNameFilter({ prefixes: [this.prefix] }) }),
-      decode: ({ event }) => this.toRecorded(event),
-      reconnect: this.reconnect,
-      onStopped: (stopped) => this.subscriptions.delete(stopped),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
-  /** Stops every subscription (waiting for handlers in flight), then drops the connection. Idempotent. */
+  /** Drops the connection. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-      await this.client.dispose();
-    })();
+    this.closing ??= this.client.dispose();
     return this.closing;
   }
 
@@ -334,158 +296,5 @@ export class EsdbEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closing) throw new Error('EsdbEventStore is closed');
-  }
-}
-
-interface SubscriptionSource {
-  /** Opens a server subscription delivering this store's events strictly after `after`. */
-  readonly open: (after: number) => AllStreamSubscription;
-  readonly decode: (resolved: AllStreamResolvedEvent) => RecordedEvent;
-  readonly reconnect: EsdbReconnectPolicy;
-  /** Called once the subscription has stopped for good, whatever the reason. */
-  readonly onStopped: (subscription: EsdbSubscription) => void;
-}
-
-/** A failure on the subscriber's side (decoding or its handler): never retried. */
-class DeliveryFailed {
-  constructor(readonly cause: unknown) {}
-}
-
-interface Attempt {
-  /** Position of the last event delivered. */
-  readonly checkpoint: number;
-  /** Whether the server confirmed the subscription, i.e. the connection worked. */
-  readonly confirmed: boolean;
-  /** Why the server subscription ended. */
-  readonly dropped: unknown;
-}
-
-/**
- * A catch-up subscription that survives dropped connections: each server subscription starts
- * strictly after the last event delivered, so a resubscription neither repeats nor skips events.
- */
-class EsdbSubscription implements Subscription {
-  private stopping = false;
-  private caughtUpReported = false;
-  private current: AllStreamSubscription | undefined;
-  private wake: (() => void) | undefined;
-  private readonly stopped: Promise<void>;
-
-  constructor(
-    private readonly subscriber: SubscribeOptions,
-    private readonly source: SubscriptionSource,
-  ) {
-    this.stopped = this.run().finally(() => source.onStopped(this));
-  }
-
-  /**
-   * Resolves once the handler in flight (if any) has returned; no event is delivered after that.
-   * A handler must not await its own subscription's close(): that would wait for itself.
-   */
-  close(): Promise<void> {
-    this.stopping = true;
-    // Ends the iteration over the client's stream at once; the attempt then cancels the call.
-    this.current?.destroy();
-    this.wake?.();
-    return this.stopped;
-  }
-
-  private async run(): Promise<void> {
-    const { initialDelayMs, maxDelayMs, maxAttempts } = this.source.reconnect;
-    let checkpoint = this.subscriber.after;
-    let failedAttempts = 0;
-    try {
-      while (!this.stopping) {
-        const attempt = await this.attempt(checkpoint);
-        if (this.stopping) return;
-        checkpoint = attempt.checkpoint;
-        // A subscription the server had confirmed ran on a working connection: count afresh.
-        failedAttempts = attempt.confirmed ? 1 : failedAttempts + 1;
-        if (failedAttempts > maxAttempts) throw attempt.dropped;
-        await this.sleep(Math.min(maxDelayMs, initialDelayMs * 2 ** (failedAttempts - 1)));
-      }
-    } catch (error) {
-      if (!this.stopping) this.report(error instanceof DeliveryFailed ? error.cause : error);
-    }
-  }
-
-  /** Runs one server subscription from `after` until it ends; throws DeliveryFailed only. */
-  private async attempt(after: number): Promise<Attempt> {
-    const stream = this.source.open(after);
-    this.current = stream;
-    let checkpoint = after;
-    let confirmed = false;
-    let delivering = false;
-    // The client announces "caught up" as soon as the server says so, while events received before
-    // that may still wait in its buffer (or in our handler): onCaughtUp waits for those to be
-    // delivered. Undefined until the announcement.
-    let deliveriesBeforeCaughtUp: number | undefined;
-    stream.once('confirmation', () => (confirmed = true));
-    stream.once('caughtUp', () => {
-      deliveriesBeforeCaughtUp = stream.readableLength + (delivering ? 1 : 0);
-      if (deliveriesBeforeCaughtUp === 0) this.reportCaughtUp();
-    });
-    try {
-      for await (const resolved of stream) {
-        if (this.stopping) break;
-        delivering = true;
-        checkpoint = await this.deliver(resolved);
-        delivering = false;
-        if (deliveriesBeforeCaughtUp !== undefined && deliveriesBeforeCaughtUp > 0) {
-          deliveriesBeforeCaughtUp -= 1;
-          if (deliveriesBeforeCaughtUp === 0) this.reportCaughtUp();
-        }
-      }
-      return { checkpoint, confirmed, dropped: new Error('esdb: the server ended the subscription') };
-    } catch (error) {
-      if (error instanceof DeliveryFailed) throw error;
-      return { checkpoint, confirmed, dropped: error };
-    } finally {
-      this.current = undefined;
-      stream.destroy();
-      // Cancels the call; it fails when the call never started (no node reachable), which is fine.
-      await stream.unsubscribe().catch(() => undefined);
-    }
-  }
-
-  private async deliver(resolved: AllStreamResolvedEvent): Promise<number> {
-    try {
-      const event = this.source.decode(resolved);
-      await this.subscriber.onEvent(event);
-      return event.position;
-    } catch (error) {
-      throw new DeliveryFailed(error);
-    }
-  }
-
-  private reportCaughtUp(): void {
-    if (this.caughtUpReported || this.stopping) return;
-    this.caughtUpReported = true;
-    this.subscriber.onCaughtUp?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
-
-  private report(error: unknown): void {
-    const { onError } = this.subscriber;
-    if (onError) {
-      onError(error);
-      return;
-    }
-    // Nobody listens for this subscription's failure: a projection or relay that silently stops
-    // serves stale data forever, so fail as loudly as an unhandled error would.
-    queueMicrotask(() => {
-      throw error;
-    });
   }
 }

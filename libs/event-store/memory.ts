@@ -2,47 +2,77 @@
  * In-memory EventStore for tests and benchmarks. It behaves like the SQLite adapter in everything a
  * caller can observe: payloads are stored as JSON text and parsed on every read (so later mutation
  * of an appended or a read object changes nothing, and a Date comes back as a string), positions are
- * dense from 1, event ids are unique across the store, and events are hash-chained the same way
- * (two hashes per event, a few microseconds), so audit features work on it too.
+ * dense from 1, event ids are unique across the store, and, opened with a seal, events are sealed
+ * the same way, so that what builds on seals (the audit chain) works on it too.
  */
-import type { ChainHead, ChainRow } from '#audit';
-import { ChainBuilder, genesisHash, toHex } from '#audit';
 import { DuplicateEventId, decodeEvent, encodeAppend, fromRevisionOf, readRange, type EncodedEvent } from './encoding.js';
 import {
   WrongExpectedRevision,
   type AppendResult,
+  type EventSeal,
   type EventStore,
+  type EventStoreCapabilities,
   type ExpectedRevision,
-  type HashChainedStore,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type SealedLog,
   type StreamAppend,
-  type SubscribeOptions,
-  type Subscription,
 } from './port.js';
-import { AppendSignal, PullSubscription } from './pull-subscription.js';
 
 interface StoredEvent extends EncodedEvent {
   readonly streamId: string;
   readonly revision: number;
   /** Equal to the index in `log` plus one. */
   readonly position: number;
-  readonly chainHash: Buffer;
+  /** Absent when the store was opened without a seal. */
+  readonly seal: Uint8Array | undefined;
+}
+
+export interface MemoryEventStoreOptions {
+  /** Seals every event as it is appended (see the port); without one, the store seals nothing. */
+  readonly seal?: EventSeal;
 }
 
 const toRecorded = (event: StoredEvent): RecordedEvent =>
   decodeEvent(event.streamId, event.revision, event.position, event);
 
-export class MemoryEventStore implements EventStore, HashChainedStore {
+export class MemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
   /** Each stream's events in revision order (the same objects as in `log`). */
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly eventIds = new Set<string>();
-  private readonly appended = new AppendSignal();
-  private readonly subscriptions = new Set<PullSubscription>();
   private closed = false;
+  private readonly seal: EventSeal | undefined;
+  readonly capabilities: EventStoreCapabilities;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    this.seal = options.seal;
+    const sealed: SealedLog | undefined = options.seal && {
+      sealedWith: options.seal,
+      last: async () => {
+        this.assertOpen();
+        const last = this.log.at(-1);
+        return last && { position: last.position, seal: Uint8Array.from(last.seal!) };
+      },
+      read: async (after, limit) => {
+        this.assertOpen();
+        const range = readRange({ after, limit });
+        return this.log.slice(range.after, range.after + (range.limit ?? this.log.length)).map((event) => ({
+          position: event.position,
+          streamId: event.streamId,
+          revision: event.revision,
+          eventId: event.id,
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+          seal: Uint8Array.from(event.seal!),
+        }));
+      },
+    };
+    this.capabilities = sealed ? { sealed } : {};
+  }
 
   async append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult> {
     const [result] = await this.appendMany([{ streamId, expected, events }]);
@@ -65,8 +95,8 @@ export class MemoryEventStore implements EventStore, HashChainedStore {
       for (const event of events) ids.add(event.id);
       revisions.set(streamId, (actual === 'no-stream' ? -1 : actual) + events.length);
     }
-    const results = encoded.map(({ streamId, events }) => this.write(streamId, events));
-    if (results.length > 0) this.appended.notify();
+    const { events, results } = this.place(encoded);
+    this.write(events);
     return results;
   }
 
@@ -86,60 +116,41 @@ export class MemoryEventStore implements EventStore, HashChainedStore {
     return this.log.length;
   }
 
-  async chainHead(): Promise<ChainHead> {
-    this.assertOpen();
-    const last = this.log[this.log.length - 1];
-    return last ? { position: last.position, hash: toHex(last.chainHash) } : { position: 0, hash: toHex(genesisHash()) };
-  }
-
-  async readChain(after: number, limit: number): Promise<ChainRow[]> {
-    this.assertOpen();
-    const range = readRange({ after, limit });
-    return this.log.slice(range.after, range.after + (range.limit ?? this.log.length)).map((event) => ({
-      position: event.position,
-      streamId: event.streamId,
-      revision: event.revision,
-      eventId: event.id,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      chainHash: Buffer.from(event.chainHash),
-    }));
-  }
-
-  subscribe(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const subscription = new PullSubscription(options, {
-      readPage: (after, limit) => this.readPage(after, limit),
-      appended: this.appended,
-      // Every append goes through this object, so the signal alone sees them all.
-      pollIntervalMs: undefined,
-      onStopped: (stopped) => this.subscriptions.delete(stopped),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
   }
 
-  /** Writes an append already checked against the store. */
-  private write(streamId: string, events: readonly EncodedEvent[]): AppendResult {
-    const written = this.streams.get(streamId) ?? [];
-    const chain = new ChainBuilder(this.log[this.log.length - 1]?.chainHash ?? genesisHash());
+  /**
+   * The events of appends already checked against the store, placed and sealed as they will be
+   * stored; nothing is written yet, so a seal that throws leaves the store as it was.
+   */
+  private place(appends: readonly { readonly streamId: string; readonly events: readonly EncodedEvent[] }[]): { events: StoredEvent[]; results: AppendResult[] } {
+    const revisions = new Map<string, number>();
+    let position = this.log.length;
+    let seal = this.log.at(-1)?.seal;
+    const placed: StoredEvent[] = [];
+    const results = appends.map(({ streamId, events }) => {
+      let revision = revisions.get(streamId) ?? (this.streams.get(streamId)?.length ?? 0) - 1;
+      for (const event of events) {
+        position += 1;
+        revision += 1;
+        seal = this.seal?.(seal, { position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
+        placed.push({ ...event, streamId, revision, position, seal });
+      }
+      revisions.set(streamId, revision);
+      return { nextExpectedRevision: revision, position };
+    });
+    return { events: placed, results };
+  }
+
+  private write(events: readonly StoredEvent[]): void {
     for (const event of events) {
-      const position = this.log.length + 1;
-      const revision = written.length;
-      const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
-      const stored: StoredEvent = { ...event, streamId, revision, position, chainHash };
-      this.log.push(stored);
-      written.push(stored);
+      this.log.push(event);
+      const stream = this.streams.get(event.streamId);
+      if (stream) stream.push(event);
+      else this.streams.set(event.streamId, [event]);
       this.eventIds.add(event.id);
     }
-    this.streams.set(streamId, written);
-    return { nextExpectedRevision: written.length - 1, position: this.log.length };
   }
 
   private readPage(after: number, limit: number): RecordedEvent[] {

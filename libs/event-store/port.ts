@@ -2,8 +2,6 @@
  * The EventStore port (DESIGN.md §3.4). Adapters: `sqlite` (embedded default), `memory` (tests and
  * benchmarks), `esdb` (EventStoreDB/KurrentDB). One contract suite runs against all of them.
  */
-import type { ChainHead, ChainRow } from '#audit';
-
 /** Exact expectations only: an append never says "any". */
 export type ExpectedRevision = 'no-stream' | number;
 
@@ -66,22 +64,6 @@ export interface ReadAllOptions {
   readonly limit?: number;
 }
 
-export interface Subscription {
-  /** Resolves when no more events will be delivered. */
-  close(): Promise<void>;
-}
-
-export interface SubscribeOptions {
-  /** Exclusive checkpoint: delivery starts strictly after it. */
-  readonly after: number;
-  /** Called once per event, in `readAll` order; the next event waits for the returned promise. */
-  readonly onEvent: (event: RecordedEvent) => Promise<void> | void;
-  /** Called once when catch-up has reached the head and live delivery begins. */
-  readonly onCaughtUp?: () => void;
-  /** Called when delivery stops on an error (a handler throw, a lost connection beyond retries). */
-  readonly onError?: (error: unknown) => void;
-}
-
 export interface EventStore {
   /** Appends atomically; at least one event. */
   append(streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendResult>;
@@ -107,26 +89,68 @@ export interface EventStore {
    * only for what is new).
    */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** Events of every stream in global order. */
+  /**
+   * Events of every stream in global order. Readers that follow the store (relay, projections,
+   * signer) page through it from a checkpoint of their own, woken by the level service after
+   * appends and polling otherwise (libs/background): no push delivery is part of the port.
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Position of the last event stored, 0 when empty. */
   headPosition(): Promise<number>;
-  /** Catch-up from a checkpoint, then live. */
-  subscribe(options: SubscribeOptions): Subscription;
+  readonly capabilities: EventStoreCapabilities;
   close(): Promise<void>;
 }
 
 /**
- * A store that hash-chains its events in its global order (libs/audit chain.ts): the sqlite and
- * memory adapters, which compute each event's chain hash inside the append. EventStoreDB cannot:
- * the client offers no column to keep a hash in and no hook inside the server's append.
+ * An event as a store keeps it: what a seal covers. Data and metadata are the JSON texts exactly as
+ * stored, so that whoever checks a seal recomputes it from the stored bytes, with no JSON formatting
+ * rule to agree on.
  */
-export interface HashChainedStore {
-  /** The last event's position and chain hash; position 0 and hash_0 when the store is empty. */
-  chainHead(): Promise<ChainHead>;
-  /** Events with their stored JSON text and chain hash, strictly after `after`, at most `limit`. */
-  readChain(after: number, limit: number): Promise<ChainRow[]>;
+export interface StoredEventText {
+  readonly position: number;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
 }
 
-export const isHashChained = (store: EventStore): store is EventStore & HashChainedStore =>
-  typeof (store as Partial<HashChainedStore>).chainHead === 'function' && typeof (store as Partial<HashChainedStore>).readChain === 'function';
+/**
+ * Computes the seal of an event from the event as stored and the seal of the event before it in the
+ * store's order (undefined for the store's first event). A store opened with a seal calls it once
+ * per event, in position order, inside the append's transaction, and keeps the bytes with the event
+ * without interpreting them: whoever supplies the seal (the audit context's hash chain) gives them
+ * their meaning and reads them back through `capabilities.sealed`. Synchronous, since it runs under
+ * the store's write lock; a throw refuses the whole append. The bytes returned are the store's to
+ * keep: a seal must not reuse them for the next event.
+ */
+export type EventSeal = (previous: Uint8Array | undefined, event: StoredEventText) => Uint8Array;
+
+export interface SealedEvent extends StoredEventText {
+  readonly seal: Uint8Array;
+}
+
+/** The events of a sealed store with their seals. */
+export interface SealedLog {
+  /** What every event of the store is sealed with, so that a reader can tell whose seals they are. */
+  readonly sealedWith: EventSeal;
+  /** The last event's position and seal; undefined while the store is empty. */
+  last(): Promise<{ readonly position: number; readonly seal: Uint8Array } | undefined>;
+  /** Events with their stored texts and seals, strictly after `after`, at most `limit`, in position order. */
+  read(after: number, limit: number): Promise<SealedEvent[]>;
+}
+
+/**
+ * What a store can do beyond the port, asked for instead of testing which adapter it is: each is
+ * absent when the store cannot do it.
+ */
+export interface EventStoreCapabilities {
+  /** Every event is sealed as it is appended (sqlite always, memory when opened with a seal). */
+  readonly sealed?: SealedLog;
+  /**
+   * The store's SQLite database file (layout of sqlite.ts), which readers on other threads may open
+   * read-only beside the store: SqliteFactReader, the audit's chain verifier.
+   */
+  readonly sqliteFile?: string;
+}

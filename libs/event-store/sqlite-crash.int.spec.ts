@@ -14,13 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { testSeal } from '../../test/support/seals.js';
 import type { RecordedEvent } from './port.js';
 import { SqliteEventStore, type SqliteSynchronous } from './sqlite.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/event-store/append-burst.mjs');
 /** The compiled store the children run, and the sources it must not be older than. */
-const COMPILED = ['port', 'encoding', 'pull-subscription', 'sqlite', 'index'].map((module) => ({
+const COMPILED = ['port', 'encoding', 'sqlite', 'index', 'adapters'].map((module) => ({
   source: join(ROOT, `libs/event-store/${module}.ts`),
   compiled: join(ROOT, `dist/libs/event-store/${module}.js`),
 }));
@@ -93,7 +94,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const problemsIn = async (file: string, acked: readonly Ack[], writers: readonly string[]): Promise<string[]> => {
   const problems: string[] = [];
   // Opening runs SQLite's recovery of the WAL the killed writers left behind.
-  const store = SqliteEventStore.open(file);
+  const store = SqliteEventStore.open(file, { seal: testSeal });
   let all: RecordedEvent[];
   try {
     all = store.readAllSync();

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '#event-store';
-import { MemoryEventStore, SqliteEventStore, SqliteFactReader, sqliteFileOf } from '#event-store';
+import { SqliteFactReader } from '#event-store';
+import { MemoryEventStore, SqliteEventStore } from '#event-store/adapters';
+import { testSeal } from '../../test/support/seals.js';
 
 const fact = (n: number, type: string): NewEvent => ({
   id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
@@ -16,7 +18,7 @@ describe('reading a SQLite store file from another connection, for projection wo
   let store: SqliteEventStore;
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'sqlite-facts-'));
-    store = SqliteEventStore.open(join(folder, 'province.events.db'));
+    store = SqliteEventStore.open(join(folder, 'province.events.db'), { seal: testSeal });
     for (let n = 1; n <= 30; n++) await store.append(`stream-${n % 4}`, n <= 4 ? 'no-stream' : Math.floor((n - 1) / 4) - 1, [fact(n, n % 3 === 0 ? 'TaskAssigned' : 'IssueFound')]);
   });
   afterAll(async () => {
@@ -55,7 +57,7 @@ describe('reading a SQLite store file from another connection, for projection wo
 
   it('refuses a file that does not exist rather than create one, and names only SQLite stores as files', () => {
     expect(() => SqliteFactReader.open(join(folder, 'missing.events.db'), { provenanceFor: [] })).toThrow();
-    expect(sqliteFileOf(store)).toBe(store.file);
-    expect(sqliteFileOf(new MemoryEventStore())).toBeUndefined();
+    expect(store.capabilities.sqliteFile).toBe(store.file);
+    expect(new MemoryEventStore().capabilities.sqliteFile).toBeUndefined();
   });
 });

@@ -1,13 +1,11 @@
 /**
- * Read-only access to a SQLite store file for readers on other threads (a projection catch-up
+ * Read-only access to a SQLite store file (a store's `sqliteFile` capability) for readers on other threads (a projection catch-up
  * spreads its batches over worker threads): ranges of positions, each fact with its type and data,
  * and its metadata only when the reader asks for that type's provenance. Metadata is the largest
  * column, and most facts are projected without it; leaving it in the file saves a third of the
  * reading.
  */
 import Database from 'better-sqlite3';
-import type { EventStore } from './port.js';
-import { SqliteEventStore } from './sqlite.js';
 
 export interface StoredFact {
   readonly position: number;
@@ -68,6 +66,3 @@ export class SqliteFactReader {
     this.db.close();
   }
 }
-
-/** The file of a SQLite store, which readers on other threads may open; undefined for any other store. */
-export const sqliteFileOf = (store: EventStore): string | undefined => (store instanceof SqliteEventStore ? store.file : undefined);

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describeEventStoreContract } from '../../test/contracts/event-store.contract.js';
+import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
+import { resealed, testSeal } from '../../test/support/seals.js';
 import { DuplicateEventId } from './encoding.js';
-import { WrongExpectedRevision, type NewEvent, type RecordedEvent } from './port.js';
+import { WrongExpectedRevision, type NewEvent } from './port.js';
 import { SqliteEventStore } from './sqlite.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
@@ -15,7 +16,12 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const newFile = (): string => join(folder, randomUUID(), 'events.db');
 
 describeEventStoreContract('sqlite', async () => {
-  const store = SqliteEventStore.open(newFile());
+  const store = SqliteEventStore.open(newFile(), { seal: testSeal });
+  return { store, close: () => store.close() };
+});
+
+describeSealingContract('sqlite', async (seal) => {
+  const store = SqliteEventStore.open(newFile(), { seal });
   return { store, close: () => store.close() };
 });
 
@@ -25,14 +31,6 @@ const event = (label: string): NewEvent => ({
   data: { label, body: 'x'.repeat(100) },
   metadata: { label },
 });
-
-const until = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 describe('SqliteEventStore', () => {
   const opened: SqliteEventStore[] = [];
@@ -46,7 +44,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('numbers positions densely from 1 across streams', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     await store.append('a', 'no-stream', [event('a0'), event('a1')]);
     await store.append('b', 'no-stream', [event('b0')]);
     const last = await store.append('a', 1, [event('a2'), event('a3')]);
@@ -57,13 +55,13 @@ describe('SqliteEventStore', () => {
 
   it('keeps every event across close and reopen, and goes on from where it stopped', async () => {
     const file = newFile();
-    const first = SqliteEventStore.open(file);
+    const first = SqliteEventStore.open(file, { seal: testSeal });
     await first.append('a', 'no-stream', [event('a0'), event('a1')]);
     await first.append('b', 'no-stream', [event('b0')]);
     const before = await first.readAll();
     await first.close();
 
-    const reopened = open(file);
+    const reopened = open(file, { seal: testSeal });
     expect(await reopened.readAll()).toEqual(before);
     expect(await reopened.headPosition()).toBe(3);
     await expect(reopened.append('a', 0, [event('stale')])).rejects.toMatchObject({ actual: 1 });
@@ -72,7 +70,7 @@ describe('SqliteEventStore', () => {
 
   it('runs the file in WAL mode', async () => {
     const file = newFile();
-    open(file);
+    open(file, { seal: testSeal });
     const inspector = new Database(file, { readonly: true });
     try {
       expect(inspector.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -82,7 +80,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('refuses an event id already stored and rolls back the whole append', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     const stored = event('stored');
     await store.append('a', 'no-stream', [stored]);
 
@@ -94,10 +92,21 @@ describe('SqliteEventStore', () => {
     expect(await store.headPosition()).toBe(1);
   });
 
+  it('goes on from the last seal in the file, whichever store object wrote it', async () => {
+    const file = newFile();
+    const one = open(file, { seal: testSeal });
+    const two = open(file, { seal: testSeal });
+    for (let n = 0; n < 6; n++) await (n % 2 === 0 ? one : two).append(`s${n}`, 'no-stream', [event(`e${n}`), event(`f${n}`)]);
+    const stored = await one.capabilities.sealed!.read(0, 100);
+    expect(stored).toHaveLength(12);
+    expect(stored.map(({ seal }) => [...seal])).toEqual(resealed(stored).map((seal) => [...seal]));
+    expect(await two.capabilities.sealed!.read(0, 100)).toEqual(stored);
+  });
+
   it('checks expected revisions across two store objects on one file', async () => {
     const file = newFile();
-    const one = open(file);
-    const two = open(file);
+    const one = open(file, { seal: testSeal });
+    const two = open(file, { seal: testSeal });
     await one.append('a', 'no-stream', [event('from one')]);
 
     await expect(two.append('a', 'no-stream', [event('from two')])).rejects.toBeInstanceOf(WrongExpectedRevision);
@@ -105,53 +114,8 @@ describe('SqliteEventStore', () => {
     expect((await one.readStream('a')).map(({ revision }) => revision)).toEqual([0, 1]);
   });
 
-  it("delivers another store object's appends on the same file to a subscription by polling", async () => {
-    const file = newFile();
-    const subscriber = open(file, { pollIntervalMs: 25 });
-    const writer = open(file);
-    const delivered: RecordedEvent[] = [];
-    let caughtUp = false;
-    const subscription = subscriber.subscribe({
-      after: 0,
-      onEvent: (recorded) => void delivered.push(recorded),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp, 'the subscription has caught up');
-      const appended = [event('w0'), event('w1'), event('w2')];
-      await writer.append('a', 'no-stream', appended.slice(0, 2));
-      await writer.append('b', 'no-stream', appended.slice(2));
-
-      await until(() => delivered.length >= 3, "the writer's events are delivered", 2000);
-      expect(delivered.map(({ id }) => id)).toEqual(appended.map(({ id }) => id));
-      expect(delivered.map(({ position }) => position)).toEqual([1, 2, 3]);
-    } finally {
-      await subscription.close();
-    }
-  });
-
-  it('wakes its own subscriptions on append without waiting for a poll', async () => {
-    const store = open(newFile(), { pollIntervalMs: 60_000 });
-    const delivered: string[] = [];
-    let caughtUp = false;
-    const subscription = store.subscribe({
-      after: 0,
-      onEvent: (recorded) => void delivered.push(recorded.id),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp, 'the subscription has caught up');
-      const appended = event('now');
-      await store.append('a', 'no-stream', [appended]);
-      await until(() => delivered.length >= 1, 'the append is delivered', 1000);
-      expect(delivered).toEqual([appended.id]);
-    } finally {
-      await subscription.close();
-    }
-  });
-
   it('reads synchronously exactly what readAll reads', async () => {
-    const store = open(newFile());
+    const store = open(newFile(), { seal: testSeal });
     for (let index = 0; index < 5; index += 1) {
       await store.append(`s${index}`, 'no-stream', [event(`e${index}`), event(`f${index}`)]);
     }
@@ -164,48 +128,24 @@ describe('SqliteEventStore', () => {
     expect(() => store.readAllSync({ limit: 1.5 })).toThrow(/limit must be an integer >= 0/);
   });
 
-  it('waits for handlers in flight on close, ends its subscriptions and refuses further use', async () => {
-    const store = SqliteEventStore.open(newFile(), { pollIntervalMs: 5 });
+  it('refuses further use once closed, and closes again without complaint', async () => {
+    const store = SqliteEventStore.open(newFile(), { seal: testSeal });
     await store.append('a', 'no-stream', [event('a0')]);
-    const errors: unknown[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let handling = false;
-    store.subscribe({
-      after: 0,
-      onEvent: async () => {
-        handling = true;
-        await gate;
-      },
-      onError: (error) => errors.push(error),
-    });
-    const idle = store.subscribe({ after: 1, onEvent: () => undefined, onError: (error) => errors.push(error) });
-    await until(() => handling, 'the handler is running');
+    await store.close();
 
-    let closed = false;
-    const closing = store.close().then(() => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(closed).toBe(false);
-    release();
-    await closing;
-    await idle.close();
-    // A subscription still polling would now fail on the closed database.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-
-    expect(errors).toEqual([]);
     await expect(store.append('a', 0, [event('late')])).rejects.toThrow('SqliteEventStore is closed');
     expect(() => store.readAllSync()).toThrow('SqliteEventStore is closed');
     await expect(store.close()).resolves.toBeUndefined();
   });
 
   it('opens with synchronous FULL and refuses unknown options', async () => {
-    const store = open(newFile(), { synchronous: 'FULL' });
+    const store = open(newFile(), { seal: testSeal, synchronous: 'FULL' });
     await store.append('a', 'no-stream', [event('durable')]);
     expect(await store.headPosition()).toBe(1);
 
-    const badMode = { synchronous: 'OFF' } as unknown as { synchronous: 'FULL' };
+    const badMode = { seal: testSeal, synchronous: 'OFF' } as unknown as { seal: typeof testSeal; synchronous: 'FULL' };
     expect(() => SqliteEventStore.open(newFile(), badMode)).toThrow(/synchronous must be 'NORMAL' or 'FULL'/);
-    expect(() => SqliteEventStore.open(newFile(), { pollIntervalMs: -1 })).toThrow(/pollIntervalMs must be an integer >= 0/);
+    expect(() => SqliteEventStore.open(newFile(), { seal: testSeal, busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs must be an integer >= 0/);
   });
 
   it('refuses a file written with another schema version', () => {
@@ -214,6 +154,6 @@ describe('SqliteEventStore', () => {
     other.pragma('user_version = 7');
     other.close();
 
-    expect(() => SqliteEventStore.open(file)).toThrow(/schema version 7, this code reads version 2/);
+    expect(() => SqliteEventStore.open(file, { seal: testSeal })).toThrow(/schema version 7, this code reads version 2/);
   });
 });

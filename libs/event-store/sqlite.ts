@@ -7,8 +7,6 @@
  * connection's write lock, blocking the event loop meanwhile.
  */
 import Database from 'better-sqlite3';
-import type { ChainHead, ChainRow } from '#audit';
-import { ChainBuilder, genesisHash, toHex } from '#audit';
 import {
   DuplicateEventId,
   decodeEvent,
@@ -20,18 +18,18 @@ import {
 import {
   WrongExpectedRevision,
   type AppendResult,
+  type EventSeal,
   type EventStore,
+  type EventStoreCapabilities,
   type ExpectedRevision,
-  type HashChainedStore,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
+  type SealedEvent,
+  type SealedLog,
 } from './port.js';
 import { preparePrivateSqliteFile } from './private-files.js';
-import { AppendSignal, PullSubscription } from './pull-subscription.js';
 
 /**
  * Durability of a committed append. The store always runs in WAL mode, where
@@ -44,20 +42,23 @@ import { AppendSignal, PullSubscription } from './pull-subscription.js';
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 export interface SqliteEventStoreOptions {
+  /**
+   * Seals every event as it is appended (see the port), and a version-1 file when it is first
+   * opened. Required: the file format keeps a seal with every event, so an unsealed append would
+   * break the sequence of seals for every later reader.
+   */
+  readonly seal: EventSeal;
   /** Default 'NORMAL'. */
   readonly synchronous?: SqliteSynchronous;
   /** How long an append waits for another connection's write lock before failing. Default 5000. */
   readonly busyTimeoutMs?: number;
-  /**
-   * How often an idle subscription re-reads the file to see appends made by other connections.
-   * Appends through this object wake subscriptions at once regardless. Default 25.
-   */
-  readonly pollIntervalMs?: number;
 }
 
 /**
- * 1: events. 2: every event also keeps its chain hash (libs/audit chain.ts), computed in the append
- * transaction; a version-1 file is chained when it is first opened by this code.
+ * 1: events. 2: every event also keeps its seal, computed in the append transaction; a version-1
+ * file is sealed when it is first opened by this code. The seal's column is named `chain_hash`
+ * because the store once computed the audit hash chain itself, and the audit context still seals
+ * with it: the name stays so that existing files, and the readers that open them, keep working.
  */
 const SCHEMA_VERSION = 2;
 
@@ -92,7 +93,7 @@ interface EventRow {
 /** A `readAll` row as an array (no per-row object), columns in COLUMNS order. */
 type PageRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string];
 
-type InsertParams = [number, string, number, string, string, string, string, Buffer];
+type InsertParams = [number, string, number, string, string, string, string, Uint8Array];
 
 interface EncodedAppend {
   readonly streamId: string;
@@ -125,8 +126,8 @@ class PendingRows {
 /** Rows per INSERT statement: 8 parameters each, far below SQLite's limit of 32,766. */
 const INSERT_ROWS = 100;
 
-/** A `readChain` row: the stored columns and the chain hash. */
-type ChainPageRow = [...PageRow, chainHash: Buffer];
+/** A sealed-log row: the stored columns and the seal. */
+type SealedPageRow = [...PageRow, seal: Buffer];
 
 const toRecorded = (row: EventRow): RecordedEvent =>
   decodeEvent(row.stream_id, row.revision, row.position, {
@@ -142,15 +143,12 @@ const toRecorded = (row: EventRow): RecordedEvent =>
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
-export class SqliteEventStore implements EventStore, HashChainedStore {
-  private readonly appended = new AppendSignal();
-  private readonly subscriptions = new Set<PullSubscription>();
-  private readonly pollIntervalMs: number;
-  private closing: Promise<void> | undefined;
+export class SqliteEventStore implements EventStore {
+  private closed = false;
 
   private readonly selectHead: Database.Statement<[], number>;
-  private readonly selectHeadLink: Database.Statement<[], [number, Buffer]>;
-  private readonly selectChain: Database.Statement<[number, number], ChainPageRow>;
+  private readonly selectLastSeal: Database.Statement<[], [number, Buffer]>;
+  private readonly selectSealed: Database.Statement<[number, number], SealedPageRow>;
   private readonly selectStreamRevision: Database.Statement<[string], number>;
   private readonly selectStream: Database.Statement<[string, number], EventRow>;
   private readonly selectAfter: Database.Statement<[number, number], PageRow>;
@@ -159,22 +157,20 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
   private readonly selectKnownIds: Database.Statement<[string], string>;
   private readonly selectStreamRevisions: Database.Statement<[string], [string, number]>;
   private readonly appendTransaction: Database.Transaction<(appends: readonly EncodedAppend[]) => AppendResult[]>;
+  readonly capabilities: EventStoreCapabilities;
 
   /**
    * Opens (creating it and its parent folder if needed, owner-only) the store in `file`. Several stores, in this
    * process or others, may open the same file: appends are serialized by SQLite's write lock.
    */
-  static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+  static open(file: string, options: SqliteEventStoreOptions): SqliteEventStore {
     const synchronous = options.synchronous ?? 'NORMAL';
     if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
       throw new Error(`SqliteEventStore: synchronous must be 'NORMAL' or 'FULL', got ${String(synchronous)}`);
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    const pollIntervalMs = options.pollIntervalMs ?? 25;
-    for (const [name, value] of [['busyTimeoutMs', busyTimeoutMs], ['pollIntervalMs', pollIntervalMs]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) {
-        throw new Error(`SqliteEventStore: ${name} must be an integer >= 0, got ${String(value)}`);
-      }
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new Error(`SqliteEventStore: busyTimeoutMs must be an integer >= 0, got ${String(busyTimeoutMs)}`);
     }
 
     preparePrivateSqliteFile(file);
@@ -192,8 +188,8 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
       // is cut back to 64 MB.
       db.pragma('wal_autocheckpoint = 10000');
       db.pragma('journal_size_limit = 67108864');
-      migrate(db, file);
-      return new SqliteEventStore(db, pollIntervalMs, file);
+      migrate(db, file, options.seal);
+      return new SqliteEventStore(db, file, options.seal);
     } catch (error) {
       db.close();
       throw error;
@@ -202,16 +198,21 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
 
   private constructor(
     private readonly db: Database.Database,
-    pollIntervalMs: number,
     /** The database file: verifiers and exporters open it read-only beside this connection. */
     readonly file: string,
+    private readonly seal: EventSeal,
   ) {
-    this.pollIntervalMs = pollIntervalMs;
     this.selectHead = db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck();
-    this.selectHeadLink = db.prepare<[], [number, Buffer]>('SELECT position, chain_hash FROM events ORDER BY position DESC LIMIT 1').raw(true);
-    this.selectChain = db
-      .prepare<[number, number], ChainPageRow>(`SELECT ${COLUMNS}, chain_hash FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    this.selectLastSeal = db.prepare<[], [number, Buffer]>('SELECT position, chain_hash FROM events ORDER BY position DESC LIMIT 1').raw(true);
+    this.selectSealed = db
+      .prepare<[number, number], SealedPageRow>(`SELECT ${COLUMNS}, chain_hash FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(true);
+    const sealed: SealedLog = {
+      sealedWith: seal,
+      last: async () => this.lastSeal(),
+      read: async (after, limit) => this.readSealed(after, limit),
+    };
+    this.capabilities = { sealed, sqliteFile: file };
     this.selectStreamRevision = db
       .prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
       .pluck();
@@ -236,7 +237,6 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
     // IMMEDIATE takes the write lock before the revision check, so no other connection can append
     // to the stream between the check and the inserts.
     const [result] = this.appendTransaction.immediate([{ streamId, expected, events: encoded }]);
-    this.appended.notify();
     return result!;
   }
 
@@ -249,9 +249,7 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
     this.assertOpen();
     const encoded = appends.map(({ streamId, expected, events }) => ({ streamId, expected, events: encodeAppend(streamId, expected, events) }));
     if (encoded.length === 0) return [];
-    const results = this.appendTransaction.immediate(encoded);
-    this.appended.notify();
-    return results;
+    return this.appendTransaction.immediate(encoded);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -280,16 +278,16 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
     return this.selectHead.get() ?? 0;
   }
 
-  async chainHead(): Promise<ChainHead> {
+  private lastSeal(): { position: number; seal: Uint8Array } | undefined {
     this.assertOpen();
-    const head = this.selectHeadLink.get();
-    return head ? { position: head[0], hash: toHex(head[1]) } : { position: 0, hash: toHex(genesisHash()) };
+    const last = this.selectLastSeal.get();
+    return last ? { position: last[0], seal: last[1] } : undefined;
   }
 
-  async readChain(after: number, limit: number): Promise<ChainRow[]> {
+  private readSealed(after: number, limit: number): SealedEvent[] {
     this.assertOpen();
     const range = readRange({ after, limit });
-    return this.selectChain.all(range.after, range.limit ?? -1).map(([position, streamId, revision, eventId, type, data, metadata, chainHash]) => ({
+    return this.selectSealed.all(range.after, range.limit ?? -1).map(([position, streamId, revision, eventId, type, data, metadata, seal]) => ({
       position,
       streamId,
       revision,
@@ -297,45 +295,31 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
       type,
       data,
       metadata,
-      chainHash,
+      seal,
     }));
   }
 
-  subscribe(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const subscription = new PullSubscription(options, {
-      readPage: (after, limit) => this.readPage(after, limit),
-      appended: this.appended,
-      pollIntervalMs: this.pollIntervalMs,
-      onStopped: (stopped) => this.subscriptions.delete(stopped),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
-  /** Stops every subscription (waiting for handlers in flight), then closes the file. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-      this.db.close();
-    })();
-    return this.closing;
+  /** Closes the file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
 
   /**
    * Writes appends, checked in order against their expected revisions, inside the caller's
    * transaction. Every event costs one row of a multi-row INSERT whatever stream it goes to; the
-   * head, the chain and the revisions of the streams already seen are carried from one append to
-   * the next rather than read again, which is what lets an inbox record a run of received facts,
+   * head, the last seal and the revisions of the streams already seen are carried from one append
+   * to the next rather than read again, which is what lets an inbox record a run of received facts,
    * a stream each, at the cost of a bulk load.
    */
   private write(appends: readonly EncodedAppend[]): AppendResult[] {
     const revisions = this.currentRevisions(appends);
-    // The head is read under the write lock, so the chain continues from the hash that really is
-    // last, whichever connection or process wrote it.
-    const head = this.selectHeadLink.get();
-    let position = head?.[0] ?? 0;
-    const chain = new ChainBuilder(head?.[1] ?? genesisHash());
+    // The head is read under the write lock, so the seals go on from the one that really is last,
+    // whichever connection or process wrote it.
+    const last = this.selectLastSeal.get();
+    let position = last?.[0] ?? 0;
+    let seal: Uint8Array | undefined = last?.[1];
     const rows = new PendingRows((count, params, ids) => this.insertChunk(count, params, ids));
     const results = appends.map(({ streamId, expected, events }) => {
       const current = revisions.get(streamId);
@@ -345,8 +329,8 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
       for (const event of events) {
         position += 1;
         revision += 1;
-        const chainHash = chain.next({ position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
-        rows.add(event.id, position, streamId, revision, event.id, event.type, event.data, event.metadata, chainHash);
+        seal = this.seal(seal, { position, streamId, revision, eventId: event.id, type: event.type, data: event.data, metadata: event.metadata });
+        rows.add(event.id, position, streamId, revision, event.id, event.type, event.data, event.metadata, seal);
       }
       revisions.set(streamId, revision);
       return { nextExpectedRevision: revision, position };
@@ -397,21 +381,21 @@ export class SqliteEventStore implements EventStore, HashChainedStore {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new Error('SqliteEventStore is closed');
+    if (this.closed) throw new Error('SqliteEventStore is closed');
   }
 }
 
 /**
- * Creates the schema in a new file and chains a version-1 file; refuses a file written by another
+ * Creates the schema in a new file and seals a version-1 file; refuses a file written by another
  * schema version.
  */
-const migrate = (db: Database.Database, file: string): void => {
+const migrate = (db: Database.Database, file: string, seal: EventSeal): void => {
   // IMMEDIATE: two processes opening a file at once must not both create or migrate the schema.
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true });
     if (version === SCHEMA_VERSION) return;
     if (version === 0) db.exec(eventsTable('events'));
-    else if (version === 1) chainVersion1(db);
+    else if (version === 1) sealVersion1(db, seal);
     else throw new Error(`SqliteEventStore: ${file} has schema version ${String(version)}, this code reads version ${SCHEMA_VERSION} (and migrates version 1)`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
@@ -420,24 +404,24 @@ const migrate = (db: Database.Database, file: string): void => {
 const MIGRATION_PAGE = 5000;
 
 /**
- * Version 1 → 2: copies the events, in position order, into a table with the chain hash column,
- * hashing each as an append would have, then puts the new table in the old one's place. A rebuilt
- * table rather than ALTER TABLE ADD COLUMN, so that a migrated file has exactly the schema of a new
- * one (the hash NOT NULL). Runs inside the caller's transaction: a crash leaves version 1 intact.
+ * Version 1 → 2: copies the events, in position order, into a table with the seal column, sealing
+ * each as an append would have, then puts the new table in the old one's place. A rebuilt table
+ * rather than ALTER TABLE ADD COLUMN, so that a migrated file has exactly the schema of a new one
+ * (the seal NOT NULL). Runs inside the caller's transaction: a crash leaves version 1 intact.
  */
-const chainVersion1 = (db: Database.Database): void => {
+const sealVersion1 = (db: Database.Database, seal: EventSeal): void => {
   db.exec(eventsTable('events_chained'));
   const select = db
     .prepare<[number, number], PageRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
     .raw(true);
   const insert = db.prepare<InsertParams>(`INSERT INTO events_chained (${COLUMNS}, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const chain = new ChainBuilder();
+  let previous: Uint8Array | undefined;
   for (let after = 0; ; ) {
     const page = select.all(after, MIGRATION_PAGE);
     if (page.length === 0) break;
     for (const [position, streamId, revision, eventId, type, data, metadata] of page) {
-      const chainHash = chain.next({ position, streamId, revision, eventId, type, data, metadata });
-      insert.run(position, streamId, revision, eventId, type, data, metadata, chainHash);
+      previous = seal(previous, { position, streamId, revision, eventId, type, data, metadata });
+      insert.run(position, streamId, revision, eventId, type, data, metadata, previous);
     }
     after = page[page.length - 1]![0];
   }

@@ -1,18 +1,30 @@
 import { join } from 'node:path';
 import type { Level } from '#domain';
 import type { Bus } from '#bus';
-import { InprocBus, KafkaBus } from '#bus';
+import { InprocBus, KafkaBus } from '#bus/adapters';
+import { chainSeal } from '#audit';
 import type { LinkageConfig } from '#config';
 import type { EventStore } from '#event-store';
-import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store';
+import type { SqliteEventStoreOptions } from '#event-store/adapters';
+import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store/adapters';
+
+/**
+ * A level's SQLite store: its events sealed with the audit hash chain, which verify, sign and export
+ * read back. Every writer of a level's file must open it this way, or the chain breaks.
+ */
+export const openChainedSqliteStore = (file: string, options: Omit<SqliteEventStoreOptions, 'seal'> = {}): SqliteEventStore =>
+  SqliteEventStore.open(file, { ...options, seal: chainSeal });
+
+/** A level's store in memory, chained like a SQLite one (tests, scenario runs). */
+export const chainedMemoryStore = (): MemoryEventStore => new MemoryEventStore({ seal: chainSeal });
 
 /** The event store of `level` as configured: a SQLite file per level under DATA_DIR by default. */
 export const openConfiguredStore = (config: LinkageConfig, level: Level): EventStore => {
   switch (config.store) {
     case 'sqlite':
-      return SqliteEventStore.open(join(config.dataDir, `${level}.events.db`), { synchronous: config.sqliteSynchronous });
+      return openChainedSqliteStore(join(config.dataDir, `${level}.events.db`), { synchronous: config.sqliteSynchronous });
     case 'memory':
-      return new MemoryEventStore();
+      return chainedMemoryStore();
     case 'esdb':
       // One cluster may hold every level; each level reads and writes only under its own prefix.
       return new EsdbEventStore({ connectionString: config.esdbConnectionString!, streamPrefix: `${level}.` });

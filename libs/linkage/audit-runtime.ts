@@ -2,8 +2,7 @@ import type { Actor, Level } from '#domain';
 import { levelDepth, streams } from '#domain';
 import type { ChainHead, ChainSource, CopyFinder, FactCopy, HeldHead, VerificationReport } from '#audit';
 import { asSignedChainHead, exportLines, jurisdictionFilter, parallelIntactWalk, verifyChain } from '#audit';
-import type { EventStore, HashChainedStore } from '#event-store';
-import { SqliteEventStore, isHashChained } from '#event-store';
+import { StoreChain } from './audit-chain.js';
 import type { SignedHeadRecord } from './audit-signer.js';
 import { metadataOf } from './level-service.js';
 import type { LinkageRuntime } from './runtime.js';
@@ -13,19 +12,14 @@ export class ChainNotKept extends Error {
   override readonly name = 'ChainNotKept';
 }
 
-const chainedStoreOf = (runtime: LinkageRuntime, level: Level): EventStore & HashChainedStore => {
+const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
   const node = runtime.node(level);
   if (!node) throw new Error(`the ${level} level is not served by this process`);
   const store = node.service.store;
-  if (!isHashChained(store)) throw new ChainNotKept(`the ${level} store (${store.constructor.name}) keeps no hash chain: it cannot be verified, signed or exported`);
-  return store;
+  const chain = StoreChain.of(store);
+  if (!chain) throw new ChainNotKept(`the ${level} store (${store.constructor.name}) keeps no hash chain: it cannot be verified, signed or exported`);
+  return chain;
 };
-
-/** A live store's chain as a verifier reads it. */
-export const storeChainSource = (store: HashChainedStore, description: string): ChainSource => ({
-  description,
-  readPage: (after, limit) => store.readChain(after, limit),
-});
 
 /**
  * The signed heads of `level` that this process can see: in the level's own store and in the store
@@ -56,10 +50,10 @@ export const runtimeCopyFinder = (runtime: LinkageRuntime, level: Level): CopyFi
   const ids = [eventId, originEventId].filter((id): id is string => id !== undefined);
   const copies: FactCopy[] = [];
   for (const node of runtime.nodes.values()) {
-    if (node.level === level || !isHashChained(node.service.store)) continue;
-    const store = node.service.store;
+    const chain = node.level === level ? undefined : StoreChain.of(node.service.store);
+    if (!chain) continue;
     for (let after = 0; ; ) {
-      const page = await store.readChain(after, 5000);
+      const page = await chain.readPage(after, 5000);
       if (page.length === 0) break;
       for (const row of page) {
         const text = typeof row.metadata === 'string' ? row.metadata : Buffer.from(row.metadata).toString('utf8');
@@ -88,13 +82,13 @@ export interface VerifyServedLevelOptions {
 
 /** Verifies a served level's store against every signed head this process holds for it. */
 export const verifyServedLevel = async (runtime: LinkageRuntime, level: Level, options: VerifyServedLevelOptions = {}): Promise<VerificationReport> => {
-  const store = chainedStoreOf(runtime, level);
+  const chain = chainOf(runtime, level);
   const node = runtime.node(level)!;
   // Heads first, then the head position: no head read here can lie past the range verified.
   const heads = await heldHeadsOf(runtime, level);
-  const { position: upTo } = await store.chainHead();
+  const { position: upTo } = await chain.head();
   return verifyChain({
-    source: storeChainSource(store, `${level} store`),
+    source: chain.source(`${level} store`),
     level,
     heads,
     upTo,
@@ -102,7 +96,7 @@ export const verifyServedLevel = async (runtime: LinkageRuntime, level: Level, o
     copies: runtimeCopyFinder(runtime, level),
     // A SQLite store's file is checked by worker threads, off the event loop that serves requests;
     // the walk below runs only for other stores or to diagnose a break.
-    ...(store instanceof SqliteEventStore ? { intactWalk: parallelIntactWalk(store.file) } : {}),
+    ...(chain.sqliteFile !== undefined ? { intactWalk: parallelIntactWalk(chain.sqliteFile) } : {}),
     // Verification reads the whole store: let requests in between pages.
     onPage: () => new Promise((resolve) => setImmediate(resolve)),
   });
@@ -115,14 +109,14 @@ export interface ExportServedLevelOptions {
 
 /** The NDJSON export of a served level (libs/audit export.ts), line by line. */
 export const exportServedLevel = async (runtime: LinkageRuntime, level: Level, options: ExportServedLevelOptions = {}): Promise<{ head: ChainHead; lines: AsyncGenerator<string> }> => {
-  const store = chainedStoreOf(runtime, level);
+  const chain = chainOf(runtime, level);
   const heads = await heldHeadsOf(runtime, level);
-  const head = await store.chainHead();
+  const head = await chain.head();
   const registry = runtime.node(level)!.service.registry;
   return {
     head,
     lines: exportLines({
-      source: storeChainSource(store, `${level} store`),
+      source: chain.source(`${level} store`),
       level,
       ...(options.jurisdiction !== undefined ? { jurisdiction: options.jurisdiction, include: jurisdictionFilter(registry, options.jurisdiction) } : {}),
       heads,
@@ -134,6 +128,6 @@ export const exportServedLevel = async (runtime: LinkageRuntime, level: Level, o
 
 /** Signs a served level's chain head now, recorded as done by `actor`. */
 export const signServedLevel = async (runtime: LinkageRuntime, level: Level, actor: Actor): Promise<SignedHeadRecord> => {
-  chainedStoreOf(runtime, level);
+  chainOf(runtime, level);
   return runtime.node(level)!.audit.signer!.signNow(actor);
 };

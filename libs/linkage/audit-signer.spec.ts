@@ -1,5 +1,7 @@
 import { generateSigningKey, signatureProblem, toHex } from '#audit';
-import { MemoryEventStore } from '#event-store';
+import type { MemoryEventStore } from '#event-store/adapters';
+import { chainedMemoryStore } from './adapters.js';
+import { StoreChain } from './audit-chain.js';
 import { ChainSigner } from './audit-signer.js';
 import { SettableClock } from './clock.js';
 import { LevelService } from './level-service.js';
@@ -18,19 +20,19 @@ describe('ChainSigner', () => {
   const serviceOn = (store: MemoryEventStore) => new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2021-10-01T00:00:00.000Z'));
 
   it('signs every N stored events, counting from its last signature, across restarts', async () => {
-    const store = new MemoryEventStore();
-    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM, { everyEvents: 5 });
+    const store = chainedMemoryStore();
+    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
     expect(await signer.drain()).toBeUndefined();
     await appendEvents(store, 4);
     expect(await signer.drain()).toBeUndefined();
     await appendEvents(store, 1);
     const first = await signer.drain();
-    expect(first).toMatchObject({ position: 6, head: { level: 'county', position: 5, hash: toHex((await store.readChain(4, 1))[0]!.chainHash) } });
+    expect(first).toMatchObject({ position: 6, head: { level: 'county', position: 5, hash: toHex((await StoreChain.of(store)!.readPage(4, 1))[0]!.chainHash) } });
     expect(signatureProblem(first!.head)).toBeUndefined();
     expect(await signer.drain()).toBeUndefined();
 
     // A restarted signer continues from the signature in the store, not from zero.
-    const restarted = new ChainSigner(serviceOn(store), store, key, SYSTEM, { everyEvents: 5 });
+    const restarted = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
     await appendEvents(store, 4);
     expect(await restarted.drain()).toBeUndefined();
     await appendEvents(store, 1);
@@ -43,8 +45,8 @@ describe('ChainSigner', () => {
   });
 
   it('signs after an interval only when something was stored, and on demand whenever the last signature no longer covers the head', async () => {
-    const store = new MemoryEventStore();
-    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM, { intervalMs: 1 });
+    const store = chainedMemoryStore();
+    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { intervalMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await signer.drain()).toBeUndefined();
     await appendEvents(store, 1);
@@ -66,8 +68,8 @@ describe('ChainSigner', () => {
   });
 
   it('never signs by itself without a schedule', async () => {
-    const store = new MemoryEventStore();
-    const signer = new ChainSigner(serviceOn(store), store, key, SYSTEM);
+    const store = chainedMemoryStore();
+    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM);
     await appendEvents(store, 50);
     expect(signer.periodic).toBe(false);
     expect(await signer.drain()).toBeUndefined();

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { BackgroundLoop } from '#background';
 import type { Actor, EventMetadata, Level } from '#domain';
 import { streams } from '#domain';
 import type { AuditSigningKey, SignedChainHead } from '#audit';
 import { asSignedChainHead, signChainHead } from '#audit';
-import type { EventStore, HashChainedStore } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
+import type { StoreChain } from './audit-chain.js';
 import { newEventId } from './event-ids.js';
 import type { LevelService } from './level-service.js';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
@@ -35,20 +36,28 @@ const MAX_POLL_MILLIS = 1000;
 export class ChainSigner {
   private last: { factPosition: number; at: number; record: SignedHeadRecord } | undefined;
   private readonly startedAt = Date.now();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private exclusive: Promise<unknown> = Promise.resolve();
+  /** Signs when due in the background; signatures from it, from `drain` and on demand run one at a time. */
+  private readonly loop: BackgroundLoop;
   private initialized: Promise<void> | undefined;
 
   constructor(
     private readonly service: LevelService,
-    private readonly store: EventStore & HashChainedStore,
+    /** The chain of the level's store. */
+    private readonly chain: StoreChain,
     readonly key: AuditSigningKey,
     /** Who periodic signatures are recorded as: the system, acting for the registry's root. */
     private readonly systemActor: Actor,
     private readonly schedule: ChainSigningSchedule = {},
   ) {
+    this.loop = new BackgroundLoop({
+      pass: async () => {
+        await this.afterLoadingLast(() => this.signIfDue());
+        // Whether a signature is due next depends on time as much as on appends: look again after the poll.
+        return false;
+      },
+      idleMillis: Math.min(MAX_POLL_MILLIS, (schedule.intervalMs ?? 0) > 0 ? schedule.intervalMs! : MAX_POLL_MILLIS),
+      failure: `[audit ${service.level}] signing the chain head failed`,
+    });
     service.onAppended(() => this.nudge());
   }
 
@@ -61,20 +70,16 @@ export class ChainSigner {
   }
 
   start(): void {
-    if (this.running || !this.periodic) return;
-    this.running = true;
-    this.loop = this.run();
+    if (this.periodic) this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.nudge();
-    await this.loop;
-    await this.exclusive;
+  /** Resolves once the signature in flight, if any, is stored. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   nudge(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
   /**
@@ -85,7 +90,7 @@ export class ChainSigner {
   signNow(actor: Actor = this.systemActor): Promise<SignedHeadRecord> {
     return this.serialized(async () => {
       const last = this.last;
-      if (last !== undefined && (await this.store.headPosition()) === last.factPosition) return last.record;
+      if (last !== undefined && (await this.service.store.headPosition()) === last.factPosition) return last.record;
       return this.sign(actor);
     });
   }
@@ -93,37 +98,25 @@ export class ChainSigner {
   /** Signs if the schedule says a signature is due; resolves when that is done. */
   drain(): Promise<SignedHeadRecord | undefined> {
     if (!this.periodic) return Promise.resolve(undefined);
-    return this.serialized(async () => ((await this.due()) ? this.sign(this.systemActor) : undefined));
+    return this.serialized(() => this.signIfDue());
   }
 
-  private async run(): Promise<void> {
-    const poll = Math.min(MAX_POLL_MILLIS, (this.schedule.intervalMs ?? 0) > 0 ? this.schedule.intervalMs! : MAX_POLL_MILLIS);
-    while (this.running) {
-      await this.drain().catch((error: unknown) => console.error(`[audit ${this.level}] signing the chain head failed, will retry:`, error));
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+  private async signIfDue(): Promise<SignedHeadRecord | undefined> {
+    return (await this.due()) ? this.sign(this.systemActor) : undefined;
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.exclusive.then(async () => {
-      await (this.initialized ??= this.loadLast());
-      return work();
-    });
-    this.exclusive = next.catch(() => undefined);
-    return next;
+    return this.loop.serialized(() => this.afterLoadingLast(work));
+  }
+
+  private async afterLoadingLast<T>(work: () => Promise<T>): Promise<T> {
+    await (this.initialized ??= this.loadLast());
+    return work();
   }
 
   /** The last signature this level recorded, so that a restart keeps the schedule. */
   private async loadLast(): Promise<void> {
-    const recorded = await this.store.readStream(streams.auditChain(this.level));
+    const recorded = await this.service.store.readStream(streams.auditChain(this.level));
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
     if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt), record: { head, position: last.position, eventId: last.id } };
@@ -131,7 +124,7 @@ export class ChainSigner {
 
   /** Events stored after the last signature's own fact. */
   private async due(): Promise<boolean> {
-    const head = await this.store.headPosition();
+    const head = await this.service.store.headPosition();
     const unsigned = head - (this.last?.factPosition ?? 0);
     if (unsigned <= 0) return false;
     const { everyEvents = 0, intervalMs = 0 } = this.schedule;
@@ -143,7 +136,7 @@ export class ChainSigner {
     const streamId = streams.auditChain(this.level);
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
       const lastRevision = await this.service.lastRevision(streamId);
-      const head = await this.store.chainHead();
+      const head = await this.chain.head();
       const signedAt = new Date().toISOString();
       const signed = signChainHead(this.key, { level: this.level, position: head.position, hash: head.hash, signedAt });
       const correlationId = randomUUID();
@@ -157,7 +150,7 @@ export class ChainSigner {
         recordedAt: signedAt,
       };
       try {
-        const result = await this.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
+        const result = await this.service.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
         const record: SignedHeadRecord = { head: signed, position: result.position, eventId: metadata.eventId };

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Actor, Level } from '#domain';
 import type { AuditSigningKey } from '#audit';
 import { generateSigningKey, generateSigningKeyPem, parseSigningKey } from '#audit';
-import { isHashChained, makePrivateFolder } from '#event-store';
+import { makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
+import { StoreChain } from './audit-chain.js';
 import type { FactVisibility } from './audit-history.js';
 import { LevelHistory } from './audit-history.js';
 import type { Lineage, LineageSubject } from './audit-lineage.js';
@@ -80,12 +81,12 @@ export class LevelAudit {
     const every = options?.snapshotEveryEvents ?? 0;
     const snapshots = args.dataDir && every > 0 ? new ReadModelSnapshots(join(args.dataDir, `${level}.snapshots`), every) : undefined;
     const history = new LevelHistory(level, service.store, () => loadReferenceRegistry(args.registryFile), snapshots);
-    const store = service.store;
-    if (!isHashChained(store)) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', service, args.readModel, args.projections);
+    const chain = StoreChain.of(service.store);
+    if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', service, args.readModel, args.projections);
     const configured = options?.signingKeys?.[level];
     const keyFile = configured === undefined && options?.keyFolder ? join(options.keyFolder, `${level}.audit-key.pem`) : undefined;
     const key: AuditSigningKey = configured !== undefined ? parseSigningKey(configured) : keyFile ? parseSigningKey(keptKey(keyFile)) : generateSigningKey();
-    const signer = new ChainSigner(service, store, key, auditSystemActor(service), options?.signing);
+    const signer = new ChainSigner(service, chain, key, auditSystemActor(service), options?.signing);
     const source = configured !== undefined ? 'configured' : keyFile ? { file: keyFile } : 'ephemeral';
     return new LevelAudit(level, history, signer, snapshots, source, service, args.readModel, args.projections);
   }

@@ -9,6 +9,7 @@ export * from './runtime.js';
 export * from './adapters.js';
 export * from './event-ids.js';
 export * from './audit.js';
+export * from './audit-chain.js';
 export * from './audit-signer.js';
 export * from './audit-snapshots.js';
 export * from './audit-history.js';

@@ -1,3 +1,4 @@
+import { BackgroundLoop } from '#background';
 import type { EventMetadata, IntegrationEvent, Level } from '#domain';
 import { INTEGRATION_SCHEMA, audienceOf, publicData } from '#domain';
 import type { Bus, BusMessage } from '#bus';
@@ -36,21 +37,26 @@ export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, servic
  * batch (receivers dedupe) and never skips one.
  */
 export class Relay {
-  private running = false;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
   private readonly checkpointName: string;
   private published = 0;
-  /** Batches run one at a time, whether from the loop or from `drain`. */
-  private exclusive: Promise<unknown> = Promise.resolve();
+  /** Publishes in the background; batches from it and from `drain`, and replays, run one at a time. */
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly service: LevelService,
     private readonly bus: Bus,
     private readonly checkpoints: Checkpoints,
-    private readonly idleMillis = 25,
+    idleMillis = 25,
   ) {
     this.checkpointName = `relay-${service.level}`;
+    this.loop = new BackgroundLoop({
+      pass: async () => {
+        const sent = await this.relayOneBatch();
+        return sent !== undefined && sent > 0;
+      },
+      idleMillis,
+      failure: `[relay ${service.level}] publishing failed`,
+    });
     service.onAppended(() => this.nudge());
   }
 
@@ -63,47 +69,24 @@ export class Relay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.nudge();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   nudge(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Publishes everything up to the store head; resolves when nothing is left. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const sent = await this.relayBatch();
+      const sent = await this.loop.serialized(() => this.relayOneBatch());
       if (sent === undefined) return total;
       total += sent;
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      const sent = await this.relayBatch().catch((error: unknown) => {
-        console.error(`[relay ${this.service.level}] publishing failed, will retry:`, error);
-        return 0;
-      });
-      if (sent === undefined || sent === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.idleMillis);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
     }
   }
 
@@ -115,7 +98,7 @@ export class Relay {
   replayAfter(position: number): Promise<{ previousCheckpoint: number; checkpoint: number }> {
     if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`replay: position must be an integer >= 0, got ${String(position)}`);
     // In line with the batches: one in flight would otherwise save its checkpoint over this one.
-    const next = this.serialized(async () => {
+    const next = this.loop.serialized(async () => {
       const previousCheckpoint = this.checkpoints.load(this.checkpointName);
       const checkpoint = Math.min(previousCheckpoint, position);
       this.checkpoints.save(this.checkpointName, checkpoint);
@@ -126,17 +109,6 @@ export class Relay {
   }
 
   /** One batch; undefined when the checkpoint is at the head. */
-  private relayBatch(): Promise<number | undefined> {
-    return this.serialized(() => this.relayOneBatch());
-  }
-
-  /** Runs `work` after everything queued before it, batches and replays alike. */
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.exclusive.then(work);
-    this.exclusive = next.catch(() => undefined);
-    return next;
-  }
-
   private async relayOneBatch(): Promise<number | undefined> {
     const after = this.checkpoints.load(this.checkpointName);
     const prepared = await this.prepare(after);

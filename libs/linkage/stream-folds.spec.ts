@@ -1,5 +1,5 @@
 import type { ReadStreamOptions, RecordedEvent } from '#event-store';
-import { MemoryEventStore } from '#event-store';
+import { MemoryEventStore } from '#event-store/adapters';
 import type { FoldedRevision } from './stream-folds.js';
 import { StreamFolds } from './stream-folds.js';
 

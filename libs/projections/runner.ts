@@ -1,5 +1,5 @@
+import { BackgroundLoop } from '#background';
 import type { EventStore, RecordedEvent } from '#event-store';
-import { sqliteFileOf } from '#event-store';
 import { PARALLEL_CATCH_UP_MIN_EVENTS, catchUpInParallel, defaultCatchUpWorkers, parallelCatchUpAvailable } from './parallel-catch-up.js';
 import type { ReadModel } from './read-model.js';
 import type { ProjectedFact } from './projector.js';
@@ -43,12 +43,10 @@ export const asProjectedFacts = (recorded: readonly RecordedEvent[]): readonly P
  * read model stands.
  */
 export class ProjectionRunner {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  /** Projects in the background; its batches, catch-ups and resets of the read model run one at a time. */
+  private readonly loop: BackgroundLoop;
   private readonly changeListeners = new Set<(position: number) => void>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
-  private exclusive: Promise<unknown> = Promise.resolve();
   /** Worker threads the last catch-up used (0: it ran on this thread). */
   lastCatchUpWorkers = 0;
 
@@ -56,30 +54,32 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     readonly readModel: ReadModel,
     private readonly batchSize = 2000,
-    private readonly idleMillis = 25,
+    idleMillis = 25,
     private readonly catchUpThreads: CatchUpThreads = {},
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      beforeFirstPass: () => this.catchUpOnThreadsAtStart(),
+      pass: async () => (await this.applyBatch()) > 0,
+      idleMillis,
+      failure: '[projections] applying a batch failed',
+    });
+  }
 
   get checkpoint(): number {
     return this.readModel.checkpoint(PROJECTIONS[0]);
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.nudge();
-    await this.loop;
-    this.loop = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New facts are in the store: look now rather than at the next poll. */
   nudge(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Called after each committed batch with the position reached (dashboards' live streams). */
@@ -135,14 +135,14 @@ export class ProjectionRunner {
 
   /** Up to `head` on worker threads if the store is a SQLite file and far enough behind; else nothing. */
   private async catchUpOnThreads(head: number, onProgress?: (progress: RebuildProgress) => void): Promise<number> {
-    const file = sqliteFileOf(this.store);
+    const file = this.store.capabilities.sqliteFile;
     const workers = this.catchUpThreads.workers ?? defaultCatchUpWorkers();
     const minLag = this.catchUpThreads.minLag ?? PARALLEL_CATCH_UP_MIN_EVENTS;
     this.lastCatchUpWorkers = 0;
     if (file === undefined || workers === 0 || head - this.checkpoint < Math.max(1, minLag) || !parallelCatchUpAvailable()) return 0;
     let applied = 0;
     this.lastCatchUpWorkers = workers;
-    await this.serialized(() =>
+    await this.loop.serialized(() =>
       catchUpInParallel({
         file,
         after: this.checkpoint,
@@ -162,60 +162,39 @@ export class ProjectionRunner {
 
   /** Drops the read model and replays the whole store into it. */
   async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
-    const wasRunning = this.running;
+    const wasRunning = this.loop.running;
     await this.stop();
-    await this.serialized(async () => this.readModel.reset(PROJECTIONS));
+    await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS));
     const applied = await this.catchUp(onProgress);
     if (wasRunning) this.start();
     return applied;
   }
 
-  private async run(): Promise<void> {
-    // A level started far behind its store (a read model lost or new) catches up on threads first.
+  /** A level started far behind its store (a read model lost or new) catches up on threads first. */
+  private async catchUpOnThreadsAtStart(): Promise<void> {
     const started = performance.now();
-    await this.store
-      .headPosition()
-      .then(async (head) => {
-        const applied = await this.catchUpOnThreads(head);
-        if (applied > 0) {
-          const seconds = (performance.now() - started) / 1000;
-          console.log(`[projections] ${sqliteFileOf(this.store)}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
-        }
-      })
-      .catch((error: unknown) => console.error('[projections] catching up on worker threads failed, going on batch by batch:', error));
-    while (this.running) {
-      const count = await this.applyNextBatch().catch((error: unknown) => {
-        console.error('[projections] applying a batch failed, will retry:', error);
-        return 0;
-      });
-      if (count === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.idleMillis);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+    try {
+      const applied = await this.catchUpOnThreads(await this.store.headPosition());
+      if (applied > 0) {
+        const seconds = (performance.now() - started) / 1000;
+        console.log(`[projections] ${this.store.capabilities.sqliteFile}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
       }
+    } catch (error) {
+      console.error('[projections] catching up on worker threads failed, going on batch by batch:', error);
     }
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.exclusive.then(work);
-    this.exclusive = next.catch(() => undefined);
-    return next;
+  private applyNextBatch(): Promise<number> {
+    return this.loop.serialized(() => this.applyBatch());
   }
 
-  private applyNextBatch(): Promise<number> {
-    return this.serialized(async () => {
-      const after = this.checkpoint;
-      const batch = await this.store.readAll({ after, limit: this.batchSize });
-      if (batch.length === 0) return 0;
-      this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
-      this.reached(batch[batch.length - 1]!.position);
-      return batch.length;
-    });
+  private async applyBatch(): Promise<number> {
+    const after = this.checkpoint;
+    const batch = await this.store.readAll({ after, limit: this.batchSize });
+    if (batch.length === 0) return 0;
+    this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
+    this.reached(batch[batch.length - 1]!.position);
+    return batch.length;
   }
 
   /** Tells readers waiting for a position, and live streams, that the read model has reached `position`. */

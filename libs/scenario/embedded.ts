@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Level } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
+import { InprocBus } from '#bus/adapters';
 import type { EventStore } from '#event-store';
-import { MemoryEventStore, SqliteEventStore } from '#event-store';
 import type { LiveViewLimits, RequestLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
 import type { RuntimeAuditOptions } from '#linkage';
-import { LinkageRuntime, SettableClock } from '#linkage';
+import { LinkageRuntime, SettableClock, chainedMemoryStore, openChainedSqliteStore } from '#linkage';
 import type { ScenarioTarget } from './runner.js';
 
 export interface EmbeddedHarness extends ScenarioTarget {
@@ -36,7 +35,7 @@ export const startEmbeddedHarness = async (
 ): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
-    options.dataDir ? SqliteEventStore.open(join(options.dataDir, `${level}.events.db`)) : new MemoryEventStore();
+    options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
   const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: options.limits ?? HARNESS_LIMITS, liveViews: options.liveViews });

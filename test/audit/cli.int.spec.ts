@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LEVELS } from '#domain';
-import { SqliteEventStore } from '#event-store';
+import { openChainedSqliteStore } from '#linkage';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 import { CLI, runCli } from '../harness/cli.js';
@@ -60,7 +60,7 @@ describe('the verify and export commands, without the server', () => {
 
   it('checks a large store on worker threads, and still locates a break in it', async () => {
     const file = join(dataDir, 'large', 'province.events.db');
-    const store = SqliteEventStore.open(file);
+    const store = openChainedSqliteStore(file);
     const events = await generateProvinceHistory(store, 30_000, undefined, { appendsPerTransaction: 500 });
     await store.close();
     const clean = cli('verify', '--file', file, '--json');

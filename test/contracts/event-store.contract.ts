@@ -6,7 +6,17 @@
  * "a new store is empty" every test looks only at what it appended after its own starting head.
  */
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedRevision, type EventStore, type ExpectedRevision, type NewEvent, type RecordedEvent } from '#event-store';
+import {
+  WrongExpectedRevision,
+  type EventSeal,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type SealedLog,
+  type StoredEventText,
+} from '#event-store';
+import { resealed, testSeal } from '../support/seals.js';
 
 export interface OpenedStore {
   readonly store: EventStore;
@@ -14,18 +24,7 @@ export interface OpenedStore {
   readonly close: () => Promise<void>;
 }
 
-/** Long enough for a polling adapter to have looked again at least twice. */
-const SETTLE_MS = 150;
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const until = async (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(5);
-  }
-};
 
 const event = (label: string): NewEvent => ({
   id: randomUUID(),
@@ -346,12 +345,6 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
       const [fromAll] = await appendedSinceStart();
       expect(fromStream).toStrictEqual({ streamId: stream('a'), revision: 0, position: fromStream!.position, ...expected });
       expect(fromAll).toStrictEqual(fromStream);
-
-      const delivered: RecordedEvent[] = [];
-      const subscription = store.subscribe({ after: baseline, onEvent: (recorded) => void delivered.push(recorded) });
-      await until(() => delivered.length >= 1, 'the event is delivered');
-      await subscription.close();
-      expect(delivered[0]).toStrictEqual(fromStream);
     });
 
     describe('appendMany', () => {
@@ -426,158 +419,6 @@ export const describeEventStoreContract = (name: string, open: () => Promise<Ope
         expect(await store.headPosition()).toBe(baseline);
       });
     });
-
-    describe('subscribe', () => {
-      it('catches up from a checkpoint, then delivers live appends, each once, in order, one at a time', async () => {
-        const catchUp = [...events('a', 2), ...events('b', 2)];
-        await store.append(stream('a'), 'no-stream', catchUp.slice(0, 2));
-        await store.append(stream('b'), 'no-stream', catchUp.slice(2, 3));
-        await store.append(stream('a'), 1, catchUp.slice(3));
-        const checkpoint = (await appendedSinceStart())[1]!.position;
-
-        const log: string[] = [];
-        const positions: number[] = [];
-        let inFlight = 0;
-        let maxInFlight = 0;
-        let caughtUp = 0;
-        const subscription = store.subscribe({
-          after: checkpoint,
-          onEvent: async (recorded) => {
-            inFlight += 1;
-            maxInFlight = Math.max(maxInFlight, inFlight);
-            await sleep(1);
-            log.push(recorded.id);
-            positions.push(recorded.position);
-            inFlight -= 1;
-          },
-          onCaughtUp: () => {
-            caughtUp += 1;
-            log.push('caught-up');
-          },
-          onError: (error) => log.push(`error: ${String(error)}`),
-        });
-        try {
-          await until(() => caughtUp >= 1, 'the subscription has caught up');
-          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up']);
-
-          const live = [...events('live-a', 1), ...events('live-c', 3), ...events('live-b', 1)];
-          await store.append(stream('a'), 2, live.slice(0, 1));
-          await store.append(stream('c'), 'no-stream', live.slice(1, 4));
-          await store.append(stream('b'), 0, live.slice(4));
-          await until(() => log.length >= 3 + live.length, 'the live events are delivered');
-          await sleep(SETTLE_MS);
-
-          expect(log).toEqual([...ids(catchUp.slice(2)), 'caught-up', ...ids(live)]);
-          expect(caughtUp).toBe(1);
-          expect(maxInFlight).toBe(1);
-          expectStrictlyIncreasing([checkpoint, ...positions]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('delivers nothing before subscribe() has returned', async () => {
-        await store.append(stream('a'), 'no-stream', [event('stored')]);
-        let returned = false;
-        const deliveredBeforeReturn: boolean[] = [];
-        const subscription = store.subscribe({ after: baseline, onEvent: () => void deliveredBeforeReturn.push(!returned) });
-        returned = true;
-        try {
-          await until(() => deliveredBeforeReturn.length >= 1, 'the event is delivered');
-          expect(deliveredBeforeReturn).toEqual([false]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('wakes up for an append made while it is idle', async () => {
-        const delivered: string[] = [];
-        let caughtUp = false;
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => void delivered.push(recorded.id),
-          onCaughtUp: () => (caughtUp = true),
-        });
-        try {
-          await until(() => caughtUp, 'the subscription has caught up');
-          await sleep(SETTLE_MS);
-          const late = event('late');
-          await store.append(stream('a'), 'no-stream', [late]);
-          await until(() => delivered.length >= 1, 'the late event is delivered', 2000);
-          expect(delivered).toEqual([late.id]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('delivers an append made from onCaughtUp', async () => {
-        const delivered: string[] = [];
-        const fromCallback = event('from-on-caught-up');
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => void delivered.push(recorded.id),
-          onCaughtUp: () => void store.append(stream('a'), 'no-stream', [fromCallback]),
-        });
-        try {
-          await until(() => delivered.length >= 1, 'the event appended by onCaughtUp is delivered', 2000);
-          expect(delivered).toEqual([fromCallback.id]);
-        } finally {
-          await subscription.close();
-        }
-      });
-
-      it('stops delivering once closed, after the handler in flight has returned', async () => {
-        const appended = events('a', 3);
-        await store.append(stream('a'), 'no-stream', appended);
-        const delivered: string[] = [];
-        let release: () => void = () => undefined;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: async (recorded) => {
-            delivered.push(recorded.id);
-            await gate;
-          },
-        });
-        await until(() => delivered.length >= 1, 'the first event is being handled');
-
-        let closed = false;
-        const closing = subscription.close().then(() => (closed = true));
-        await sleep(20);
-        expect(closed).toBe(false);
-        release();
-        await closing;
-
-        await store.append(stream('a'), 2, events('after-close', 2));
-        await sleep(SETTLE_MS);
-        expect(delivered).toEqual([appended[0]!.id]);
-      });
-
-      it('stops on a handler error and reports it to onError', async () => {
-        const appended = events('a', 3);
-        await store.append(stream('a'), 'no-stream', appended);
-        const delivered: string[] = [];
-        const errors: unknown[] = [];
-        const failure = new Error('handler failed');
-        const subscription = store.subscribe({
-          after: baseline,
-          onEvent: (recorded) => {
-            delivered.push(recorded.id);
-            if (delivered.length === 2) throw failure;
-          },
-          onError: (error) => errors.push(error),
-        });
-        try {
-          await until(() => errors.length > 0, 'the error is reported');
-          await store.append(stream('a'), 2, events('after-error', 1));
-          await sleep(SETTLE_MS);
-          expect(errors).toEqual([failure]);
-          expect(delivered).toEqual(ids(appended.slice(0, 2)));
-        } finally {
-          await subscription.close();
-        }
-      });
-    });
   });
 };
 
@@ -650,6 +491,118 @@ export const describeAllOrNothingAppendMany = (name: string, open: () => Promise
       const results = await store.appendMany([appends[0]!, { ...appends[1]!, expected: 0 }]);
       expect(results.map(({ nextExpectedRevision }) => nextExpectedRevision)).toEqual([1, 1]);
       expect(ids(await store.readStream(stream('x')))).toEqual(ids(appends[0]!.events));
+    });
+  });
+};
+
+/**
+ * For adapters that seal (see EventSeal in the port: sqlite, memory): `open` gives a new, empty
+ * store opened with `seal`.
+ */
+export const describeSealingContract = (name: string, open: (seal: EventSeal) => Promise<OpenedStore>): void => {
+  describe(`EventStore sealing: ${name}`, () => {
+    let opened: OpenedStore | undefined;
+    afterEach(async () => {
+      await opened?.close();
+      opened = undefined;
+    });
+
+    const openWith = async (seal: EventSeal): Promise<{ store: EventStore; sealed: SealedLog }> => {
+      opened = await open(seal);
+      const sealed = opened.store.capabilities.sealed;
+      if (!sealed) throw new Error(`${name} opened with a seal has no sealed capability`);
+      return { store: opened.store, sealed };
+    };
+
+    /** Records every call of testSeal. */
+    const recordingSeal = () => {
+      const calls: { previous: Uint8Array | undefined; event: StoredEventText }[] = [];
+      const seal: EventSeal = (previous, event) => {
+        calls.push({ previous: previous && Uint8Array.from(previous), event: { ...event } });
+        return testSeal(previous, event);
+      };
+      return { calls, seal };
+    };
+
+    const bytes = (seals: readonly Uint8Array[]): number[][] => seals.map((seal) => [...seal]);
+
+    it('says what it seals with, and has no seal while empty', async () => {
+      const { sealed } = await openWith(testSeal);
+      expect(sealed.sealedWith).toBe(testSeal);
+      expect(await sealed.last()).toBeUndefined();
+      expect(await sealed.read(0, 10)).toEqual([]);
+    });
+
+    it('seals each event as stored, from the seal of the one before, across appends and appendMany', async () => {
+      const { calls, seal } = recordingSeal();
+      const { store, sealed } = await openWith(seal);
+      const first = events('a', 2);
+      await store.append('a', 'no-stream', first);
+      await store.appendMany([
+        { streamId: 'b', expected: 'no-stream', events: events('b', 1) },
+        { streamId: 'a', expected: 1, events: events('a-more', 2) },
+      ]);
+
+      const stored = await sealed.read(0, 100);
+      const all = await store.readAll();
+      expect(stored.map(({ position, streamId, revision, eventId, type }) => ({ position, streamId, revision, id: eventId, type }))).toEqual(
+        all.map(({ position, streamId, revision, id, type }) => ({ position, streamId, revision, id, type })),
+      );
+      // The texts as stored, which is what the seal was given.
+      expect(stored.map(({ data, metadata }) => [JSON.parse(data), JSON.parse(metadata)])).toEqual(all.map(({ data, metadata }) => [data, metadata]));
+      expect(calls.map(({ event }) => event)).toEqual(stored.map(({ seal: _seal, ...text }) => text));
+      expect(calls[0]!.previous).toBeUndefined();
+      expect(bytes(stored.map(({ seal: kept }) => kept))).toEqual(bytes(resealed(stored)));
+      expect(bytes(calls.slice(1).map(({ previous }) => previous!))).toEqual(bytes(stored.slice(0, -1).map(({ seal: kept }) => kept)));
+      const last = await sealed.last();
+      expect(last?.position).toBe(all.at(-1)!.position);
+      expect([...last!.seal]).toEqual([...stored.at(-1)!.seal]);
+      expect((await sealed.read(2, 2)).map(({ position }) => position)).toEqual([3, 4]);
+    });
+
+    it('keeps no seal of a refused append: the next one goes on from the last event stored', async () => {
+      const { store, sealed } = await openWith(testSeal);
+      await store.append('a', 'no-stream', events('a', 2));
+      const before = await sealed.read(0, 100);
+
+      await expect(
+        store.appendMany([
+          { streamId: 'b', expected: 'no-stream', events: events('b', 2) },
+          { streamId: 'a', expected: 0, events: events('refused', 1) },
+        ]),
+      ).rejects.toBeInstanceOf(WrongExpectedRevision);
+      expect(await sealed.read(0, 100)).toEqual(before);
+
+      await store.append('c', 'no-stream', events('c', 1));
+      const after = await sealed.read(0, 100);
+      expect(after.slice(0, 2)).toEqual(before);
+      expect(bytes(after.map(({ seal }) => seal))).toEqual(bytes(resealed(after)));
+    });
+
+    it('refuses the whole append when the seal throws, and appends again once it does not', async () => {
+      let refuse = true;
+      const { store, sealed } = await openWith((previous, event) => {
+        if (refuse && event.type === 'Unsealable') throw new Error('cannot seal this');
+        return testSeal(previous, event);
+      });
+      await store.append('a', 'no-stream', events('a', 1));
+      const unsealable = { ...event('unsealable'), type: 'Unsealable' };
+
+      await expect(store.append('b', 'no-stream', [event('b'), unsealable])).rejects.toThrow('cannot seal this');
+      await expect(
+        store.appendMany([
+          { streamId: 'b', expected: 'no-stream', events: [event('b')] },
+          { streamId: 'c', expected: 'no-stream', events: [unsealable] },
+        ]),
+      ).rejects.toThrow('cannot seal this');
+      expect((await store.readAll()).map(({ id }) => id)).toHaveLength(1);
+      expect(await sealed.read(0, 100)).toHaveLength(1);
+
+      refuse = false;
+      await store.append('b', 'no-stream', [event('b'), unsealable]);
+      const stored = await sealed.read(0, 100);
+      expect(stored.map(({ type }) => type)).toEqual(['ContractEventHappened', 'ContractEventHappened', 'Unsealable']);
+      expect(bytes(stored.map(({ seal }) => seal))).toEqual(bytes(resealed(stored)));
     });
   });
 };

@@ -3,8 +3,8 @@ import type { Level } from '#domain';
 import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
 import { DEAD_LETTER_HEADERS, topicFor } from '#bus';
 import { join } from 'node:path';
-import { SqliteEventStore, type EventStore, type RecordedEvent } from '#event-store';
-import { inboxDeadLetterTopicFor, metadataOf } from '#linkage';
+import type { EventStore, RecordedEvent } from '#event-store';
+import { inboxDeadLetterTopicFor, metadataOf, openChainedSqliteStore } from '#linkage';
 import { startEmbeddedHarness, type ScenarioTarget } from '#scenario';
 import { assertCanCut, cutConnections } from '../harness/cut-connections.js';
 import { startDistributedDeployment, type DistributedDeployment } from '../harness/distributed-deployment.js';
@@ -197,7 +197,7 @@ describe('the distributed deployment under broker cuts and killed processes', ()
 
       for (const level of LEVELS) {
         // Read beside the running process: SQLite lets another process read a WAL database.
-        const store = SqliteEventStore.open(join(deployment!.dataDirOf(level), `${level}.events.db`));
+        const store = openChainedSqliteStore(join(deployment!.dataDirOf(level), `${level}.events.db`));
         try {
           const here = await factsOf(store);
           const there = await factsOf(embedded.runtime.node(level)!.service.store);

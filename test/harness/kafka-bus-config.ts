@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import type { KafkaBusConfig } from '#bus';
+import type { KafkaBusConfig } from '#bus/adapters';
 import { uniqueName } from '../contracts/bus.contract.js';
 import { brokersUnderTest } from './kafka-brokers.js';
 

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor, Command } from '#domain';
-import { SqliteEventStore } from '#event-store';
-import { IdempotencyKeyReused, IdempotentCommands, LevelService, SettableClock, SqliteIdempotencyRecords, loadReferenceRegistry, requestFingerprint } from '#linkage';
+import { IdempotencyKeyReused, IdempotentCommands, LevelService, SettableClock, SqliteIdempotencyRecords, loadReferenceRegistry, openChainedSqliteStore, requestFingerprint } from '#linkage';
 
 const CITY: Actor = { id: 'zz-office', jurisdiction: '350600', role: 'leading-group' };
 const register = (name = '漳州市粮食和物资储备局'): Command => ({ type: 'registerUnit', data: { unitId: 'zz-grain', name, jurisdiction: '350600' } });
@@ -13,7 +12,7 @@ const register = (name = '漳州市粮食和物资储备局'): Command => ({ typ
 describe('idempotent commands on SQLite files', () => {
   let folder: string;
   const open = () => {
-    const store = SqliteEventStore.open(join(folder, 'city.events.db'));
+    const store = openChainedSqliteStore(join(folder, 'city.events.db'));
     const service = new LevelService('city', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
     const records = new SqliteIdempotencyRecords(join(folder, 'city.idempotency.db'));
     let now = Date.parse('2024-05-01T00:00:00.000Z');

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { DomainEvent, IntegrationEvent, Level } from '#domain';
 import { INTEGRATION_SCHEMA, streamOf } from '#domain';
 import type { StreamAppend } from '#event-store';
-import { SqliteEventStore, WrongExpectedRevision } from '#event-store';
-import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf } from '#linkage';
+import type { SqliteEventStore } from '#event-store/adapters';
+import { WrongExpectedRevision } from '#event-store';
+import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
 import { GIVEN_AT } from '../support/given-when-then.js';
 import { ZHANGZHOU, ZHAOAN, ZHAOAN_DEPOT, roundClosed, roundLaunched, roundPlanned, unitRegistered } from '../support/facts.js';
 
@@ -64,7 +65,7 @@ afterEach(async () => {
 });
 
 const openProvince = (file = join(folder, `${randomUUID()}.db`)): Province => {
-  const store = SqliteEventStore.open(file);
+  const store = openChainedSqliteStore(file);
   stores.push(store);
   const service = new LevelService('province', store, loadReferenceRegistry(), new SettableClock(GIVEN_AT));
   const appendManyCalls: StreamAppend[][] = [];

@@ -1,5 +1,5 @@
 import type { Bus, BusMessage, Consumer } from '#bus';
-import { MemoryEventStore } from '#event-store';
+import { MemoryEventStore } from '#event-store/adapters';
 import { LevelService, MemoryCheckpoints, PUBLISH_BYTES, RELAY_BATCH, Relay, SettableClock, loadReferenceRegistry } from '#linkage';
 
 /**

@@ -1,6 +1,7 @@
 import type { Actor, Command } from '#domain';
-import { InprocBus, topicFor } from '#bus';
-import { MemoryEventStore } from '#event-store';
+import { topicFor } from '#bus';
+import { InprocBus } from '#bus/adapters';
+import { MemoryEventStore } from '#event-store/adapters';
 import type { Checkpoints } from '#linkage';
 import { Inbox, LevelService, MemoryCheckpoints, Relay, SettableClock, loadReferenceRegistry, metadataOf, parseIntegrationEvent } from '#linkage';
 

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Command } from '#domain';
 import { INTEGRATION_SCHEMA } from '#domain';
 import type { BusMessage, DeliveredMessage } from '#bus';
-import { InprocBus, topicFor } from '#bus';
-import { MemoryEventStore } from '#event-store';
+import { topicFor } from '#bus';
+import { InprocBus } from '#bus/adapters';
+import { MemoryEventStore } from '#event-store/adapters';
 import { waitUntil } from '../contracts/bus.contract.js';
 import { LevelService, LinkageRuntime, SettableClock, inboxDeadLetterTopicFor, loadReferenceRegistry, metadataOf, toIntegrationEvent } from '#linkage';
 

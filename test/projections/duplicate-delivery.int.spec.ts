@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntegrationEvent, Level } from '#domain';
 import { LEVELS } from '#domain';
-import { MemoryEventStore } from '#event-store';
+import { MemoryEventStore } from '#event-store/adapters';
 import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf, toIntegrationEvent } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
 import type { EmbeddedHarness } from '#scenario';

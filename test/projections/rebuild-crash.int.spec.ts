@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '#event-store';
+import { openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
 import { readModelDump } from '../support/read-model-dump.js';
@@ -38,7 +38,7 @@ describe('a rebuild killed at random points resumes to the same read model', () 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
     dataDir = mkdtempSync(join(process.cwd(), '.tmp', 'rebuild-crash-'));
-    const store = SqliteEventStore.open(join(dataDir, 'province.events.db'));
+    const store = openChainedSqliteStore(join(dataDir, 'province.events.db'));
     await generateProvinceHistory(store, EVENTS);
     const referenceFile = join(dataDir, 'reference.read.db');
     const readModel = new ReadModel(referenceFile);

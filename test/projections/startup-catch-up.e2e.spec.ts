@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '#event-store';
+import { openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel, PARALLEL_CATCH_UP_MIN_EVENTS } from '#projections';
 import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
 import { readModelDump } from '../support/read-model-dump.js';
@@ -13,7 +13,7 @@ describe('a level service that starts far behind its store', () => {
 
   it('catches up on worker threads to the read model a clean rebuild on one thread makes', async () => {
     // A province store with no read model beside it (lost, or a new server on an old store).
-    const store = SqliteEventStore.open(join(dataDir, 'province.events.db'));
+    const store = openChainedSqliteStore(join(dataDir, 'province.events.db'));
     await generateProvinceHistory(store, PARALLEL_CATCH_UP_MIN_EVENTS + 10_000, undefined, { appendsPerTransaction: 1000 });
     const referenceFile = join(dataDir, 'reference.read.db');
     const reference = new ReadModel(referenceFile);

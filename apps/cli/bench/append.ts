@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore, type ExpectedRevision, type NewEvent, type SqliteSynchronous } from '#event-store';
-import { newEventId } from '#linkage';
+import type { ExpectedRevision, NewEvent } from '#event-store';
+import type { SqliteSynchronous } from '#event-store/adapters';
+import { newEventId, openChainedSqliteStore } from '#linkage';
 import type { BenchResult } from './result.js';
 import { round } from './scratch.js';
 
@@ -56,7 +57,7 @@ export async function benchAppend(dataDir: string): Promise<BenchResult[]> {
   mkdirSync(dataDir, { recursive: true });
   const folder = mkdtempSync(join(dataDir, 'bench-append-'));
   try {
-    const store = SqliteEventStore.open(join(folder, 'events.db'), { synchronous: SYNCHRONOUS });
+    const store = openChainedSqliteStore(join(folder, 'events.db'), { synchronous: SYNCHRONOUS });
     try {
       const revisions = new Map<string, ExpectedRevision>();
       let sequence = 0;

@@ -2,8 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySqliteFile } from '#audit';
-import { SqliteEventStore } from '#event-store';
-import { LevelHistory, ReadModelSnapshots, loadReferenceRegistry, metadataOf } from '#linkage';
+import { LevelHistory, ReadModelSnapshots, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
 import { generateProvinceHistory } from './generated-store.js';
 import type { BenchResult } from './result.js';
@@ -30,7 +29,7 @@ const generatedProvinceStore = (): Promise<GeneratedStore> =>
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'linkage-bench-audit-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'province.events.db');
-    const store = SqliteEventStore.open(file);
+    const store = openChainedSqliteStore(file);
     const started = performance.now();
     const events = await generateProvinceHistory(store, AUDIT_BENCH_EVENTS, (count) => process.stderr.write(`  generating: ${count} events\r`), {
       appendsPerTransaction: APPENDS_PER_TRANSACTION,
@@ -68,7 +67,7 @@ export const benchVerify = async (): Promise<BenchResult[]> => {
 export const benchAsOfReport = async (): Promise<BenchResult[]> => {
   const { file, events } = await generatedProvinceStore();
   const dir = join(file, '..');
-  const store = SqliteEventStore.open(file);
+  const store = openChainedSqliteStore(file);
   const readModel = new ReadModel(join(dir, 'province.read.db'));
   const snapshots = new ReadModelSnapshots(join(dir, 'province.snapshots'), SNAPSHOT_EVERY);
   try {

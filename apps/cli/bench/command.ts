@@ -1,10 +1,9 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { Actor, Command } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
-import { SqliteEventStore } from '#event-store';
+import { InprocBus } from '#bus/adapters';
 import { RunCommand, TokenService, createHttpApp } from '#http';
-import { LinkageRuntime, SettableClock } from '#linkage';
+import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BenchResult } from './result.js';
@@ -64,7 +63,7 @@ export const benchCommandThroughput = async (): Promise<BenchResult[]> =>
       levels: LEVELS,
       clock,
       bus: new InprocBus(),
-      openStore: (level) => SqliteEventStore.open(join(dataDir, `${level}.events.db`), { synchronous: 'NORMAL' }),
+      openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`), { synchronous: 'NORMAL' }),
       dataDir,
       live: false,
     });

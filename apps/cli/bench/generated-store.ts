@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventMetadata, Level } from '#domain';
 import { streamOf } from '#domain';
 import type { EventStore, ExpectedRevision, NewEvent } from '#event-store';
-import { SqliteEventStore } from '#event-store';
 import { loadReferenceRegistry, newEventId } from '#linkage';
 
 /**
@@ -10,8 +9,8 @@ import { loadReferenceRegistry, newEventId } from '#linkage';
  * rounds of every city and county, teams, units, and per issue its rectification, every fourth a
  * clue with disposals, every tenth a task through its life. Two thirds arrive as received facts.
  * The facts are written straight to the store (deciding each would time the deciders, not the rebuild).
- * With `appendsPerTransaction` > 1 a SQLite store takes that many appends (to as many streams) per
- * transaction: the same history, an order of magnitude faster to generate.
+ * With `appendsPerTransaction` > 1 the store takes that many appends (to as many streams) in one
+ * appendMany (on SQLite one transaction): the same history, an order of magnitude faster to generate.
  */
 export const generateProvinceHistory = async (
   store: EventStore,
@@ -19,10 +18,10 @@ export const generateProvinceHistory = async (
   onProgress?: (events: number) => void,
   options: { readonly appendsPerTransaction?: number } = {},
 ): Promise<number> => {
-  const perTransaction = store instanceof SqliteEventStore ? (options.appendsPerTransaction ?? 1) : 1;
+  const perTransaction = options.appendsPerTransaction ?? 1;
   const pending: { streamId: string; expected: ExpectedRevision; events: NewEvent[] }[] = [];
   const flush = async (): Promise<void> => {
-    if (pending.length > 0) await (store as SqliteEventStore).appendMany(pending.splice(0));
+    if (pending.length > 0) await store.appendMany(pending.splice(0));
   };
   const append = async (streamId: string, expected: ExpectedRevision, events: NewEvent[]): Promise<void> => {
     if (perTransaction <= 1) {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Actor, Command } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
-import { SqliteEventStore } from '#event-store';
-import { LinkageRuntime, metadataOf, systemClock } from '#linkage';
+import { InprocBus } from '#bus/adapters';
+import { LinkageRuntime, metadataOf, openChainedSqliteStore, systemClock } from '#linkage';
 import type { BenchResult } from './result.js';
 import { percentile, round, withScratchDir } from './scratch.js';
 
@@ -29,7 +28,7 @@ export const benchCountyToProvince = async (commandsPerSecond = 500, seconds = 1
       levels: LEVELS,
       clock: systemClock,
       bus: new InprocBus(),
-      openStore: (level) => SqliteEventStore.open(join(dataDir, `${level}.events.db`)),
+      openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`)),
       dataDir,
     });
     try {

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Actor } from '#domain';
 import { LEVELS } from '#domain';
-import { InprocBus } from '#bus';
-import { SqliteEventStore } from '#event-store';
+import { InprocBus } from '#bus/adapters';
 import { TokenService, createHttpApp } from '#http';
-import { LinkageRuntime, systemClock } from '#linkage';
+import { LinkageRuntime, openChainedSqliteStore, systemClock } from '#linkage';
 import { cityRoundSetup } from './command.js';
 import type { LiveSubscribersCommand, LiveSubscribersData, LiveSubscribersMessage } from './live-subscribers.js';
 import type { BenchResult } from './result.js';
@@ -76,7 +75,7 @@ export const benchLiveFanout = async (subscribers = 1_000, commands = 2_000, war
       levels: LEVELS,
       clock: systemClock,
       bus: new InprocBus(),
-      openStore: (level) => SqliteEventStore.open(join(dataDir, `${level}.events.db`)),
+      openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`)),
       dataDir,
     });
     const tokens = new TokenService(randomBytes(32));

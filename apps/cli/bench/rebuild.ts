@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SqliteEventStore } from '#event-store';
 import { generateProvinceHistory } from './generated-store.js';
+import { openChainedSqliteStore } from '#linkage';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';
 
@@ -29,7 +29,7 @@ interface RebuildSummary {
  */
 export const benchRebuild = async (events = REBUILD_EVENTS): Promise<BenchResult[]> =>
   withScratchDir('rebuild', async (dataDir) => {
-    const store = SqliteEventStore.open(join(dataDir, 'province.events.db'));
+    const store = openChainedSqliteStore(join(dataDir, 'province.events.db'));
     const generatedIn = performance.now();
     // A thousand appends per transaction: the same history as one per append, written ten times faster.
     const written = await generateProvinceHistory(store, events, (count) => process.stderr.write(`  generating: ${count} events\r`), {

@@ -2,9 +2,8 @@
 // opens the county store and publishes what is new in it through the relay each time it is told to.
 import { parentPort, workerData } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
-import { KafkaBus } from '#bus';
-import { SqliteEventStore } from '#event-store';
-import { LevelService, Relay, SqliteCheckpoints, loadReferenceRegistry, systemClock } from '#linkage';
+import { KafkaBus } from '#bus/adapters';
+import { LevelService, Relay, SqliteCheckpoints, loadReferenceRegistry, openChainedSqliteStore, systemClock } from '#linkage';
 
 export interface RelayWorkerData {
   readonly storeFile: string;
@@ -21,7 +20,7 @@ export type RelayWorkerMessage = { readonly type: 'ready' } | { readonly type: '
 
 const data = workerData as RelayWorkerData;
 const port = parentPort!;
-const store = SqliteEventStore.open(data.storeFile);
+const store = openChainedSqliteStore(data.storeFile);
 const checkpoints = new SqliteCheckpoints(data.checkpointsFile);
 const bus = new KafkaBus({ brokers: data.brokers, clientId: 'bench-relay-county', namespace: data.namespace, logLevel: kafkajs.logLevel.NOTHING });
 const relay = new Relay(new LevelService('county', store, loadReferenceRegistry(), systemClock), bus, checkpoints);

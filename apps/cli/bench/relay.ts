@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 import type { DomainEvent, EventMetadata, Level } from '#domain';
 import { INTEGRATION_SCHEMA, streamOf } from '#domain';
 import kafkajs from 'kafkajs';
-import { KafkaBus, MAX_RUN_LENGTH, topicFor } from '#bus';
+import { MAX_RUN_LENGTH, topicFor } from '#bus';
+import { KafkaBus } from '#bus/adapters';
 import type { StreamAppend } from '#event-store';
-import { SqliteEventStore } from '#event-store';
-import { Inbox, LevelService, inboxDeadLetterTopicFor, inboxGroupFor, loadReferenceRegistry, parseIntegrationEvent, systemClock } from '#linkage';
+import type { SqliteEventStore } from '#event-store/adapters';
+import { Inbox, LevelService, inboxDeadLetterTopicFor, inboxGroupFor, loadReferenceRegistry, openChainedSqliteStore, parseIntegrationEvent, systemClock } from '#linkage';
 import { withBenchKafka } from './kafka-cluster.js';
 import type { RelayWorkerCommand, RelayWorkerData, RelayWorkerMessage } from './relay-worker.js';
 import type { BenchResult } from './result.js';
@@ -74,7 +75,7 @@ const fillCountyStore = async (store: SqliteEventStore, from: number, count: num
 
 /** Adds facts to the county store through a connection of its own, as the county's commands would. */
 const addCountyFacts = async (storeFile: string, from: number, count: number): Promise<void> => {
-  const county = SqliteEventStore.open(storeFile);
+  const county = openChainedSqliteStore(storeFile);
   try {
     await fillCountyStore(county, from, count);
   } finally {
@@ -109,7 +110,7 @@ export const benchRelayThroughput = async (events = RELAY_EVENTS): Promise<Bench
       const storeFile = join(dataDir, 'county.events.db');
       await addCountyFacts(storeFile, 0, WARM_UP_EVENTS);
 
-      const receiverStore = SqliteEventStore.open(join(dataDir, `${RECEIVER}.events.db`));
+      const receiverStore = openChainedSqliteStore(join(dataDir, `${RECEIVER}.events.db`));
       const inbox = new Inbox(new LevelService(RECEIVER, receiverStore, loadReferenceRegistry(), systemClock));
       const receiverBus = new KafkaBus({
         brokers: kafka.brokers,

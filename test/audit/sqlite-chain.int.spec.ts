@@ -6,9 +6,12 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { genesisHash, toHex, verifyChain, verifySqliteFile } from '#audit';
 import type { EventStore, NewEvent, StreamAppend } from '#event-store';
-import { MemoryEventStore, SqliteEventStore } from '#event-store';
-import { referenceChainHash } from '../../test/support/chain-reference.js';
-import { assertBriefly, eventPayload, scriptText } from '../../test/support/event-arbitraries.js';
+import { StoreChain, chainedMemoryStore, openChainedSqliteStore } from '#linkage';
+import { referenceChainHash } from '../support/chain-reference.js';
+import { assertBriefly, eventPayload, scriptText } from '../support/event-arbitraries.js';
+
+/** The chain of a store opened chained. */
+const chainOf = (store: EventStore): StoreChain => StoreChain.of(store)!;
 
 const event = (n: number): NewEvent => ({
   id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
@@ -39,36 +42,36 @@ describe('the SQLite store chains its events', () => {
 
   it('computes in its append transaction the chain the verifier recomputes, and the memory store the same chain', async () => {
     const file = join(folder, `${randomUUID()}.db`);
-    const sqlite = SqliteEventStore.open(file);
-    const memory = new MemoryEventStore();
+    const sqlite = openChainedSqliteStore(file);
+    const memory = chainedMemoryStore();
     await appendHistory(sqlite);
     await appendHistory(memory);
-    expect(await sqlite.chainHead()).toEqual(await memory.chainHead());
-    expect((await sqlite.chainHead()).position).toBeGreaterThanOrEqual(60);
-    const report = await verifyChain({ source: { description: 'live', readPage: (after, limit) => sqlite.readChain(after, limit) }, level: 'county' });
-    expect(report).toMatchObject({ ok: true, events: (await sqlite.chainHead()).position });
+    expect(await chainOf(sqlite).head()).toEqual(await chainOf(memory).head());
+    expect((await chainOf(sqlite).head()).position).toBeGreaterThanOrEqual(60);
+    const report = await verifyChain({ source: { description: 'live', readPage: (after, limit) => chainOf(sqlite).readPage(after, limit) }, level: 'county' });
+    expect(report).toMatchObject({ ok: true, events: (await chainOf(sqlite).head()).position });
     await sqlite.close();
     expect(await verifySqliteFile({ file, level: 'county' })).toMatchObject({ ok: true });
   });
 
   it('keeps one chain when two connections append to the same file', async () => {
     const file = join(folder, `${randomUUID()}.db`);
-    const first = SqliteEventStore.open(file);
-    const second = SqliteEventStore.open(file);
+    const first = openChainedSqliteStore(file);
+    const second = openChainedSqliteStore(file);
     for (let n = 0; n < 40; n++) {
       const store = n % 2 === 0 ? first : second;
       const streamId = `stream-${n % 4}`;
       const existing = await store.readStream(streamId);
       await store.append(streamId, existing.length === 0 ? 'no-stream' : existing.length - 1, [event(n)]);
     }
-    expect(await first.chainHead()).toEqual(await second.chainHead());
+    expect(await chainOf(first).head()).toEqual(await chainOf(second).head());
     await first.close();
     await second.close();
     expect(await verifySqliteFile({ file, level: 'county' })).toMatchObject({ ok: true, events: 40 });
   });
 
   it('appends to many streams in one transaction, all or nothing, on one chain', async () => {
-    const store = SqliteEventStore.open(join(folder, `${randomUUID()}.db`));
+    const store = openChainedSqliteStore(join(folder, `${randomUUID()}.db`));
     const results = await store.appendMany([
       { streamId: 'a', expected: 'no-stream', events: [event(1), event(2)] },
       { streamId: 'b', expected: 'no-stream', events: [event(3)] },
@@ -86,17 +89,17 @@ describe('the SQLite store chains its events', () => {
       ]),
     ).rejects.toThrow(/expected revision no-stream, actual 0/);
     expect(await store.headPosition()).toBe(4);
-    const reference = new MemoryEventStore();
+    const reference = chainedMemoryStore();
     await reference.append('a', 'no-stream', [event(1), event(2)]);
     await reference.append('b', 'no-stream', [event(3)]);
     await reference.append('a', 1, [event(4)]);
-    expect(await store.chainHead()).toEqual(await reference.chainHead());
+    expect(await chainOf(store).head()).toEqual(await chainOf(reference).head());
     await store.close();
   });
 
   it('chains a version-1 file when it first opens it, as if the events had been appended chained', async () => {
     // A store written by the previous version: the same events, no chain column.
-    const reference = new MemoryEventStore();
+    const reference = chainedMemoryStore();
     await appendHistory(reference);
     const file = join(folder, `${randomUUID()}.db`);
     const v1 = new Database(file);
@@ -105,16 +108,16 @@ describe('the SQLite store chains its events', () => {
       position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE,
       type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, revision)) STRICT`);
     const insert = v1.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const row of await reference.readChain(0, 1000)) insert.run(row.position, row.streamId, row.revision, row.eventId, row.type, row.data, row.metadata);
+    for (const row of await chainOf(reference).readPage(0, 1000)) insert.run(row.position, row.streamId, row.revision, row.eventId, row.type, row.data, row.metadata);
     v1.pragma('user_version = 1');
     v1.close();
 
-    const migrated = SqliteEventStore.open(file);
-    expect(await migrated.chainHead()).toEqual(await reference.chainHead());
+    const migrated = openChainedSqliteStore(file);
+    expect(await chainOf(migrated).head()).toEqual(await chainOf(reference).head());
     // Appends continue the migrated chain.
     await appendHistory(migrated, 1000, 10);
     await appendHistory(reference, 1000, 10);
-    expect(await migrated.chainHead()).toEqual(await reference.chainHead());
+    expect(await chainOf(migrated).head()).toEqual(await chainOf(reference).head());
     await migrated.close();
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(2);
@@ -128,7 +131,7 @@ describe('the SQLite store chains its events', () => {
     await assertBriefly(
       fc.asyncProperty(fc.array(stored, { minLength: 1, maxLength: 5 }), fc.boolean(), async (events, allAtOnce) => {
         const file = join(folder, `${randomUUID()}.db`);
-        const store = SqliteEventStore.open(file);
+        const store = openChainedSqliteStore(file);
         const revisions = new Map<string, number>();
         const appends = events.map(({ streamId, data, metadata }): StreamAppend => {
           const expected = revisions.get(streamId) ?? 'no-stream';
@@ -140,11 +143,11 @@ describe('the SQLite store chains its events', () => {
 
         // Every stored hash is the documented chain over the stored texts.
         let reference = genesisHash();
-        for (const row of await store.readChain(0, 100)) {
+        for (const row of await chainOf(store).readPage(0, 100)) {
           reference = referenceChainHash(reference, row);
           expect(toHex(row.chainHash)).toBe(toHex(reference));
         }
-        const live = await verifyChain({ source: { description: 'live', readPage: (after, limit) => store.readChain(after, limit) }, level: 'county' });
+        const live = await verifyChain({ source: { description: 'live', readPage: (after, limit) => chainOf(store).readPage(after, limit) }, level: 'county' });
         expect(live).toMatchObject({ ok: true, findings: [], events: events.length });
         await store.close();
         expect(await verifySqliteFile({ file, level: 'county' })).toMatchObject({ ok: true, findings: [], events: events.length });

@@ -1,0 +1,41 @@
+import type { ChainHead, ChainRow, ChainSource } from '#audit';
+import { chainSeal, genesisHash, toHex } from '#audit';
+import type { EventStore, SealedLog } from '#event-store';
+
+/**
+ * The hash chain (libs/audit chain.ts) of a store sealed with `chainSeal`: each event's seal is its
+ * chain hash. Found through the store's capabilities, so that it works on whichever adapter keeps
+ * one.
+ */
+export class StoreChain {
+  private constructor(
+    private readonly log: SealedLog,
+    /** The store's SQLite file, which the verifier checks on worker threads; undefined for a store kept elsewhere. */
+    readonly sqliteFile: string | undefined,
+  ) {}
+
+  /**
+   * Undefined for a store that keeps no chain: one that seals nothing (EventStoreDB, a memory store
+   * opened without a seal) or seals with something else.
+   */
+  static of(store: EventStore): StoreChain | undefined {
+    const { sealed, sqliteFile } = store.capabilities;
+    return sealed?.sealedWith === chainSeal ? new StoreChain(sealed, sqliteFile) : undefined;
+  }
+
+  /** The last event's position and chain hash; position 0 and hash_0 when the store is empty. */
+  async head(): Promise<ChainHead> {
+    const last = await this.log.last();
+    return last ? { position: last.position, hash: toHex(last.seal) } : { position: 0, hash: toHex(genesisHash()) };
+  }
+
+  /** Events with their stored JSON text and chain hash, strictly after `after`, at most `limit`. */
+  async readPage(after: number, limit: number): Promise<ChainRow[]> {
+    return (await this.log.read(after, limit)).map(({ seal, ...stored }) => ({ ...stored, chainHash: seal }));
+  }
+
+  /** The chain as a verifier reads it. */
+  source(description: string): ChainSource {
+    return { description, readPage: (after, limit) => this.readPage(after, limit) };
+  }
+}
