@@ -5,11 +5,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Actor } from '#domain';
 import type { VerificationReport } from '#audit';
 import { parseExport, verifyExport } from '#audit';
-import { InprocBus } from '#bus';
-import { MemoryEventStore } from '#event-store';
+import { InprocBus } from '#bus/adapters';
 import { TokenService, createHttpApp } from '#http';
 import type { AuditFact, Lineage, LineageNode, ReplayPage } from '#linkage';
-import { LinkageRuntime, SettableClock } from '#linkage';
+import { LinkageRuntime, SettableClock, chainedMemoryStore } from '#linkage';
 import type { EmbeddedHarness } from '#scenario';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 
@@ -234,7 +233,7 @@ describe('the audit API of a one-level process', () => {
   let tokens: TokenService;
 
   beforeAll(async () => {
-    runtime = await LinkageRuntime.start({ levels: ['county'], clock: new SettableClock(new Date().toISOString()), bus: new InprocBus(), openStore: () => new MemoryEventStore() });
+    runtime = await LinkageRuntime.start({ levels: ['county'], clock: new SettableClock(new Date().toISOString()), bus: new InprocBus(), openStore: () => chainedMemoryStore() });
     tokens = new TokenService(randomBytes(32));
     app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
   });
