@@ -35,6 +35,13 @@ export const EVENTS: EventCatalogue<EventType> = {
   ...auditEvents,
 };
 
+/** Every command type and event type, as the catalogues list them. */
+export const COMMAND_TYPES = Object.keys(COMMANDS) as readonly CommandType[];
+export const EVENT_TYPES = Object.keys(EVENTS) as readonly EventType[];
+
+export const isCommandType = (value: string): value is CommandType => Object.hasOwn(COMMANDS, value);
+export const isEventType = (value: string): value is EventType => Object.hasOwn(EVENTS, value);
+
 // TypeScript cannot tie a union member to its own entry: these two lookups say it once.
 export const commandSpec = <T extends CommandType>(type: T): CommandSpec<CommandOfType<T>> => COMMANDS[type] as unknown as CommandSpec<CommandOfType<T>>;
 export const eventSpec = <T extends EventType>(type: T): EventSpec<EventOfType<T>> => EVENTS[type] as unknown as EventSpec<EventOfType<T>>;
