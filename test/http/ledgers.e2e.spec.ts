@@ -181,8 +181,8 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
       expect((await page('350000', 'rectifications', { category: 'illegal-mining' })).count).toBe(3);
       expect((await page('350000', 'rectifications', { roundId: 'fj-coal' })).count).toBe(7);
       expect((await page('350000', 'rectifications', { roundId: 'ly-hk' })).count).toBe(0);
-      // fj-yj-1 was answered (after its due date) in this test's setup: only sm-yj-1 is open past due.
-      expect((await page('350000', 'handovers', { overdue: true })).rows.map((row) => idOf('handovers', row))).toEqual(['sm-yj-1']);
+      // fj-yj-1 was answered (after its due date) in this test's setup: only sm-yj-dt-1 is open past due.
+      expect((await page('350000', 'handovers', { overdue: true })).rows.map((row) => idOf('handovers', row))).toEqual(['sm-yj-dt-1']);
       expect((await page('350000', 'handovers', { status: 'open' })).count).toBe(2);
       expect((await page('350000', 'issues', { category: 'safety' })).count).toBe(4);
     });
@@ -190,8 +190,8 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
     it('measure overdue strictly at `at`: due at that instant is not overdue, one second later it is', async () => {
       // ly-yj-2 and ly-f-gxj-1 are due at 2023-06-30T01:00Z and 10:00Z.
       const overdueHandovers = async (at: string) => (await page('350000', 'handovers', { overdue: true, at })).rows.map((row) => idOf('handovers', row)).sort();
-      expect(await overdueHandovers(END)).toEqual(['sm-yj-1']);
-      expect(await overdueHandovers(ONE_SECOND_LATER)).toEqual(['ly-yj-2', 'sm-yj-1']);
+      expect(await overdueHandovers(END)).toEqual(['sm-yj-dt-1']);
+      expect(await overdueHandovers(ONE_SECOND_LATER)).toEqual(['ly-yj-2', 'sm-yj-dt-1']);
       const gxj = async (at: string) => (await page('350800', 'rectifications', { unitId: 'ly-gxj', at })).rows[0] as RectificationRow;
       expect((await gxj('2023-06-30T10:00:00.000Z')).overdue).toBe(false);
       expect((await gxj('2023-06-30T10:00:01.000Z')).overdue).toBe(true);
