@@ -49,8 +49,12 @@ export type RowWrite =
       foundAt: string,
     ]
   | readonly [op: 'supervise', issueId: string, roundId: string, owner: string, unitId: string, unitJurisdiction: string, typical: number]
-  /** A rectification lifecycle fact: the writer folds it into the row with the domain's own lifecycle. */
-  | readonly [op: 'rectification', event: RectificationEvent, occurredAt: string]
+  /**
+   * A rectification lifecycle fact: the writer folds it into the row with the domain's own lifecycle.
+   * `sourcePosition` is where the level that recorded it stored it: it orders the facts of one source
+   * (plans of one claim) whatever order they arrive in here.
+   */
+  | readonly [op: 'rectification', event: RectificationEvent, occurredAt: string, sourcePosition: number]
   | readonly [op: 'handover', handover: HandoverRef, handedOverAt: string | null, answeredAt: string | null, result: string | null]
   | readonly [
       op: 'history',
@@ -147,6 +151,9 @@ export const planProjection = (facts: Iterable<ProjectedFact>): ProjectionPlan =
   return { counters: counters.flatten(), rows };
 };
 
+/** Where the level that recorded a fact stored it: its own position, or the origin's for a received one. */
+const sourcePositionOf = (fact: ProjectedFact): number => fact.metadata.origin?.position ?? fact.position;
+
 const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]): void => {
   const { position } = fact;
   // Provenance (fact.metadata) is read only by the PROVENANCE_READERS: most facts are counts.
@@ -204,15 +211,15 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     case 'RectificationRequired':
       counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.required');
-      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt]);
+      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     case 'RectificationPlanned':
     case 'RectificationCompleted':
-      rows.push(['rectification', { type: fact.type, data: fact.data } as RectificationEvent, fact.metadata.occurredAt]);
+      rows.push(['rectification', { type: fact.type, data: fact.data } as RectificationEvent, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     case 'RectificationVerified':
       if (fact.data.verdict === 'rejected') counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.rejections');
-      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt]);
+      rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     case 'RectificationReassessed': {
       const d = fact.data;
@@ -220,7 +227,7 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       counters.add(d.unitJurisdiction, d.lookBackRoundId, 'lookBack.reassessed');
       counters.add(d.unitJurisdiction, d.lookBackRoundId, VERDICT_METRIC[d.verdict]);
       if (d.verdict !== 'genuine') counters.add(d.unitJurisdiction, d.roundId, 'rectifications.reopened');
-      rows.push(['rectification', { type: fact.type, data: d }, fact.metadata.occurredAt]);
+      rows.push(['rectification', { type: fact.type, data: d }, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     }
     case 'IssueHandedOver': {

@@ -1,7 +1,7 @@
 import type { Actor, Level } from '#domain';
 import { canonicalInstant } from '#domain';
 import type { Scenario, ScenarioExpectation } from './scenario.js';
-import { expandSteps, sameValue, valueAt } from './scenario.js';
+import { expandSteps, ledgerValueAt, sameValue, valueAt } from './scenario.js';
 
 export interface TargetResponse {
   readonly status: number;
@@ -98,7 +98,7 @@ export const runScenario = async (scenario: Scenario, target: ScenarioTarget, lo
     const { path, view, shown } = 'ledger' in expectation ? await readLedger(target, expectation, now, reader, index) : await readView(target, expectation, now, reader, index);
     log(`  ${path}\n    ${JSON.stringify(shown)}`);
     for (const [dotted, expected] of Object.entries(expectation.has)) {
-      const actual = valueAt(view, dotted);
+      const actual = 'ledger' in expectation ? ledgerValueAt(view as LedgerView, dotted) : valueAt(view, dotted);
       if (!sameValue(expected, actual)) {
         throw new ScenarioFailure(`expect[${index}] ${path}: ${dotted} expected ${JSON.stringify(expected)}, actual ${JSON.stringify(actual)}`);
       }
@@ -125,6 +125,11 @@ const readView = async (target: ScenarioTarget, expectation: ViewExpectation, no
   const shown = 'report' in expectation ? { ...view, children: undefined } : { ...view, tasks: undefined };
   return { path, view, shown };
 };
+
+interface LedgerView {
+  count: number;
+  rows: Record<string, Record<string, unknown>>;
+}
 
 interface LedgerAnswer {
   count: number;

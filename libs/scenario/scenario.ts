@@ -105,15 +105,44 @@ const substitute = <T>(value: T, n: number): T => {
   return value;
 };
 
-/** Follows a dotted path; after `children` a segment names a child by its jurisdiction code. */
+/**
+ * Report figures whose keys are data (DESIGN.md §8.2): the rest of the path after one names a key
+ * (a category may hold dots), and a key that does not occur reads as 0 (§8.5).
+ */
+const OPEN_MAPS: readonly string[] = ['issuesByCategory'];
+
+/**
+ * Follows a dotted path; after `children` a segment names a child by its jurisdiction code, after
+ * an open map (issuesByCategory) the rest of the path names one key.
+ */
 export const valueAt = (root: unknown, path: string): unknown => {
   let node: unknown = root;
-  for (const segment of path.split('.')) {
+  const segments = path.split('.');
+  for (const [index, segment] of segments.entries()) {
     if (Array.isArray(node)) node = node.find((item) => (item as { jurisdiction?: string })?.jurisdiction === segment);
-    else if (typeof node === 'object' && node !== null) node = (node as Record<string, unknown>)[segment];
-    else return undefined;
+    else if (typeof node === 'object' && node !== null) {
+      const next = (node as Record<string, unknown>)[segment];
+      if (OPEN_MAPS.includes(segment) && index < segments.length - 1 && typeof next === 'object' && next !== null && !Array.isArray(next)) {
+        return (next as Record<string, unknown>)[segments.slice(index + 1).join('.')] ?? 0;
+      }
+      node = next;
+    } else return undefined;
   }
   return node;
+};
+
+/**
+ * A value of a ledger view `{ count, rows: { <id>: row } }` (DESIGN.md §8.4): `rows.<id>.<field>`
+ * names a row by its id, which may hold dots of its own (the longest id that is a row wins).
+ */
+export const ledgerValueAt = (view: { count: number; rows: Record<string, unknown> }, path: string): unknown => {
+  if (!path.startsWith('rows.')) return valueAt(view, path);
+  const segments = path.split('.').slice(1);
+  for (let end = segments.length - 1; end >= 1; end--) {
+    const id = segments.slice(0, end).join('.');
+    if (Object.hasOwn(view.rows, id)) return valueAt(view.rows[id], segments.slice(end).join('.'));
+  }
+  return undefined;
 };
 
 export const sameValue = (expected: unknown, actual: unknown): boolean =>

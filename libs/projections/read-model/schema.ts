@@ -4,7 +4,7 @@
  * snapshots) is dropped and rebuilt from its store on the next start, instead of silently showing
  * zeros for facts projected before the change.
  */
-export const PROJECTION_VERSION = 2;
+export const PROJECTION_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS rectifications (
   unit_jurisdiction TEXT NOT NULL, due_by TEXT NOT NULL, required_at TEXT, measures TEXT NOT NULL DEFAULT '[]', typical INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL, attempt INTEGER NOT NULL, planned_for INTEGER NOT NULL, completed_at TEXT, closed_at TEXT,
   rejections INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0, reassessments TEXT NOT NULL DEFAULT '[]',
-  responsible_leader TEXT, lead_department TEXT, evidence TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
+  responsible_leader TEXT, lead_department TEXT, plan_position INTEGER NOT NULL DEFAULT 0, evidence TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rectifications_by_place ON rectifications (unit_jurisdiction, required_at);
 CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id);
 CREATE INDEX IF NOT EXISTS rectifications_open_by_due_date ON rectifications (due_by) WHERE status NOT IN ('completed', 'closed');

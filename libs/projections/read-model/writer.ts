@@ -18,6 +18,8 @@ interface RectificationRow {
   reassessments: string;
   responsible_leader: string | null;
   lead_department: string | null;
+  /** Where the plan shown was stored by the level that recorded it (0: none yet). */
+  plan_position: number;
   evidence: string;
 }
 
@@ -100,9 +102,9 @@ export class ProjectionWriter {
       rectification: db.prepare<[string], RectificationRow>('SELECT * FROM rectifications WHERE rectification_id = ?'),
       saveRectification: db.prepare(
         `INSERT OR REPLACE INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, measures, typical,
-           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, evidence)
+           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, plan_position, evidence)
          VALUES (@rectificationId, @issueId, @roundId, @owner, @unitId, @unitJurisdiction, @dueBy, @requiredAt, @measures, @typical,
-           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @evidence)`,
+           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @planPosition, @evidence)`,
       ),
       // A handover row may be started by its answer arriving first; answered stays answered.
       handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null]>(
@@ -188,7 +190,7 @@ export class ProjectionWriter {
         s.supervise.run(row[1], row[2], row[3], row[4], row[5], row[6]);
         return;
       case 'rectification':
-        this.writeRectification(row[1], row[2]);
+        this.writeRectification(row[1], row[2], row[3]);
         return;
       case 'handover': {
         const [, h, handedOverAt, answeredAt, result] = row;
@@ -200,13 +202,29 @@ export class ProjectionWriter {
     }
   }
 
-  /** Folds one lifecycle fact into its row with the domain's own lifecycle (rectification/lifecycle.ts). */
-  private writeRectification(event: RectificationEvent, occurredAt: string): void {
+  /**
+   * Folds one lifecycle fact into its row with the domain's own lifecycle (rectification/lifecycle.ts).
+   * Facts arrive in any order, even those of one source (a delivery gap repaired by a replay), so
+   * what a row shows besides the status is chosen by an order the facts carry, never by arrival: the
+   * latest plan by (attempt it prepares, position at its source), the evidence of the completion
+   * that holds now, reassessments by (time, round, verdict).
+   */
+  private writeRectification(event: RectificationEvent, occurredAt: string, sourcePosition: number): void {
     const d = event.data;
     const row = this.statements.rectification.get(d.rectificationId);
     const progress = progressAfter(progressOf(row), event, occurredAt);
     const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
-    let { measures, typical, required_at: requiredAt, rejections, reopened, responsible_leader: leader, lead_department: department, evidence } = row ?? {
+    let {
+      measures,
+      typical,
+      required_at: requiredAt,
+      rejections,
+      reopened,
+      responsible_leader: leader,
+      lead_department: department,
+      plan_position: planPosition,
+      evidence,
+    } = row ?? {
       measures: '[]',
       typical: 0,
       required_at: null,
@@ -214,8 +232,10 @@ export class ProjectionWriter {
       reopened: 0,
       responsible_leader: null,
       lead_department: null,
+      plan_position: 0,
       evidence: '[]',
     };
+    const shownPlanFor = row?.planned_for ?? 0;
     switch (event.type) {
       case 'RectificationRequired':
         requiredAt = occurredAt;
@@ -223,23 +243,28 @@ export class ProjectionWriter {
         if (progress.plannedFor === 0) measures = JSON.stringify(event.data.measures ?? []);
         typical = event.data.typical ? 1 : 0;
         break;
-      case 'RectificationPlanned':
-        // The plan of the latest claim holds; a stale one (for an attempt already completed) does not replace it.
-        if (event.data.forAttempt >= progress.plannedFor) {
+      case 'RectificationPlanned': {
+        // The latest claim holds: a plan for a later attempt, or a later plan for the same one
+        // (planning again replaces the plan); a stale one arriving after it does not replace it.
+        const { forAttempt } = event.data;
+        if (forAttempt > shownPlanFor || (forAttempt === shownPlanFor && sourcePosition > planPosition)) {
           measures = JSON.stringify(event.data.measures satisfies Measure[]);
           leader = event.data.responsibleLeader;
           department = event.data.leadDepartment;
+          planPosition = sourcePosition;
         }
         break;
+      }
       case 'RectificationCompleted':
-        if (event.data.evidence !== undefined && (event.data.attempt ?? 1) === progress.attempt) evidence = JSON.stringify(event.data.evidence);
+        // The evidence of the completion that holds now: a later completion without evidence shows none.
+        if ((event.data.attempt ?? 1) === progress.attempt) evidence = JSON.stringify(event.data.evidence ?? []);
         break;
       case 'RectificationVerified':
         if (event.data.verdict === 'rejected') rejections++;
         break;
       case 'RectificationReassessed':
         reassessments.push({ roundId: event.data.lookBackRoundId, verdict: event.data.verdict, at: occurredAt });
-        reassessments.sort((a, b) => a.at.localeCompare(b.at) || a.roundId.localeCompare(b.roundId));
+        reassessments.sort((a, b) => a.at.localeCompare(b.at) || a.roundId.localeCompare(b.roundId) || a.verdict.localeCompare(b.verdict));
         if (event.data.verdict !== 'genuine') reopened++;
         break;
       default:
@@ -266,6 +291,7 @@ export class ProjectionWriter {
       reassessments: JSON.stringify(reassessments),
       responsibleLeader: leader,
       leadDepartment: department,
+      planPosition,
       evidence,
     });
   }
