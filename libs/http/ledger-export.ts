@@ -4,7 +4,23 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { HandoverRow, IssueRow, LedgerKind, LedgerRows, RectificationRow } from '#projections';
+import type { HandoverRow, IssueRow, LedgerKind, LedgerPage, LedgerRows, RectificationRow } from '#projections';
+
+/** Rows per read of the read model while a download streams. */
+export const LEDGER_DOWNLOAD_PAGE = 2000;
+
+/**
+ * The rows of a download, a page at a time: `first`, then each next page read when the writer asks
+ * for it, so that only one page of rows is held at once.
+ */
+export async function* ledgerPages<K extends LedgerKind>(first: LedgerPage<K>, next: (cursor: string) => LedgerPage<K>): AsyncIterable<LedgerRows[K][]> {
+  let current = first;
+  yield current.rows;
+  while (current.next !== null) {
+    current = next(current.next);
+    yield current.rows;
+  }
+}
 
 const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',

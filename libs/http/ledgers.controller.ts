@@ -3,12 +3,12 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor } from '#domain';
 import { ID_PATTERN, RECTIFICATION_STATUSES } from '#domain';
-import type { LedgerFilter, LedgerKind, LedgerPage, LedgerRows } from '#projections';
+import type { LedgerFilter, LedgerKind, LedgerPage } from '#projections';
 import { HANDOVER_STATUSES, LEDGER_KINDS } from '#projections';
 import { Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { schemaRef } from './openapi-schemas.js';
-import { LEDGER_TITLES, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
+import { LEDGER_DOWNLOAD_PAGE, LEDGER_TITLES, ledgerPages, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
 
@@ -74,8 +74,6 @@ export class LedgerQuery {
   at?: string;
 }
 
-const DOWNLOAD_PAGE = 2000;
-
 /**
  * The ledgers of DESIGN.md §8.3, scoped like reports: a jurisdiction sees its subtree, and a refused
  * read says no more than "not yours" (which is also what an unknown jurisdiction gets).
@@ -122,24 +120,17 @@ export class LedgersController {
       node.readModel.ledger(jurisdiction, kind, filter, node.service.registry, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });
     if (query.format === undefined || query.format === 'json') return page(query.cursor, query.limit !== undefined ? Number(query.limit) : 50);
 
-    const first = page(undefined, DOWNLOAD_PAGE);
-    async function* pages(): AsyncIterable<LedgerRows[LedgerKind][]> {
-      let current = first;
-      yield current.rows;
-      while (current.next !== null) {
-        current = page(current.next, DOWNLOAD_PAGE);
-        yield current.rows;
-      }
-    }
+    const first = page(undefined, LEDGER_DOWNLOAD_PAGE);
+    const pages = ledgerPages(first, (cursor) => page(cursor, LEDGER_DOWNLOAD_PAGE));
     const name = registryName(this.gateway, jurisdiction);
     const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
     const file = `${jurisdiction}-${kind}.${query.format}`;
     return query.format === 'xlsx'
-      ? new StreamableFile(streamLedgerXlsx(kind, title, pages()), {
+      ? new StreamableFile(streamLedgerXlsx(kind, title, pages), {
           type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
           disposition: `attachment; filename="${file}"`,
         })
-      : new StreamableFile(streamLedgerCsv(kind, pages()), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"` });
+      : new StreamableFile(streamLedgerCsv(kind, pages), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"` });
   }
 }
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Level } from '#domain';
 import { generateProvinceHistory } from './generated-store.js';
 import { openChainedSqliteStore } from '#linkage';
 import type { BenchResult } from './result.js';
@@ -12,7 +13,7 @@ export const REBUILD_EVENTS = 1_000_000;
 const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
 
 /** What `npm run rebuild -- --json` prints for a level. */
-interface RebuildSummary {
+export interface RebuildSummary {
   readonly level: string;
   readonly events: number;
   readonly seconds: number;
@@ -21,6 +22,15 @@ interface RebuildSummary {
   readonly peakRssMb: number;
   readonly peakAnonymousMb?: number;
 }
+
+/** Rebuilds `level` of the stores in `dataDir` with `npm run rebuild -- --json`, in a process of its own. */
+export const rebuildInOwnProcess = async (dataDir: string, level: Level): Promise<RebuildSummary> => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=64', CLI, 'rebuild', '--level', level, '--json'], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as RebuildSummary;
+};
 
 /**
  * rebuild_throughput and rebuild_peak_rss_mb: every projection of one level from 1,000,000 events,
@@ -37,10 +47,7 @@ export const benchRebuild = async (events = REBUILD_EVENTS): Promise<BenchResult
     });
     await store.close();
     process.stderr.write(`  generated ${written} events in ${((performance.now() - generatedIn) / 1000).toFixed(1)} s; rebuilding...\n`);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=64', CLI, 'rebuild', '--level', 'province', '--json'], {
-      env: { ...process.env, DATA_DIR: dataDir },
-    });
-    const summary = JSON.parse(stdout.trim().split('\n').pop()!) as RebuildSummary;
+    const summary = await rebuildInOwnProcess(dataDir, 'province');
     if (summary.events !== written) throw new Error(`the rebuild applied ${summary.events} events of the ${written} stored`);
     return [
       {

@@ -3,7 +3,9 @@ import { benchAppend } from './append.js';
 import { benchAsOfReport, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
 import { benchCrossProcess } from './cross-process.js';
+import { benchRebuildFollowThrough } from './follow-through.js';
 import { benchCountyToProvince } from './latency.js';
+import { benchLedgerExport, benchLedgerQuery } from './ledger.js';
 import { benchLiveFanout } from './live-fanout.js';
 import { benchRebuild } from './rebuild.js';
 import { benchRelayThroughput } from './relay.js';
@@ -16,12 +18,15 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   command_throughput: benchCommandThroughput,
   append_throughput: () => withScratchDir('append', benchAppend),
   rebuild_throughput: () => benchRebuild(),
+  rebuild_follow_through_throughput: benchRebuildFollowThrough,
   county_to_province: () => benchCountyToProvince(),
   verify_throughput: benchVerify,
   as_of_report_ms: benchAsOfReport,
   relay_throughput: () => benchRelayThroughput(),
   cross_process: () => benchCrossProcess(),
   live_fanout: () => benchLiveFanout(),
+  ledger_query_p99_ms: benchLedgerQuery,
+  ledger_export_rows_per_s: benchLedgerExport,
 };
 
 export const BENCH_USAGE = `npm run bench [-- name ...]
