@@ -68,6 +68,21 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'dashboard-speaks-http-only',
+      comment:
+        'apps/dashboard is browser code: it reaches the system over HTTP (the API contract), never by importing a lib, another app or a test (their code is Node code, and the boundary is the API).',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(libs|test)/|^apps/(?!dashboard/)' },
+    },
+    {
+      name: 'nothing-imports-the-dashboard',
+      comment: 'The servers serve the built bundle as files; only the dashboard tests read its label dictionary.',
+      severity: 'error',
+      from: { path: '^(libs|apps)/', pathNot: '^apps/dashboard/' },
+      to: { path: '^apps/dashboard/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
