@@ -48,3 +48,7 @@ export const useChart = (element: Ref<HTMLElement | null>, theme?: string) => {
   const draw = (option: ChartOption) => ensure()?.setOption(option, { notMerge: true });
   return { chart, draw, resize };
 };
+
+/** Tooltips are HTML: text from the API is escaped before it goes into one. */
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);

@@ -33,8 +33,7 @@ export const figureOf = (figures: unknown, path: string): number => {
 
 export const formatFigure = (path: string, value: number): string => (RATIO_FIGURES.has(path) ? PERCENT.format(value) : NUMBER.format(value));
 
-/** An instant for the API: ISO 8601 with the Beijing offset, as the edge requires an offset. */
-export const beijingIso = (when: Date): string => {
-  const shifted = new Date(when.getTime() + 8 * 3600_000);
-  return `${shifted.toISOString().slice(0, 19)}+08:00`;
-};
+/** Beijing wall time of an instant, `YYYY-MM-DDTHH:mm:ss` (what the time pickers show and edit). */
+export const beijingWallTime = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 19);
+/** An instant for the API from a Beijing wall time: ISO 8601 with the +08:00 offset the edge requires. */
+export const fromBeijingWallTime = (wall: string): string => `${wall.slice(0, 19)}+08:00`;
