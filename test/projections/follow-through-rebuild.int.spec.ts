@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { RECTIFICATION_STATUSES, emptyWorld, evolve } from '#domain';
 import { asDomainEvent, metadataOf, openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
-import { generateFollowThroughHistory } from '../../apps/cli/bench/follow-through-store.js';
+import { generateFollowThroughHistory } from '#scenario';
 import { readModelDump } from '../support/read-model-dump.js';
 
 const CLI = join(process.cwd(), 'dist', 'apps', 'cli', 'main.js');

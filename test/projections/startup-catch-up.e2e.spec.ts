@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel, PARALLEL_CATCH_UP_MIN_EVENTS } from '#projections';
-import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
+import { generateProvinceHistory } from '#scenario';
 import { readModelDump } from '../support/read-model-dump.js';
 import { LevelProcess, freePort } from '../harness/level-processes.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { verifySqliteFile } from '#audit';
 import { LevelHistory, ReadModelSnapshots, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
-import { generateProvinceHistory } from './generated-store.js';
+import { generateProvinceHistory } from '#scenario';
 import type { BenchResult } from './result.js';
 import { percentile, round } from './scratch.js';
 

@@ -12,7 +12,7 @@ import { LEDGER_DOWNLOAD_PAGE, TokenService, createHttpApp } from '#http';
 import { LinkageRuntime, loadReferenceRegistry, openChainedSqliteStore, systemClock } from '#linkage';
 import type { LedgerFilter } from '#projections';
 import { ReadModel } from '#projections';
-import { FOLLOW_THROUGH_LEVEL } from './follow-through-store.js';
+import { FOLLOW_THROUGH_LEVEL } from '#scenario';
 import { projectedFollowThroughLevel } from './follow-through.js';
 import type { LedgerExportSummary } from './ledger-export-child.js';
 import type { BenchResult } from './result.js';

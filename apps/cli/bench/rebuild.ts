@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Level } from '#domain';
-import { generateProvinceHistory } from './generated-store.js';
+import { generateProvinceHistory } from '#scenario';
 import { openChainedSqliteStore } from '#linkage';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';

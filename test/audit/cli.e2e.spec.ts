@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LEVELS } from '#domain';
 import { openChainedSqliteStore } from '#linkage';
-import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
-import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
+import { generateProvinceHistory, parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 import { CLI, runCli } from '../harness/cli.js';
 
 const SCENARIO = join(process.cwd(), 'test', 'scenarios', 'fujian-grain-2021.json');

@@ -5,8 +5,7 @@ import type { EventStore, RecordedEvent } from '#event-store';
 import { MemoryEventStore } from '#event-store/adapters';
 import { openChainedSqliteStore } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
-import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
-import { generateProvinceHistory } from '../../apps/cli/bench/generated-store.js';
+import { generateProvinceHistory, parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 import { readModelDump } from '../support/read-model-dump.js';
 
 const CLI = join(process.cwd(), 'dist', 'apps', 'cli', 'main.js');

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Actor, Command, DomainEvent, EventMetadata, Jurisdiction, Level, RectificationStatus, Role, World } from '#domain';
 import { INTEGRATION_SCHEMA, RECTIFICATION_STATUSES, audienceOf, decide, emptyWorld, evolve, publicData, streamOf } from '#domain';
 import type { EventStore, ExpectedRevision, NewEvent } from '#event-store';
-import { SqliteEventStore } from '#event-store/adapters';
 import { loadReferenceRegistry, newEventId } from '#linkage';
 
 /**
@@ -264,13 +263,23 @@ const iso = (time: number): string => new Date(time).toISOString();
 /** A due date: midnight, Beijing time, `days` after `from`. */
 const dueAfter = (from: number, days: number): number => Math.floor((from + days * DAY) / DAY) * DAY + 16 * 3_600_000;
 
+interface BatchAppender {
+  appendMany(appends: readonly { readonly streamId: string; readonly expected: ExpectedRevision; readonly events: readonly NewEvent[] }[]): Promise<unknown>;
+}
+
+const batchAppenderOf = (store: EventStore): BatchAppender | undefined =>
+  typeof (store as Partial<BatchAppender>).appendMany === 'function' ? (store as unknown as BatchAppender) : undefined;
+
 /** Generates the history into `store`, deciding every command with the real deciders. */
 export const generateFollowThroughHistory = async (store: EventStore, options: FollowThroughOptions): Promise<FollowThroughHistory> => {
   const random: Random = randomSource(options.seed ?? 20_190_101);
   const registry = loadReferenceRegistry();
   const world: World = emptyWorld();
   const agenda = new Agenda();
-  const perTransaction = store instanceof SqliteEventStore ? (options.appendsPerTransaction ?? 1) : 1;
+  // Many appends in one transaction where the store offers it (the SQLite store does): a history of
+  // two million facts is written in minutes instead of an hour.
+  const batching = batchAppenderOf(store);
+  const perTransaction = batching ? (options.appendsPerTransaction ?? 1) : 1;
   const pending: { streamId: string; expected: ExpectedRevision; events: NewEvent[] }[] = [];
   const revisions = new Map<string, number>();
   const sourcePositions: Record<Level, number> = { province: 0, city: 0, county: 0 };
@@ -280,7 +289,7 @@ export const generateFollowThroughHistory = async (store: EventStore, options: F
   let clock = at(2019, 1, 1);
 
   const flush = async (): Promise<void> => {
-    if (pending.length > 0) await (store as SqliteEventStore).appendMany(pending.splice(0));
+    if (pending.length > 0) await batching!.appendMany(pending.splice(0));
   };
 
   /** Stores one decided fact if the city level holds it. */
