@@ -66,7 +66,7 @@ describe('the dashboard (看板) in Chromium', () => {
 
   /** A sign-in link as `npm run token -- … --link` prints it, pointed at this server. */
   const signInLink = (actor: Actor): string => {
-    const run = runCli(['token', '--id', actor.id, '--jurisdiction', actor.jurisdiction, '--role', actor.role, '--link'], { DATA_DIR: dataDir });
+    const run = runCli(['token', '--id', actor.id, '--jurisdiction', actor.jurisdiction, '--role', actor.role, '--link', '--base-url', server.url], { DATA_DIR: dataDir });
     expect(run.code).toBe(0);
     const link = /https?:\/\/\S+#\/sign-in\?ticket=\S+/.exec(run.out)?.[0];
     if (link === undefined) throw new Error(`no sign-in link in: ${run.out}`);
@@ -82,11 +82,19 @@ describe('the dashboard (看板) in Chromium', () => {
     target.on('pageerror', (error) => consoleErrors.push(error.message));
   };
 
-  const signedInPage = async (actor: Actor): Promise<{ context: BrowserContext; page: Page }> => {
+  /** A fresh browser context signed in by a `--link` ticket, or by pasting a bearer token on the sign-in page. */
+  const signedInPage = async (actor: Actor, by: 'link' | 'token'): Promise<{ context: BrowserContext; page: Page }> => {
     const own = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
     const opened = await own.newPage();
     watch(opened);
-    await opened.goto(signInLink(actor));
+    if (by === 'link') {
+      await opened.goto(signInLink(actor));
+    } else {
+      await opened.goto(`${server.url}/`);
+      await opened.waitForURL(/#\/sign-in/);
+      await opened.getByTestId('token-input').fill(await tokens.mint(actor));
+      await opened.getByTestId('sign-in').click();
+    }
     await opened.waitForURL(/#\/overview/);
     return { context: own, page: opened };
   };
@@ -111,7 +119,7 @@ describe('the dashboard (看板) in Chromium', () => {
     await post(PROVINCE, 'assignTask', { taskId: 'fj-dash-overdue', toJurisdiction: '350600', kind: 'report', title: '报送专项巡察工作总结', dueBy: '2020-01-01T00:00:00+08:00' });
 
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
-    ({ context, page } = await signedInPage(ZHANGZHOU));
+    ({ context, page } = await signedInPage(ZHANGZHOU, 'link'));
   }, 180_000);
 
   afterAll(async () => {
@@ -215,8 +223,8 @@ describe('the dashboard (看板) in Chromium', () => {
     await expect(page.locator('.il-header').isVisible()).resolves.toBe(true);
   });
 
-  it('verifies every level chain for an auditor: 通过', async () => {
-    const auditor = await signedInPage(AUDITOR);
+  it('verifies every level chain for an auditor signed in with a pasted token: 通过, and draws a task lineage', async () => {
+    const auditor = await signedInPage(AUDITOR, 'token');
     try {
       await auditor.page.goto(`${server.url}/#/audit`);
       for (const level of ['province', 'city', 'county']) {
@@ -232,7 +240,7 @@ describe('the dashboard (看板) in Chromium', () => {
   });
 
   it('shows the province on the wall as Fujian map, and a city (no outlines) as bars, saying so', async () => {
-    const province = await signedInPage(PROVINCE);
+    const province = await signedInPage(PROVINCE, 'token');
     try {
       await province.page.goto(`${server.url}/#/wall?figure=issuesFound`);
       await province.page.getByTestId('wall-map').locator('canvas').waitFor();
