@@ -56,7 +56,13 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews });
+  const app = await createHttpApp({
+    runtime,
+    tokens: new TokenService(config.tokenSigningKey),
+    limits: config.requests,
+    liveViews: config.liveViews,
+    sessions: config.sessions,
+  });
   await app.listen({ port: config.port, host: config.host });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
   const bound = app.getHttpServer().address() as AddressInfo;
@@ -75,7 +81,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
         })
         .join('; ')}`,
       `  API docs: ${address}/docs   health: ${address}/health`,
-      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group`,
+      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group (add --link for a browser sign-in link)`,
     ].join('\n'),
   );
   let stopping = false;

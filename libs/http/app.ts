@@ -7,9 +7,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCookie from '@fastify/cookie';
 import { LinkageRuntime } from '#linkage';
 import { AuditController } from './audit.controller.js';
-import { BearerAuthGuard } from './auth.js';
+import { ActorAuthGuard } from './auth.js';
 import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
 import { LinkageGateway } from './linkage-gateway.js';
@@ -24,6 +25,9 @@ import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
+import { SessionController } from './session.controller.js';
+import type { SessionLimits } from './sessions.js';
+import { BrowserSessions, DEFAULT_SESSION_LIMITS } from './sessions.js';
 
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
@@ -39,22 +43,25 @@ export interface HttpAppOptions {
   readonly limits?: RequestLimits;
   /** Caps and heartbeat of the live views (SSE); DEFAULT_LIVE_VIEW_LIMITS for what is not given. */
   readonly liveViews?: Partial<LiveViewLimits>;
+  /** Browser sessions: their cap, lifetime and cookie (README "Browsers"); DEFAULT_SESSION_LIMITS for what is not given. */
+  readonly sessions?: Partial<SessionLimits>;
 }
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
   @Module({
     imports: [CqrsModule.forRoot()],
-    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController],
+    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, SessionController],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },
+      { provide: BrowserSessions, useValue: new BrowserSessions({ ...DEFAULT_SESSION_LIMITS, ...options.sessions }) },
       LinkageGateway,
       { provide: LiveViews, useValue: new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews }) },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,
-      { provide: APP_GUARD, useClass: BearerAuthGuard },
+      { provide: APP_GUARD, useClass: ActorAuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
     ],
   })
@@ -74,8 +81,12 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
     // Bodies are read by readJsonBodies alone: JSON in UTF-8, within BODY_LIMITS.
     bodyParser: false,
   });
-  readJsonBodies(app.getHttpAdapter().getInstance());
-  await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
+  const fastify = app.getHttpAdapter().getInstance();
+  readJsonBodies(fastify);
+  // Parses Cookie for the guard (request.cookies) and lets the session routes set one; no signing:
+  // the cookie is a random id whose meaning stays on the server.
+  await fastify.register(fastifyCookie);
+  await registerRequestGuards(fastify, options.limits ?? DEFAULT_REQUEST_LIMITS);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = describeApi(

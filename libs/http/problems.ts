@@ -79,6 +79,14 @@ export class UnknownCommand extends Error {
   override readonly name = 'UnknownCommand';
 }
 
+/**
+ * A state-changing request authenticated by the session cookie that a page of this server did not
+ * send: its X-CSRF-Token is missing or wrong, or its Origin is another site's. Nothing is done.
+ */
+export class CsrfCheckFailed extends Error {
+  override readonly name = 'CsrfCheckFailed';
+}
+
 /** A read outside the caller's subtree. Says no more than that. */
 export class ReadForbidden extends Error {
   override readonly name = 'ReadForbidden';
@@ -196,6 +204,7 @@ const problemOf = (error: unknown): Problem => {
     };
   }
   if (error instanceof InvalidToken) return { type: problemType('Unauthenticated'), title: 'Unauthenticated', status: 401, detail: error.message };
+  if (error instanceof CsrfCheckFailed) return { type: problemType(error.name), title: error.name, status: 403, detail: error.message };
   if (error instanceof ReadForbidden) return { type: problemType('ReadForbidden'), title: 'ReadForbidden', status: 403, detail: error.message };
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
