@@ -39,6 +39,8 @@ export interface LinkageConfig {
   readonly liveViews: LiveViewCaps;
   /** Browser sessions (README "Browsers: sign-in and the dashboard"). */
   readonly sessions: SessionSettings;
+  /** The built dashboard to serve at / (DASHBOARD_DIR); absent: dist/dashboard beside the built code. */
+  readonly dashboardDir?: string;
 }
 
 export interface SessionSettings {
@@ -291,5 +293,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,
     liveViews,
     sessions,
+    ...(env.DASHBOARD_DIR ? { dashboardDir: resolve(env.DASHBOARD_DIR) } : {}),
   };
 };

@@ -28,6 +28,7 @@ import { TokenService } from './tokens.js';
 import { SessionController } from './session.controller.js';
 import type { SessionLimits } from './sessions.js';
 import { BrowserSessions, DEFAULT_SESSION_LIMITS } from './sessions.js';
+import { defaultDashboardDir, registerDashboard } from './dashboard.js';
 
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
@@ -45,6 +46,8 @@ export interface HttpAppOptions {
   readonly liveViews?: Partial<LiveViewLimits>;
   /** Browser sessions: their cap, lifetime and cookie (README "Browsers"); DEFAULT_SESSION_LIMITS for what is not given. */
   readonly sessions?: Partial<SessionLimits>;
+  /** The built dashboard to serve at / (default: dist/dashboard beside the built code). */
+  readonly dashboardDir?: string;
 }
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
@@ -87,6 +90,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   // the cookie is a random id whose meaning stays on the server.
   await fastify.register(fastifyCookie);
   await registerRequestGuards(fastify, options.limits ?? DEFAULT_REQUEST_LIMITS);
+  await registerDashboard(fastify, options.dashboardDir ?? defaultDashboardDir());
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = describeApi(

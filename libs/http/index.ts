@@ -12,3 +12,4 @@ export * from './validation.js';
 export * from './live-views.js';
 export * from './ledger-export.js';
 export * from './sessions.js';
+export * from './dashboard.js';

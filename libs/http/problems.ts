@@ -87,6 +87,11 @@ export class CsrfCheckFailed extends Error {
   override readonly name = 'CsrfCheckFailed';
 }
 
+/** The dashboard's page was not built (dist/dashboard has no index.html): the API serves on. */
+export class DashboardNotBuilt extends Error {
+  override readonly name = 'DashboardNotBuilt';
+}
+
 /** A read outside the caller's subtree. Says no more than that. */
 export class ReadForbidden extends Error {
   override readonly name = 'ReadForbidden';
@@ -211,6 +216,7 @@ const problemOf = (error: unknown): Problem => {
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof TooManyLiveViews) return { type: problemType('TooManyLiveViews'), title: 'TooManyLiveViews', status: 429, detail: error.message };
   if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };
+  if (error instanceof DashboardNotBuilt) return { type: problemType(error.name), title: error.name, status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
   if (error instanceof LedgerFilterNotApplicable) {
