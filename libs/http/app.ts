@@ -99,7 +99,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       new DocumentBuilder()
         .setTitle('Inspection linkage (巡视巡察上下联动)')
         .setDescription(
-          'Commands of DESIGN.md §4, upward reports and downward task streams, operations and audit. Every route but /health needs a bearer token. Refusals are problem+json (RFC 9457); every answer but /health carries the rate-limit headers.',
+          'Commands of DESIGN.md §4, upward reports and downward task streams, operations and audit. Every route but /health and signing in needs a bearer token, or the session cookie of a browser (with X-CSRF-Token on every change). Refusals are problem+json (RFC 9457); every answer but /health carries the rate-limit headers.',
         )
         .setVersion('1')
         .build(),
