@@ -231,4 +231,23 @@ describe('browser sessions: a token or a one-time ticket for an HttpOnly cookie,
       await small.close();
     }
   });
+
+  it('limits sign-in attempts per address like the expensive routes, whatever token or cookie each attempt carries', async () => {
+    const strict = await startEmbeddedHarness({ limits: { perMinute: 100, expensivePerMinute: 3, requestTimeoutMs: 30_000 } });
+    try {
+      await strict.app.listen({ port: 0, host: '127.0.0.1' });
+      const strictPort = (strict.app.getHttpServer().address() as AddressInfo).port;
+      const statuses: number[] = [];
+      for (let n = 0; n < 5; n++) {
+        // A fresh bearer header and cookie on each attempt would each be a bucket of their own elsewhere.
+        const headers = { authorization: `Bearer forged-${n}`, cookie: `${SESSION_COOKIE}=forged-${n}` };
+        statuses.push((await send(strictPort, 'POST', '/v1/session', headers, { token: await strict.tokens.mint(CITY_VIEWER) })).status);
+      }
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+      // Other routes keep their own, wider limit.
+      expect((await send(strictPort, 'GET', '/v1/reports/350600', { authorization: `Bearer ${await strict.tokens.mint(CITY_VIEWER)}` })).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
 });
