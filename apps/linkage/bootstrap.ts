@@ -56,7 +56,14 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews });
+  const app = await createHttpApp({
+    runtime,
+    tokens: new TokenService(config.tokenSigningKey),
+    limits: config.requests,
+    liveViews: config.liveViews,
+    sessions: config.sessions,
+    ...(config.dashboardDir !== undefined ? { dashboardDir: config.dashboardDir } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
   const bound = app.getHttpServer().address() as AddressInfo;
@@ -74,8 +81,8 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
           return `${level} ${source} (key id ${audit.signer.key.keyId.slice(0, 16)})`;
         })
         .join('; ')}`,
-      `  API docs: ${address}/docs   health: ${address}/health`,
-      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group`,
+      `  dashboard: ${address}/   API docs: ${address}/docs   health: ${address}/health`,
+      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group (add --link for a browser sign-in link)`,
     ].join('\n'),
   );
   let stopping = false;

@@ -37,6 +37,17 @@ export interface LinkageConfig {
   readonly idempotencyRetentionMillis: number;
   /** Caps on open live views (Server-Sent Events): each holds a connection and is sent every change. */
   readonly liveViews: LiveViewCaps;
+  /** Browser sessions (README "Browsers: sign-in and the dashboard"). */
+  readonly sessions: SessionSettings;
+  /** The built dashboard to serve at / (DASHBOARD_DIR); absent: dist/dashboard beside the built code. */
+  readonly dashboardDir?: string;
+}
+
+export interface SessionSettings {
+  /** Mark the session cookie Secure on plain-HTTP requests too: behind a proxy that terminates TLS. */
+  readonly secureCookie: boolean;
+  /** Sessions kept in memory at most; beyond, the oldest is dropped. */
+  readonly maxSessions: number;
 }
 
 export interface RequestLimitsConfig {
@@ -259,6 +270,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
     maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
   };
+  const secureCookie = oneOf('SESSION_COOKIE_SECURE', env.SESSION_COOKIE_SECURE, ['true', 'false'], 'false', problems) === 'true';
+  const sessions: SessionSettings = { secureCookie, maxSessions: boundedCount('SESSION_MAX', env.SESSION_MAX, 10_000, 1, 1_000_000, problems) };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -279,5 +292,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     requests,
     idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,
     liveViews,
+    sessions,
+    ...(env.DASHBOARD_DIR ? { dashboardDir: resolve(env.DASHBOARD_DIR) } : {}),
   };
 };

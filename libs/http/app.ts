@@ -7,9 +7,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCookie from '@fastify/cookie';
 import { LinkageRuntime } from '#linkage';
 import { AuditController } from './audit.controller.js';
-import { BearerAuthGuard } from './auth.js';
+import { ActorAuthGuard } from './auth.js';
 import { CommandsController } from './commands.controller.js';
 import { GetReportHandler, GetTaskStreamHandler, RunCommandHandler } from './cqrs.js';
 import { LinkageGateway } from './linkage-gateway.js';
@@ -24,6 +25,10 @@ import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
+import { SessionController } from './session.controller.js';
+import type { SessionLimits } from './sessions.js';
+import { BrowserSessions, DEFAULT_SESSION_LIMITS } from './sessions.js';
+import { defaultDashboardDir, registerDashboard } from './dashboard.js';
 
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
@@ -39,22 +44,27 @@ export interface HttpAppOptions {
   readonly limits?: RequestLimits;
   /** Caps and heartbeat of the live views (SSE); DEFAULT_LIVE_VIEW_LIMITS for what is not given. */
   readonly liveViews?: Partial<LiveViewLimits>;
+  /** Browser sessions: their cap, lifetime and cookie (README "Browsers"); DEFAULT_SESSION_LIMITS for what is not given. */
+  readonly sessions?: Partial<SessionLimits>;
+  /** The built dashboard to serve at / (default: dist/dashboard beside the built code). */
+  readonly dashboardDir?: string;
 }
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
   @Module({
     imports: [CqrsModule.forRoot()],
-    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController],
+    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, SessionController],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },
+      { provide: BrowserSessions, useValue: new BrowserSessions({ ...DEFAULT_SESSION_LIMITS, ...options.sessions }) },
       LinkageGateway,
       { provide: LiveViews, useValue: new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews }) },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,
-      { provide: APP_GUARD, useClass: BearerAuthGuard },
+      { provide: APP_GUARD, useClass: ActorAuthGuard },
       { provide: APP_FILTER, useClass: ProblemFilter },
     ],
   })
@@ -74,8 +84,13 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
     // Bodies are read by readJsonBodies alone: JSON in UTF-8, within BODY_LIMITS.
     bodyParser: false,
   });
-  readJsonBodies(app.getHttpAdapter().getInstance());
-  await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
+  const fastify = app.getHttpAdapter().getInstance();
+  readJsonBodies(fastify);
+  // Parses Cookie for the guard (request.cookies) and lets the session routes set one; no signing:
+  // the cookie is a random id whose meaning stays on the server.
+  await fastify.register(fastifyCookie);
+  await registerRequestGuards(fastify, options.limits ?? DEFAULT_REQUEST_LIMITS);
+  await registerDashboard(fastify, options.dashboardDir ?? defaultDashboardDir());
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = describeApi(
@@ -84,7 +99,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       new DocumentBuilder()
         .setTitle('Inspection linkage (巡视巡察上下联动)')
         .setDescription(
-          'Commands of DESIGN.md §4, upward reports and downward task streams, operations and audit. Every route but /health needs a bearer token. Refusals are problem+json (RFC 9457); every answer but /health carries the rate-limit headers.',
+          'Commands of DESIGN.md §4, upward reports and downward task streams, operations and audit. Every route but /health and signing in needs a bearer token, or the session cookie of a browser (with X-CSRF-Token on every change). Refusals are problem+json (RFC 9457); every answer but /health carries the rate-limit headers.',
         )
         .setVersion('1')
         .build(),

@@ -398,6 +398,16 @@ const VERIFICATION_REPORT: JsonSchema = object({
 
 const ACTOR: JsonSchema = object({ id: actorId(), jurisdiction: code(), role: { type: 'string', enum: [...ROLES] } });
 
+/** A browser session as the page learns it (libs/http/sessions.ts). */
+const SESSION: JsonSchema = object(
+  {
+    actor: schemaRef('Actor'),
+    csrfToken: { type: 'string', minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]+$', description: 'send it as X-CSRF-Token with every request that changes anything' },
+    expiresAt: instant('when the session ends: its token\'s expiry, at most 12 h after signing in'),
+  },
+  'the actor the session cookie signs in, and its CSRF token',
+);
+
 const EVENT_METADATA: JsonSchema = object(
   {
     eventId: eventId(),
@@ -667,6 +677,7 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Finding: FINDING,
   VerificationReport: VERIFICATION_REPORT,
   Actor: ACTOR,
+  Session: SESSION,
   EventMetadata: EVENT_METADATA,
   AuditFact: AUDIT_FACT,
   ReplayPage: REPLAY_PAGE,
