@@ -271,4 +271,16 @@ describe('the dashboard (看板) in Chromium', () => {
     // A refused command answers 4xx, which the browser logs as a failed resource; nothing else may appear.
     expect(consoleErrors.filter((text) => !/status of 4\d\d/.test(text))).toEqual([]);
   });
+
+  it('says 已断开 when the live stream drops (the server stops)', async () => {
+    const watcher = await signedInPage(PROVINCE, 'token');
+    try {
+      await watcher.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+      expect(await server.stop()).toBe(0);
+      await watcher.page.locator('[data-testid="live-indicator"][data-state="disconnected"]').waitFor({ timeout: 20_000 });
+      await expect(watcher.page.getByTestId('live-indicator').textContent()).resolves.toContain('已断开');
+    } finally {
+      await watcher.context.close();
+    }
+  });
 });
