@@ -52,6 +52,8 @@ describe('the dashboard (看板) in Chromium', () => {
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   let recordIssue: Step;
+  /** An instant after the seeding and before the issue the live test records. */
+  let beforeLive: string;
 
   const api = async <T>(actor: Actor, method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${server.url}${path}`, {
@@ -150,6 +152,8 @@ describe('the dashboard (看板) in Chromium', () => {
     await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
     await expect(indicator.textContent()).resolves.toContain('实时');
     const before = Number(await page.getByTestId('figure-issuesFound').getAttribute('data-value'));
+    beforeLive = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await post(recordIssue.as, 'recordIssue', { ...(fill(recordIssue.with, 1) as Record<string, unknown>), issueId: 'za-dash-live-1' });
     await page.locator(`[data-testid="figure-issuesFound"][data-value="${before + 1}"]`).waitFor({ timeout: 15_000 });
   });
@@ -223,7 +227,7 @@ describe('the dashboard (看板) in Chromium', () => {
     await expect(page.locator('.il-header').isVisible()).resolves.toBe(true);
   });
 
-  it('verifies every level chain for an auditor signed in with a pasted token: 通过, and draws a task lineage', async () => {
+  it('verifies every level chain for an auditor signed in with a pasted token: 通过; draws a task lineage; shows the report as of a past instant, live updates paused', async () => {
     const auditor = await signedInPage(AUDITOR, 'token');
     try {
       await auditor.page.goto(`${server.url}/#/audit`);
@@ -234,6 +238,14 @@ describe('the dashboard (看板) in Chromium', () => {
       await auditor.page.getByTestId('lineage-id').fill('fj-grain-task-350600');
       await auditor.page.getByTestId('lineage-button').click();
       await auditor.page.getByTestId('lineage-graph').locator('canvas').waitFor();
+
+      // As of before the live issue: the audit route's figures, and live updates paused.
+      const asOf = await api<{ view: Record<string, unknown> }>(AUDITOR, 'GET', `/v1/audit/as-of/reports/350000?asOf=${encodeURIComponent(beforeLive)}`);
+      const now = await api<Record<string, unknown>>(AUDITOR, 'GET', '/v1/reports/350000');
+      expect(figureOf(asOf.view, 'issuesFound')).toBe(figureOf(now, 'issuesFound') - 1);
+      await auditor.page.goto(`${server.url}/#/overview?asOf=${encodeURIComponent(beforeLive)}`);
+      await auditor.page.locator('[data-testid="live-indicator"][data-state="paused"]').waitFor();
+      await auditor.page.locator(`[data-testid="figure-issuesFound"][data-value="${figureOf(asOf.view, 'issuesFound')}"]`).waitFor();
     } finally {
       await auditor.context.close();
     }
