@@ -225,6 +225,10 @@ describe('the dashboard (看板) in Chromium', () => {
       await page.emulateMedia({ media: 'screen' });
     }
     await expect(page.locator('.il-header').isVisible()).resolves.toBe(true);
+    // Printed by Chromium with the page's own @page size: A4 (595 × 842 pt) pages.
+    const pdf = (await page.pdf({ preferCSSPageSize: true })).toString('latin1');
+    const sizes = new Set([...pdf.matchAll(/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]/g)].map((match) => `${Math.round(Number(match[1]))}x${Math.round(Number(match[2]))}`));
+    expect([...sizes]).toEqual(['595x842']);
   });
 
   it('verifies every level chain for an auditor signed in with a pasted token: 通过; draws a task lineage; shows the report as of a past instant, live updates paused', async () => {
