@@ -1,4 +1,5 @@
 import kafkajs from 'kafkajs';
+import { kafkaLogsInto, operationsLog } from '#observability';
 
 // kafkajs is CommonJS: Node's ESM loader sees only the exports its lexer can find, which leaves out
 // the error classes, so everything is taken from the default export.
@@ -42,6 +43,8 @@ export interface KafkaBusConfig {
   readonly namespace?: string;
   /** kafkajs log level; default WARN. */
   readonly logLevel?: LogLevel;
+  /** Where kafkajs' lines go; default the process log (libs/observability), `source: kafkajs`. */
+  readonly logCreator?: kafkajs.logCreator;
 }
 
 export interface TopicLayout {
@@ -103,6 +106,7 @@ export class KafkaBus implements Bus {
       brokers: [...config.brokers],
       clientId: config.clientId,
       logLevel: config.logLevel ?? LogLevel.WARN,
+      logCreator: config.logCreator ?? kafkaLogsInto(operationsLog),
       ...(config.socketFactory ? { socketFactory: config.socketFactory } : {}),
     });
     this.producer = this.kafka.producer({
@@ -240,7 +244,7 @@ class KafkaGroupConsumer implements Consumer {
       return new Map(offsets.map(({ topic, partitions }) => [topic, new Map(partitions.map(({ partition, offset }) => [partition, offset]))]));
     } catch (error) {
       // Only the check of this assignment's first batches is lost; consuming goes on.
-      console.warn(`[bus] committed offsets of ${this.options.groupId} could not be read; gaps before this assignment go unseen:`, error);
+      operationsLog().warn({ event: 'bus-offsets-unread', groupId: this.options.groupId, err: error }, `[bus] committed offsets of ${this.options.groupId} could not be read; gaps before this assignment go unseen`);
       return undefined;
     }
   }

@@ -24,11 +24,14 @@ import { DEFAULT_LIVE_VIEW_LIMITS, LiveViews } from './live-views.js';
 import { HealthController, QueriesController } from './queries.controller.js';
 import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
+import { LinkageMetrics, NestLogs, operationsLog } from '#observability';
+import { registerRequestLog } from './request-log.js';
+import { OPERATIONS_CONTROLLERS, observeRuntime, registerRequestMetrics } from './operations.js';
 
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
   readonly tokens: TokenService;
-  /** Nest's warnings and errors (its route-by-route start-up log is left out); off in tests and scenario runs. */
+  /** Nest's own lines, into the process log (its route-by-route start-up log at debug); off in tests and scenario runs. */
   readonly logger?: boolean;
   /**
    * Serve the Swagger UI pages at /docs (default true). The OpenAPI document itself is always served
@@ -43,14 +46,18 @@ export interface HttpAppOptions {
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
 export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastifyApplication> => {
+  const liveViews = new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews });
+  // This app's own registry: several apps in one process (tests) count apart.
+  const metrics = observeRuntime(new LinkageMetrics(), options.runtime, liveViews);
   @Module({
     imports: [CqrsModule.forRoot()],
-    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController],
+    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, ...OPERATIONS_CONTROLLERS],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },
       LinkageGateway,
-      { provide: LiveViews, useValue: new LiveViews({ ...DEFAULT_LIVE_VIEW_LIMITS, ...options.liveViews }) },
+      { provide: LiveViews, useValue: liveViews },
+      { provide: LinkageMetrics, useValue: metrics },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,
@@ -70,10 +77,13 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
         void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
       },
     }), {
-    logger: options.logger === false ? false : ['warn', 'error'],
+    logger: options.logger === false ? false : new NestLogs(operationsLog()),
     // Bodies are read by readJsonBodies alone: JSON in UTF-8, within BODY_LIMITS.
     bodyParser: false,
   });
+  // First of the hooks: a request refused by a guard below is logged and answered with its id too.
+  registerRequestLog(app.getHttpAdapter().getInstance(), operationsLog);
+  registerRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
   readJsonBodies(app.getHttpAdapter().getInstance());
   await registerRequestGuards(app.getHttpAdapter().getInstance(), options.limits ?? DEFAULT_REQUEST_LIMITS);
   app.useGlobalPipes(validationPipe());

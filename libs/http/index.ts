@@ -11,3 +11,4 @@ export * from './body-limits.js';
 export * from './validation.js';
 export * from './live-views.js';
 export * from './ledger-export.js';
+export * from './metrics.js';

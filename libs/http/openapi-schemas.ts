@@ -291,6 +291,7 @@ const LEVEL_STATUS: JsonSchema = object({
     recorded: count('facts received from other levels and recorded, since start'),
     duplicates: count('facts received again and skipped, since start'),
     gaps: count('delivery gaps seen since start: messages the bus had discarded unread'),
+    deadLettered: count('messages that were no integration event this level can read, sent to its dead-letter topic, since start'),
     recentGaps: list(
       object({
         topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
