@@ -66,7 +66,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews });
+  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews, readiness: { maxProjectionLag: config.readyMaxProjectionLag } });
   await app.listen({ port: config.port, host: config.host });
   const metricsServer = config.metricsPort === undefined ? undefined : await serveMetrics(app, { host: config.host, port: config.metricsPort });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).

@@ -26,7 +26,9 @@ import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
 import { LinkageMetrics, NestLogs, operationsLog } from '#observability';
 import { registerRequestLog } from './request-log.js';
-import { OPERATIONS_CONTROLLERS, observeRuntime, registerRequestMetrics } from './operations.js';
+import { OPERATIONS_CONTROLLERS, OPERATIONS_IMPORTS, observeRuntime, registerRequestMetrics } from './operations.js';
+import type { ReadinessLimits } from './health.js';
+import { DEFAULT_READINESS, READINESS } from './health.js';
 
 export interface HttpAppOptions {
   readonly runtime: LinkageRuntime;
@@ -42,6 +44,8 @@ export interface HttpAppOptions {
   readonly limits?: RequestLimits;
   /** Caps and heartbeat of the live views (SSE); DEFAULT_LIVE_VIEW_LIMITS for what is not given. */
   readonly liveViews?: Partial<LiveViewLimits>;
+  /** When /health/ready answers 503 (README "Health"); DEFAULT_READINESS for what is not given. */
+  readonly readiness?: Partial<ReadinessLimits>;
 }
 
 /** The Nest application serving the levels that `runtime` runs, on Fastify. Not yet listening. */
@@ -50,7 +54,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   // This app's own registry: several apps in one process (tests) count apart.
   const metrics = observeRuntime(new LinkageMetrics(), options.runtime, liveViews);
   @Module({
-    imports: [CqrsModule.forRoot()],
+    imports: [CqrsModule.forRoot(), ...OPERATIONS_IMPORTS],
     controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, ...OPERATIONS_CONTROLLERS],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
@@ -58,6 +62,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
       LinkageGateway,
       { provide: LiveViews, useValue: liveViews },
       { provide: LinkageMetrics, useValue: metrics },
+      { provide: READINESS, useValue: { ...DEFAULT_READINESS, ...options.readiness } },
       RunCommandHandler,
       GetReportHandler,
       GetTaskStreamHandler,

@@ -314,6 +314,30 @@ const PROJECTIONS_REBUILT: JsonSchema = object({ level: level(), events: count('
 
 const HEALTH: JsonSchema = object({ status: { type: 'string', enum: ['ok'] }, levels: levels('the levels this process serves') });
 
+/** One readiness check as @nestjs/terminus reports it: `bus`, `store-<level>`, `projections-<level>`. */
+const READINESS_CHECKS: JsonSchema = {
+  description: 'by check name: bus, store-<level>, projections-<level>',
+  type: 'object',
+  maxProperties: 7,
+  additionalProperties: object(
+    {
+      status: { type: 'string', enum: ['up', 'down'] },
+      head: count('store head position (store checks)'),
+      lag: count('facts the projections are behind (projection checks)'),
+      reason: message(500, 'why a check is down'),
+    },
+    'one check',
+    ['head', 'lag', 'reason'],
+  ),
+};
+
+const READINESS: JsonSchema = object({
+  status: { type: 'string', enum: ['ok'] },
+  info: READINESS_CHECKS,
+  error: READINESS_CHECKS,
+  details: READINESS_CHECKS,
+});
+
 // ---- audit (libs/audit, libs/linkage audit-*) --------------------------------------------------
 
 const SIGNED_CHAIN_HEAD: JsonSchema = object(
@@ -661,6 +685,7 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   RelayReplayed: RELAY_REPLAYED,
   ProjectionsRebuilt: PROJECTIONS_REBUILT,
   Health: HEALTH,
+  Readiness: READINESS,
   SignedChainHead: SIGNED_CHAIN_HEAD,
   HeldHead: HELD_HEAD,
   SignedHeads: SIGNED_HEADS,

@@ -57,8 +57,10 @@ export const registerRequestLog = (fastify: FastifyInstance, log: () => Operatio
       ...(actor ? { actorId: actor.id } : {}),
       ...(typeof command === 'string' ? { command } : {}),
     };
-    // Server faults are errors; refusals are the API working as documented.
-    if (status >= 500) log().error(line, 'request failed');
+    // Server faults are errors; 503 (not ready, overloaded, a read-your-writes wait ran out) says
+    // the server cannot serve now, a warning; refusals are the API working as documented.
+    if (status === 503) log().warn(line, 'request');
+    else if (status >= 500) log().error(line, 'request failed');
     else log().info(line, 'request');
   });
 };

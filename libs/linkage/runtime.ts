@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { JurisdictionRegistry, Level } from '#domain';
 import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
-import type { Bus, Consumer } from '#bus';
+import type { Bus, BusConnectivity, Consumer } from '#bus';
 import { PoisonMessage, topicFor } from '#bus';
 import type { EventStore } from '#event-store';
 import type { ProjectionLag } from '#projections';
@@ -161,6 +161,11 @@ export class LinkageRuntime {
         projections: await node.projections.lag(),
       })),
     );
+  }
+
+  /** Whether the bus is reachable, as far as its adapter can tell (the readiness probe asks). */
+  busConnectivity(): BusConnectivity {
+    return this.bus.connectivity?.() ?? { connected: true };
   }
 
   /**
