@@ -31,7 +31,10 @@ export const checkDataFolder = (dataDir: string): void => {
   try {
     isFolder = statSync(dataDir).isDirectory();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR: a file stands where a folder of the path should be; it cannot be made either.
+    if (code === 'ENOTDIR') throw new CannotStart(`DATA_DIR=${dataDir} cannot be created: ${describeSystemError(error as NodeJS.ErrnoException)}`);
+    if (code !== 'ENOENT') throw new CannotStart(`DATA_DIR=${dataDir} cannot be used: ${describeSystemError(error as NodeJS.ErrnoException)}`);
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     } catch (made) {
