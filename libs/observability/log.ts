@@ -29,8 +29,8 @@ export interface LogOptions {
   readonly level: LogLevel;
   /** Lines for people (pino-pretty) instead of JSON; the server chooses it when stdout is a terminal. */
   readonly pretty?: boolean;
-  /** Where the lines go; default stdout. Tests give a stream of their own. */
-  readonly destination?: NodeJS.WritableStream;
+  /** Where the lines go: a stream (tests), or a file descriptor; default 1, stdout. */
+  readonly destination?: NodeJS.WritableStream | 1 | 2;
 }
 
 export const createOperationsLog = (options: LogOptions): OperationsLogger => {
@@ -45,16 +45,18 @@ export const createOperationsLog = (options: LogOptions): OperationsLogger => {
     // Nest's and kafkajs' lines carry an `err`; this keeps its message and stack as fields.
     serializers: { err: pino.stdSerializers.err },
   };
-  if (options.pretty) return pino(settings, PinoPretty({ colorize: true, sync: true, destination: options.destination ? undefined : 1 }));
+  const fd = typeof options.destination === 'number' ? options.destination : 1;
+  if (options.pretty) return pino(settings, PinoPretty({ colorize: true, sync: true, destination: fd }));
   // Synchronous writes: a start-up failure's last line is out before the process exits.
-  return pino(settings, options.destination ?? pino.destination({ fd: 1, sync: true }));
+  return pino(settings, typeof options.destination === 'object' ? options.destination : pino.destination({ fd, sync: true }));
 };
 
 /**
- * Until a process installs its own (the server does, at LOG_LEVEL), warnings and errors only: a
- * test or a command-line run that never configured logging keeps a quiet stdout.
+ * Until a process installs its own (the server does, at LOG_LEVEL), warnings and errors only, on
+ * stderr: a command-line run that never configured logging keeps its stdout for its output (an
+ * NDJSON export, a benchmark's figures), and a test keeps a quiet one.
  */
-let current: OperationsLogger = createOperationsLog({ level: 'warn' });
+let current: OperationsLogger = createOperationsLog({ level: 'warn', destination: 2 });
 
 /** The process's log, for code deep in the levels that has no logger handed to it. */
 export const operationsLog = (): OperationsLogger => current;
