@@ -68,7 +68,15 @@ const serve = async (config: LinkageConfig): Promise<void> => {
   });
   const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews, readiness: { maxProjectionLag: config.readyMaxProjectionLag } });
   await app.listen({ port: config.port, host: config.host });
-  const metricsServer = config.metricsPort === undefined ? undefined : await serveMetrics(app, { host: config.host, port: config.metricsPort });
+  const metricsPort = config.metricsPort;
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await serveMetrics(app, { host: config.host, port: metricsPort }).catch((error: unknown) => {
+          // Named as the setting it comes from: describeStartupFailure would call it PORT.
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          throw new CannotStart(`METRICS_PORT=${metricsPort} is in use on ${config.host}: another process listens there; stop it or choose another port`);
+        });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
   const bound = app.getHttpServer().address() as AddressInfo;
   const address = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;

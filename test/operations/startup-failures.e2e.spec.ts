@@ -58,6 +58,18 @@ describe('a server that cannot start says why in one line on stderr and exits no
     }
   });
 
+  it('METRICS_PORT in use, named as such', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const ended = await runFailingStart({ DATA_DIR: join(parent, 'metrics-port-in-use'), PORT: '0', METRICS_PORT: String(port), TOKEN_SIGNING_KEY: KEY });
+      expectOneLine(ended, 1, new RegExp(`^cannot start: METRICS_PORT=${port} is in use on 127\\.0\\.0\\.1: another process listens there; stop it or choose another port$`));
+    } finally {
+      taken.close();
+    }
+  });
+
   it('a malformed configuration value, with exit code 2', async () => {
     expectOneLine(
       await runFailingStart({ DATA_DIR: join(parent, 'malformed'), PORT: 'eighty', TOKEN_SIGNING_KEY: KEY, LIVE_MAX_TOTAL: '0' }),
