@@ -49,10 +49,18 @@ module.exports = {
     },
     {
       name: 'background-loop-is-generic',
-      comment: 'libs/background serves the relay, the projections and the signer alike, so it imports no lib: none of them may come to depend on another through it.',
+      comment:
+        'libs/background serves the relay, the projections and the signer alike, so it imports no lib but the process log: none of them may come to depend on another through it.',
       severity: 'error',
       from: { path: '^libs/background/' },
-      to: { path: '^libs/', pathNot: '^libs/background/' },
+      to: { path: '^libs/', pathNot: '^libs/(background|observability)/' },
+    },
+    {
+      name: 'observability-is-a-leaf',
+      comment: 'Every context logs and counts through libs/observability, so it imports none of them (no cycle, no context reaching another through it).',
+      severity: 'error',
+      from: { path: '^libs/observability/' },
+      to: { path: '^libs/', pathNot: '^libs/observability/' },
     },
     {
       name: 'libs-never-import-apps',

@@ -71,7 +71,7 @@ export interface Success {
   /** Not for 204, which has no content. */
   readonly schema?: JsonSchema;
   /** Default application/json. */
-  readonly mediaType?: 'application/json' | 'text/event-stream' | 'application/x-ndjson';
+  readonly mediaType?: 'application/json' | 'text/event-stream' | 'application/x-ndjson' | 'text/plain';
   readonly headers?: Readonly<Record<string, JsonSchema>>;
   /** The same answer in other media types (downloads), by media type. */
   readonly alsoAs?: Readonly<Record<string, JsonSchema>>;

@@ -13,3 +13,4 @@ export * from './live-views.js';
 export * from './ledger-export.js';
 export * from './sessions.js';
 export * from './dashboard.js';
+export * from './metrics.js';

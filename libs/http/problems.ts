@@ -102,6 +102,11 @@ export class MisdirectedRequest extends Error {
   override readonly name = 'MisdirectedRequest';
 }
 
+/** The readiness probe found a check failing (health.ts): the detail names every failing one. */
+export class NotReady extends Error {
+  override readonly name = 'NotReady';
+}
+
 /** A read-your-writes wait ran out before the projection caught up. */
 export class ProjectionBehind extends Error {
   override readonly name = 'ProjectionBehind';
@@ -213,6 +218,7 @@ const problemOf = (error: unknown): Problem => {
   if (error instanceof ReadForbidden) return { type: problemType('ReadForbidden'), title: 'ReadForbidden', status: 403, detail: error.message };
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
+  if (error instanceof NotReady) return { type: problemType('NotReady'), title: 'NotReady', status: 503, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof TooManyLiveViews) return { type: problemType('TooManyLiveViews'), title: 'TooManyLiveViews', status: 429, detail: error.message };
   if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };

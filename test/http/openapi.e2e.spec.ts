@@ -128,9 +128,10 @@ describe('the OpenAPI document', () => {
         expect({ where, status, schemas: status === '204' ? media.length === 0 : media.length > 0 && media.every(([, content]) => content.schema !== undefined) }).toEqual({ where, status, schemas: true });
         if (Number(status) >= 400) expect({ where, status, problem: media.map(([type, content]) => [type, content.schema]) }).toEqual({ where, status, problem: [['application/problem+json', { $ref: '#/components/schemas/Problem' }]] });
       }
-      // A bearer token or the session cookie on every route but /health and signing in (the session's
-      // own routes: the cookie only), and then the refusals every such route can give.
-      const isPublic = path === '/health';
+      // A bearer token or the session cookie on every route but the probes (/health, /health/live,
+      // /health/ready) and signing in (the session's own routes: the cookie only), and then the
+      // refusals every such route can give.
+      const isPublic = path === '/health' || path.startsWith('/health/');
       const security = isPublic || where === 'POST /v1/session' ? [{}] : path === '/v1/session' ? [{ session: [] }] : [{ bearer: [] }, { session: [] }];
       expect({ where, security: operation.security }).toEqual({ where, security });
       if (!isPublic) expect({ where, always: ['401', '429', '500'].every((status) => statuses.includes(status)) }).toEqual({ where, always: true });
@@ -157,6 +158,9 @@ describe('the OpenAPI document', () => {
       ['POST', '/v1/admin/relay/county/replay', ADMIN, { afterPosition: 0 }],
       ['POST', '/v1/admin/projections/county/rebuild', ADMIN],
       ['GET', '/health', undefined],
+      ['GET', '/health/live', undefined],
+      ['GET', '/health/ready', undefined],
+      ['GET', '/metrics', CITY_OFFICE],
       ['GET', '/v1/audit/verify/county', ADMIN],
       ['GET', '/v1/audit/verify/county', CITY_AUDITOR],
       ['GET', '/v1/audit/heads/county', ADMIN],
