@@ -91,9 +91,11 @@ export class ProjectionWriter {
         'INSERT OR IGNORE INTO task_history (task_id, position, type, at, by_actor, note, percent, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       // An issue row may be started by its supervision arriving first: the finding fills the rest.
-      issue: db.prepare<[string, string, string, string, string, string, string, number, string]>(
-        `INSERT INTO issues (issue_id, round_id, owner, team_id, unit_id, unit_jurisdiction, category, immediate, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(issue_id) DO UPDATE SET team_id = excluded.team_id, category = excluded.category, immediate = excluded.immediate, found_at = excluded.found_at`,
+      issue: db.prepare<[string, string, string, string, string, string, string, number, string, string]>(
+        `INSERT INTO issues (issue_id, round_id, owner, team_id, unit_id, unit_jurisdiction, category, immediate, found_at, ledger_order)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))
+         ON CONFLICT(issue_id) DO UPDATE SET team_id = excluded.team_id, category = excluded.category, immediate = excluded.immediate, found_at = excluded.found_at,
+           ledger_order = excluded.ledger_order`,
       ),
       supervise: db.prepare<[string, string, string, string, string, number]>(
         `INSERT INTO issues (issue_id, round_id, owner, unit_id, unit_jurisdiction, supervised, typical) VALUES (?, ?, ?, ?, ?, 1, ?)
@@ -102,16 +104,19 @@ export class ProjectionWriter {
       rectification: db.prepare<[string], RectificationRow>('SELECT * FROM rectifications WHERE rectification_id = ?'),
       saveRectification: db.prepare(
         `INSERT OR REPLACE INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, measures, typical,
-           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, plan_position, evidence)
+           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, plan_position, evidence,
+           ledger_order)
          VALUES (@rectificationId, @issueId, @roundId, @owner, @unitId, @unitJurisdiction, @dueBy, @requiredAt, @measures, @typical,
-           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @planPosition, @evidence)`,
+           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @planPosition, @evidence,
+           coalesce(@requiredAt, ''))`,
       ),
       // A handover row may be started by its answer arriving first; answered stays answered.
-      handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null]>(
-        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, answered_at, result)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null, string | null]>(
+        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, answered_at, result, ledger_order)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))
          ON CONFLICT(handover_id) DO UPDATE SET handed_over_at = coalesce(excluded.handed_over_at, handed_over_at),
-           answered_at = coalesce(answered_at, excluded.answered_at), result = coalesce(result, excluded.result)`,
+           answered_at = coalesce(answered_at, excluded.answered_at), result = coalesce(result, excluded.result),
+           ledger_order = coalesce(excluded.handed_over_at, handed_over_at, '')`,
       ),
     };
   }
@@ -184,7 +189,7 @@ export class ProjectionWriter {
         s.addHistory.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
         return;
       case 'issue':
-        s.issue.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+        s.issue.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[9]);
         return;
       case 'supervise':
         s.supervise.run(row[1], row[2], row[3], row[4], row[5], row[6]);
@@ -194,7 +199,7 @@ export class ProjectionWriter {
         return;
       case 'handover': {
         const [, h, handedOverAt, answeredAt, result] = row;
-        s.handover.run(h.handoverId, h.issueId, h.roundId, h.owner, h.unitId, h.unitJurisdiction, h.recipient, h.dueBy, handedOverAt, answeredAt, result);
+        s.handover.run(h.handoverId, h.issueId, h.roundId, h.owner, h.unitId, h.unitJurisdiction, h.recipient, h.dueBy, handedOverAt, answeredAt, result, handedOverAt);
         return;
       }
       default:
