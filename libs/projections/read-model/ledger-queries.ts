@@ -113,7 +113,10 @@ export class LedgerQueries {
     if (!registry.get(jurisdiction)) throw new UnknownScope(`jurisdiction ${jurisdiction} is not registered`);
     const shape = SHAPES[kind];
     const rounds = filter.roundId !== undefined ? this.context.roundsInScope({ roundId: filter.roundId }) : undefined;
-    const where: string[] = ['x.unit_jurisdiction IN (SELECT code FROM temp.scope_jurisdictions)'];
+    // With a category, the rows are found from the scope's issues of it: the scope is then checked, not sought
+    // (unary +), instead of seeking every issue once per jurisdiction of the scope.
+    const inScope = filter.category !== undefined && kind !== 'issues' ? '+x.unit_jurisdiction' : 'x.unit_jurisdiction';
+    const where: string[] = [`${inScope} IN (SELECT code FROM temp.scope_jurisdictions)`];
     const parameters: Record<string, string | number> = { at };
     if (rounds !== undefined) where.push('x.round_id IN (SELECT round_id FROM temp.scope_rounds)');
     if (filter.unitId !== undefined) {

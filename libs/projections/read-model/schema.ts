@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS issues (
   ledger_order TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS issues_by_place ON issues (unit_jurisdiction, found_at);
 CREATE INDEX IF NOT EXISTS issues_in_ledger ON issues (unit_jurisdiction, ledger_order, category, round_id, unit_id);
+CREATE INDEX IF NOT EXISTS issues_by_category ON issues (category, unit_jurisdiction, ledger_order);
 CREATE TABLE IF NOT EXISTS rectifications (
   rectification_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
   unit_jurisdiction TEXT NOT NULL, due_by TEXT NOT NULL, required_at TEXT, measures TEXT NOT NULL DEFAULT '[]', typical INTEGER NOT NULL DEFAULT 0,
@@ -54,6 +55,7 @@ CREATE INDEX IF NOT EXISTS rectifications_by_place ON rectifications (unit_juris
 CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id, unit_jurisdiction, ledger_order);
 CREATE INDEX IF NOT EXISTS rectifications_in_ledger ON rectifications (unit_jurisdiction, status, ledger_order, due_by, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS rectifications_by_unit ON rectifications (unit_id, ledger_order);
+CREATE INDEX IF NOT EXISTS rectifications_by_round ON rectifications (round_id, unit_jurisdiction, ledger_order);
 CREATE INDEX IF NOT EXISTS rectifications_open_by_due_date ON rectifications (due_by) WHERE status NOT IN ('completed', 'closed');
 CREATE TABLE IF NOT EXISTS handovers (
   handover_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
