@@ -85,8 +85,13 @@ export class ReadModel {
   }
 
   /** Empties every projected table and the checkpoints of `names` in one transaction. */
-  reset(names: readonly string[]): void {
-    this.writer.reset(names);
+  reset(names: readonly string[], options: { readonly dropIndexes?: boolean } = {}): void {
+    this.writer.reset(names, options);
+  }
+
+  /** Makes the secondary indexes a reset dropped (nothing when they are there). */
+  ensureIndexes(): void {
+    this.writer.ensureIndexes();
   }
 
   /** Jurisdictions registered through the store, in the order they were stored (parents first). */

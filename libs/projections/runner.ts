@@ -160,12 +160,23 @@ export class ProjectionRunner {
     return applied;
   }
 
-  /** Drops the read model and replays the whole store into it. */
-  async rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+  /**
+   * Drops the read model and replays the whole store into it. With `deferIndexes` (the rebuild
+   * command, which runs with no server reading) the secondary indexes are dropped and made once the
+   * rows are in, several times cheaper than keeping them up to date fact by fact; queries meanwhile
+   * would scan whole tables.
+   */
+  async rebuild(onProgress?: (progress: RebuildProgress) => void, options: { readonly deferIndexes?: boolean } = {}): Promise<number> {
     const wasRunning = this.loop.running;
     await this.stop();
-    await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS));
-    const applied = await this.catchUp(onProgress);
+    const deferIndexes = options.deferIndexes ?? false;
+    await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS, { dropIndexes: deferIndexes }));
+    let applied: number;
+    try {
+      applied = await this.catchUp(onProgress);
+    } finally {
+      if (deferIndexes) await this.loop.serialized(async () => this.readModel.ensureIndexes());
+    }
     if (wasRunning) this.start();
     return applied;
   }

@@ -68,6 +68,15 @@ CREATE INDEX IF NOT EXISTS handovers_open_by_due_date ON handovers (due_by) WHER
 CREATE INDEX IF NOT EXISTS tasks_open_by_due_date ON tasks (due_by) WHERE completed_at IS NULL;
 `;
 
+/**
+ * The secondary indexes, by name. A rebuild from the first event with no reader meanwhile (the
+ * rebuild command) drops them and makes them again at the end (SCHEMA, whose CREATEs are all IF NOT
+ * EXISTS): sorting a finished table into an index costs a fraction of keeping seven indexes of the
+ * rectifications up to date fact by fact. Opening a read model makes any that are missing, so a
+ * rebuild stopped before its end leaves none missing.
+ */
+export const SECONDARY_INDEXES: readonly string[] = [...SCHEMA.matchAll(/CREATE INDEX IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+
 /** Tables a rebuild empties (everything but the checkpoints and the version). */
 export const PROJECTED_TABLES = [
   'counters',

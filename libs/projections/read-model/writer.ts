@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Measure, RectificationEvent, RectificationProgress } from '#domain';
 import { NOT_STARTED, assertNever, progressAfter } from '#domain';
 import type { ProjectionPlan, RowWrite } from '../projector.js';
-import { PROJECTED_TABLES } from './schema.js';
+import { PROJECTED_TABLES, SCHEMA, SECONDARY_INDEXES } from './schema.js';
 
 interface RectificationRow {
   status: RectificationProgress['status'];
@@ -137,12 +137,22 @@ export class ProjectionWriter {
     })();
   }
 
-  /** Empties every projected table and the checkpoints of `names` in one transaction. */
-  reset(names: readonly string[]): void {
+  /**
+   * Empties every projected table and the checkpoints of `names` in one transaction. With
+   * `dropIndexes` the secondary indexes go too (first: rows are deleted faster without them), for a
+   * rebuild that makes them again once every row is in (`ensureIndexes`).
+   */
+  reset(names: readonly string[], options: { readonly dropIndexes?: boolean } = {}): void {
     this.db.transaction(() => {
+      if (options.dropIndexes) for (const name of SECONDARY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
       for (const table of PROJECTED_TABLES) this.db.exec(`DELETE FROM ${table}`);
       for (const name of names) this.statements.saveCheckpoint.run(name, 0);
     })();
+  }
+
+  /** Makes every secondary index that is missing. */
+  ensureIndexes(): void {
+    this.db.exec(SCHEMA);
   }
 
   private write(row: RowWrite): void {
