@@ -42,6 +42,9 @@ export class ReadModel {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Folding a fact reads and rewrites its row and the index entries around it, all over tables of
+    // hundreds of megabytes: SQLite's default page cache (2 MB) would go to the file for most of them.
+    this.db.pragma('cache_size = -65536');
     this.resetForNewVersion = this.migrate();
     this.context = new QueryContext(this.db);
     this.writer = new ProjectionWriter(this.db);
