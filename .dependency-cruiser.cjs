@@ -49,10 +49,18 @@ module.exports = {
     },
     {
       name: 'background-loop-is-generic',
-      comment: 'libs/background serves the relay, the projections and the signer alike, so it imports no lib: none of them may come to depend on another through it.',
+      comment:
+        'libs/background serves the relay, the projections and the signer alike, so it imports no lib but the process log: none of them may come to depend on another through it.',
       severity: 'error',
       from: { path: '^libs/background/' },
-      to: { path: '^libs/', pathNot: '^libs/background/' },
+      to: { path: '^libs/', pathNot: '^libs/(background|observability)/' },
+    },
+    {
+      name: 'observability-is-a-leaf',
+      comment: 'Every context logs and counts through libs/observability, so it imports none of them (no cycle, no context reaching another through it).',
+      severity: 'error',
+      from: { path: '^libs/observability/' },
+      to: { path: '^libs/', pathNot: '^libs/observability/' },
     },
     {
       name: 'libs-never-import-apps',
@@ -66,6 +74,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^(libs|apps)/', pathNot: '\\.spec\\.ts$' },
       to: { path: '^test/' },
+    },
+    {
+      name: 'dashboard-speaks-http-only',
+      comment:
+        'apps/dashboard is browser code: it reaches the system over HTTP (the API contract), never by importing a lib, another app or a test (their code is Node code, and the boundary is the API).',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(libs|test)/|^apps/(?!dashboard/)' },
+    },
+    {
+      name: 'nothing-imports-the-dashboard',
+      comment: 'The servers serve the built bundle as files; only the dashboard tests read its label dictionary.',
+      severity: 'error',
+      from: { path: '^(libs|apps)/', pathNot: '^apps/dashboard/' },
+      to: { path: '^apps/dashboard/' },
     },
     {
       name: 'tests-never-import-benchmarks',

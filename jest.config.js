@@ -2,7 +2,7 @@
 // file, *.e2e.spec.ts apps over HTTP. Type checking is `npm run typecheck`'s job, so ts-jest only
 // transpiles here (two cores: a full type check per file would dominate the run).
 const aliases = {
-  '^#(domain|event-store|bus|linkage|projections|http|config|audit|scenario|background)$': '<rootDir>/libs/$1/index.ts',
+  '^#(domain|event-store|bus|linkage|projections|http|config|audit|scenario|background|observability)$': '<rootDir>/libs/$1/index.ts',
   '^#(event-store|bus)/adapters$': '<rootDir>/libs/$1/adapters.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

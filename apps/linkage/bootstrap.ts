@@ -1,8 +1,12 @@
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Level } from '#domain';
-import { ConfigurationError, loadConfig } from '#config';
-import { TokenService, createHttpApp } from '#http';
+import type { LinkageConfig } from '#config';
+import { loadConfig } from '#config';
+import { TokenService, createHttpApp, serveMetrics } from '#http';
 import { LevelServedElsewhere, LinkageRuntime, ServerLocks, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
+import { createOperationsLog, operationsLog, useOperationsLog } from '#observability';
+import { CannotStart, checkDataFolder, describeStartupFailure, failStartup } from './startup.js';
 
 /**
  * Starts the levels this process serves and their HTTP edge. `fixedLevel` pins the level of a
@@ -13,31 +17,37 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
   // make their files private themselves; the umask also covers files no code here names (SQLite's
   // own, a library's), whatever umask the process was started with.
   process.umask(0o077);
-  let config;
+  const env = fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env;
+  let config: LinkageConfig | undefined;
   try {
-    config = loadConfig(fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env);
+    // Before the configuration: loading it may already write the token key into the folder.
+    checkDataFolder(resolve(env.DATA_DIR || './data'));
+    config = loadConfig(env);
+    if (fixedLevel && config.levels.join() !== fixedLevel) throw new CannotStart(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`, 2);
+    useOperationsLog(createOperationsLog({ level: config.logLevel, pretty: process.stdout.isTTY === true }));
+    // Node's own warnings (deprecations of a library) into the same log instead of loose stderr text.
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => operationsLog().warn({ event: 'process-warning', name: warning.name, code: (warning as NodeJS.ErrnoException).code }, warning.message));
+    await serve(config);
   } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+    const levelPort = config?.levels.length === 1 ? `${config.levels[0]!.toUpperCase()}_PORT` : undefined;
+    const { line, exitCode } = describeStartupFailure(error, {
+      host: config?.host,
+      port: config?.port,
+      portVariable: levelPort && env[levelPort] ? levelPort : 'PORT',
+    });
+    failStartup(line, exitCode);
   }
-  if (fixedLevel && config.levels.join() !== fixedLevel) {
-    console.error(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`);
-    process.exit(2);
-  }
+};
+
+const serve = async (config: LinkageConfig): Promise<void> => {
   // The read models and relay checkpoints are in DATA_DIR whatever the store: say which process
   // serves these levels from it, so that `rebuild` refuses to drop them under this server.
   let locks: ServerLocks;
   try {
     locks = ServerLocks.acquire(config.dataDir, config.levels);
   } catch (error) {
-    if (error instanceof LevelServedElsewhere) {
-      console.error(`cannot start: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
+    throw error instanceof LevelServedElsewhere ? new CannotStart(error.message) : error;
   }
   // On every way out: an orderly stop, a failed start, an uncaught error.
   process.once('exit', () => locks.release());
@@ -56,33 +66,60 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
   });
-  const app = await createHttpApp({ runtime, tokens: new TokenService(config.tokenSigningKey), limits: config.requests, liveViews: config.liveViews });
+  const app = await createHttpApp({
+    runtime,
+    tokens: new TokenService(config.tokenSigningKey),
+    limits: config.requests,
+    liveViews: config.liveViews,
+    sessions: config.sessions,
+    readiness: { maxProjectionLag: config.readyMaxProjectionLag },
+    ...(config.dashboardDir !== undefined ? { dashboardDir: config.dashboardDir } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
+  const metricsPort = config.metricsPort;
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await serveMetrics(app, { host: config.host, port: metricsPort }).catch((error: unknown) => {
+          // Named as the setting it comes from: describeStartupFailure would call it PORT.
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          throw new CannotStart(`METRICS_PORT=${metricsPort} is in use on ${config.host}: another process listens there; stop it or choose another port`);
+        });
   // Where it really listens (HOST decides who can reach it; PORT=0 lets the system choose the port).
   const bound = app.getHttpServer().address() as AddressInfo;
   const address = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  console.log(
-    [
-      `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
-      `  store: ${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}; bus: ${config.bus}`,
-      `  token signing key: ${config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `${config.dataDir}/token-signing.key`}`,
-      `  audit signing keys: ${config.levels
+  // One log line (JSON unless stdout is a terminal); its message keeps the words the harnesses
+  // and people look for, the fields say the rest.
+  operationsLog().info(
+    {
+      event: 'started',
+      levels: config.levels,
+      address,
+      ...(metricsServer ? { metrics: `http://${config.host}:${metricsServer.port}/metrics` } : {}),
+      store: `${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}`,
+      bus: config.bus,
+      tokenSigningKey: config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `${config.dataDir}/token-signing.key`,
+      auditSigningKeys: config.levels
         .map((level) => {
           const audit = runtime.node(level)!.audit;
           if (!audit.signer) return `${level} none (its store keeps no hash chain)`;
           const source = typeof audit.keySource === 'object' ? audit.keySource.file : 'from the environment';
           return `${level} ${source} (key id ${audit.signer.key.keyId.slice(0, 16)})`;
         })
-        .join('; ')}`,
-      `  API docs: ${address}/docs   health: ${address}/health`,
-      `  mint a token: npm run token -- --id me --jurisdiction 350000 --role leading-group`,
-    ].join('\n'),
+        .join('; '),
+      dashboard: `${address}/`,
+      docs: `${address}/docs`,
+      health: `${address}/health`,
+      mintAToken: 'npm run token -- --id me --jurisdiction 350000 --role leading-group (add --link for a browser sign-in link)',
+    },
+    `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
   );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping`);
+    operationsLog().info({ event: 'stopping', signal }, `${signal}: stopping`);
+    metricsServer?.close();
     await app.close();
     await runtime.stop();
     locks.release();

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { BackgroundLoop } from './loop.js';
+import { operationsLog } from '#observability';
 
 /** Long enough that a test passing within it saw a wake, not the timer. */
 const NEVER = 60_000;
@@ -144,7 +145,7 @@ describe('BackgroundLoop', () => {
 
   it('logs a failed pass with its failure line and tries again after the idle time', async () => {
     const errors: unknown[][] = [];
-    jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void errors.push(parts));
+    jest.spyOn(operationsLog(), 'error').mockImplementation(((...parts: unknown[]) => void errors.push(parts)) as never);
     const failure = new Error('bus unreachable');
     let passes = 0;
     loop = new BackgroundLoop({
@@ -159,8 +160,8 @@ describe('BackgroundLoop', () => {
     loop.start();
     await until(() => passes === 3, 'the pass after two failures');
     expect(errors).toEqual([
-      ['[relay county] publishing failed, will retry:', failure],
-      ['[relay county] publishing failed, will retry:', failure],
+      [{ event: 'background-pass-failed', err: failure }, '[relay county] publishing failed, will retry'],
+      [{ event: 'background-pass-failed', err: failure }, '[relay county] publishing failed, will retry'],
     ]);
   });
 

@@ -1,3 +1,5 @@
+import { operationsLog } from '#observability';
+
 /**
  * The loop behind every background task of a level (relay, projection runner, chain signer): run a
  * pass; when it found nothing to do (or failed), sleep until woken or until `idleMillis` passed.
@@ -105,6 +107,6 @@ export class BackgroundLoop {
   }
 
   private logFailure(error: unknown): void {
-    console.error(`${this.options.failure}, will retry:`, error);
+    operationsLog().error({ event: 'background-pass-failed', err: error }, `${this.options.failure}, will retry`);
   }
 }

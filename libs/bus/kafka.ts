@@ -1,4 +1,5 @@
 import kafkajs from 'kafkajs';
+import { kafkaLogsInto, operationsLog } from '#observability';
 
 // kafkajs is CommonJS: Node's ESM loader sees only the exports its lexer can find, which leaves out
 // the error classes, so everything is taken from the default export.
@@ -9,7 +10,7 @@ import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISoc
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
 import { DeliveryContinuity } from './delivery-continuity.js';
 import { javaCompatiblePartitioner } from './kafka-partitioner.js';
-import type { Bus, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
+import type { Bus, BusConnectivity, BusMessage, Consumer, ConsumerOptions, DeliveredMessage } from './port.js';
 import { MAX_RUN_LENGTH, PoisonMessage, nextRetryDelay } from './port.js';
 
 /** Consumer-group timing; the defaults are kafkajs' own, tests shorten them to keep rebalances quick. */
@@ -42,6 +43,8 @@ export interface KafkaBusConfig {
   readonly namespace?: string;
   /** kafkajs log level; default WARN. */
   readonly logLevel?: LogLevel;
+  /** Where kafkajs' lines go; default the process log (libs/observability), `source: kafkajs`. */
+  readonly logCreator?: kafkajs.logCreator;
 }
 
 export interface TopicLayout {
@@ -103,6 +106,7 @@ export class KafkaBus implements Bus {
       brokers: [...config.brokers],
       clientId: config.clientId,
       logLevel: config.logLevel ?? LogLevel.WARN,
+      logCreator: config.logCreator ?? kafkaLogsInto(operationsLog),
       ...(config.socketFactory ? { socketFactory: config.socketFactory } : {}),
     });
     this.producer = this.kafka.producer({
@@ -158,6 +162,22 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /**
+   * Connected while open and every consumer has heard from the cluster (a heartbeat, a fetch, a
+   * group join) within its session timeout and has not crashed since: past that the coordinator
+   * has evicted it anyway.
+   */
+  connectivity(): BusConnectivity {
+    if (this.closed) return { connected: false, detail: 'the bus is closed' };
+    const limit = this.config.consumer?.sessionTimeout ?? 30_000;
+    for (const consumer of this.consumers) {
+      const silence = consumer.silenceMillis();
+      if (silence === undefined) return { connected: false, detail: `consumer ${consumer.groupId} crashed or left its group` };
+      if (silence > limit) return { connected: false, detail: `consumer ${consumer.groupId} has not heard from the cluster for ${silence} ms` };
+    }
+    return { connected: true };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -205,7 +225,22 @@ class KafkaGroupConsumer implements Consumer {
     private readonly onClosed: () => void,
   ) {}
 
+  /** When this consumer last heard from the cluster; undefined after a crash, a stop or a disconnect. */
+  private lastContact: number | undefined = Date.now();
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** How long since it last heard from the cluster; undefined when it is not running. */
+  silenceMillis(): number | undefined {
+    return this.lastContact === undefined ? undefined : Date.now() - this.lastContact;
+  }
+
   async start(): Promise<void> {
+    const { events } = this.consumer;
+    for (const event of [events.HEARTBEAT, events.FETCH, events.GROUP_JOIN, events.CONNECT]) this.consumer.on(event, () => void (this.lastContact = Date.now()));
+    for (const event of [events.CRASH, events.STOP, events.DISCONNECT]) this.consumer.on(event, () => void (this.lastContact = undefined));
     if (this.admin) {
       await this.admin.connect();
       this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -240,7 +275,7 @@ class KafkaGroupConsumer implements Consumer {
       return new Map(offsets.map(({ topic, partitions }) => [topic, new Map(partitions.map(({ partition, offset }) => [partition, offset]))]));
     } catch (error) {
       // Only the check of this assignment's first batches is lost; consuming goes on.
-      console.warn(`[bus] committed offsets of ${this.options.groupId} could not be read; gaps before this assignment go unseen:`, error);
+      operationsLog().warn({ event: 'bus-offsets-unread', groupId: this.options.groupId, err: error }, `[bus] committed offsets of ${this.options.groupId} could not be read; gaps before this assignment go unseen`);
       return undefined;
     }
   }

@@ -94,6 +94,17 @@ export interface Bus {
   publish(messages: readonly BusMessage[]): Promise<void>;
   consume(options: ConsumerOptions): Promise<Consumer>;
   close(): Promise<void>;
+  /**
+   * Whether the bus is reachable as far as this process can tell without asking it (the readiness
+   * probe runs often). Absent: always connected (a bus in this process).
+   */
+  connectivity?(): BusConnectivity;
+}
+
+export interface BusConnectivity {
+  readonly connected: boolean;
+  /** Why not, for the operator. */
+  readonly detail?: string;
 }
 
 /** Topic per source level and contract version: `linkage.<level>.v<schema>`. */

@@ -67,3 +67,23 @@ describe('live view caps of the configuration', () => {
     ]);
   });
 });
+
+describe('browser sessions and the dashboard in the configuration', () => {
+  const base = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+
+  it('keeps 10,000 sessions, marks the cookie Secure only when told, and serves the built page unless DASHBOARD_DIR names another', () => {
+    const config = loadConfig(base);
+    expect(config.sessions).toEqual({ secureCookie: false, maxSessions: 10_000 });
+    expect(config.dashboardDir).toBeUndefined();
+    const told = loadConfig({ ...base, SESSION_COOKIE_SECURE: 'true', SESSION_MAX: '50', DASHBOARD_DIR: '/srv/dashboard' });
+    expect(told.sessions).toEqual({ secureCookie: true, maxSessions: 50 });
+    expect(told.dashboardDir).toBe('/srv/dashboard');
+  });
+
+  it('refuses a Secure flag that is not true or false, and a cap that is no positive whole number', () => {
+    expect(problemsOf({ ...base, SESSION_COOKIE_SECURE: 'yes', SESSION_MAX: '0' })).toEqual([
+      expect.stringMatching(/^SESSION_COOKIE_SECURE=yes is not one of true, false/),
+      expect.stringMatching(/^SESSION_MAX=0 is not a whole number from 1 to 1000000/),
+    ]);
+  });
+});

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import { InvalidSigningKey, parseSigningKey } from '#audit';
+import type { LogLevel } from '#observability';
+import { LOG_LEVELS } from '#observability';
 
 export type StoreKind = 'sqlite' | 'esdb' | 'memory';
 export type BusKind = 'inproc' | 'kafka';
@@ -37,6 +39,23 @@ export interface LinkageConfig {
   readonly idempotencyRetentionMillis: number;
   /** Caps on open live views (Server-Sent Events): each holds a connection and is sent every change. */
   readonly liveViews: LiveViewCaps;
+  /** Browser sessions (README "Browsers: sign-in and the dashboard"). */
+  readonly sessions: SessionSettings;
+  /** The built dashboard to serve at / (DASHBOARD_DIR); absent: dist/dashboard beside the built code. */
+  readonly dashboardDir?: string;
+  /** Lines below this level are not written (README "Logs"). */
+  readonly logLevel: LogLevel;
+  /** A second port serving GET /metrics without a token, bound to HOST; absent: /metrics on PORT for admins only. */
+  readonly metricsPort?: number;
+  /** /health/ready answers 503 while a projection is further than this many facts behind its store. */
+  readonly readyMaxProjectionLag: number;
+}
+
+export interface SessionSettings {
+  /** Mark the session cookie Secure on plain-HTTP requests too: behind a proxy that terminates TLS. */
+  readonly secureCookie: boolean;
+  /** Sessions kept in memory at most; beyond, the oldest is dropped. */
+  readonly maxSessions: number;
 }
 
 export interface RequestLimitsConfig {
@@ -250,6 +269,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     requestTimeoutMs: boundedCount('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 100, 600_000, problems),
   };
   const idempotencyRetentionHours = boundedCount('IDEMPOTENCY_RETENTION_HOURS', env.IDEMPOTENCY_RETENTION_HOURS, 48, 24, 24 * 365, problems);
+  const logLevel = oneOf<LogLevel>('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info', problems);
+  const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : portOf('METRICS_PORT', env.METRICS_PORT, 0, problems);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) problems.push(`METRICS_PORT=${metricsPort} is the HTTP port too: give metrics a port of their own, or leave METRICS_PORT unset`);
+  const readyMaxProjectionLag = countOf('READY_MAX_PROJECTION_LAG', env.READY_MAX_PROJECTION_LAG, 10_000, problems);
   const key =
     problems.length === 0
       ? signingKeyFrom(env, dataDir, options.missingTokenKey ?? 'generate', problems)
@@ -259,6 +282,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
     maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
   };
+  const secureCookie = oneOf('SESSION_COOKIE_SECURE', env.SESSION_COOKIE_SECURE, ['true', 'false'], 'false', problems) === 'true';
+  const sessions: SessionSettings = { secureCookie, maxSessions: boundedCount('SESSION_MAX', env.SESSION_MAX, 10_000, 1, 1_000_000, problems) };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -279,5 +304,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     requests,
     idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,
     liveViews,
+    sessions,
+    ...(env.DASHBOARD_DIR ? { dashboardDir: resolve(env.DASHBOARD_DIR) } : {}),
+    logLevel,
+    metricsPort,
+    readyMaxProjectionLag,
   };
 };

@@ -1,6 +1,19 @@
 import type { CommandCatalogue, CommandType, DomainEvent, EventCatalogue, EventType } from '#domain';
-import { COMMANDS, COMMAND_TYPES, EVENTS, EVENT_TYPES, publicData } from '#domain';
-import { ZHANGZHOU, ZHAOAN_DEPOT, issueFound } from '../../test/support/facts.js';
+import { COMMANDS, COMMAND_TYPES, EVENTS, EVENT_TYPES, LINEAGE_STREAMS, adoptionOf, lineageKindOf, lineageStartOf, publicData, roundOfFact, streamOf } from '#domain';
+import {
+  PROVINCE,
+  ZHANGZHOU,
+  ZHAOAN,
+  ZHAOAN_DEPOT,
+  clueTransferred,
+  issueFound,
+  rectificationRequired,
+  roundLaunched,
+  roundPlanned,
+  taskAssigned,
+  teamFormed,
+  unitRegistered,
+} from '../../test/support/facts.js';
 
 describe('the catalogue', () => {
   it('must name every command and event type: one left out does not compile (npm test type-checks this file)', () => {
@@ -43,5 +56,47 @@ describe('the catalogue', () => {
     expect(JSON.stringify(publicData(team))).not.toContain('homeUnitId');
     const issue = issueFound('i-1', 'r', 't', ZHANGZHOU, ZHAOAN_DEPOT);
     expect(publicData(issue)).toEqual(issue);
+  });
+
+  describe('the chain of causes and effects an auditor traces', () => {
+    const leader = { personId: 'p1', homeJurisdiction: ZHANGZHOU, homeUnitId: 'u1' };
+    const starting: [DomainEvent, string, { kind: string; id: string } | null][] = [
+      [roundPlanned('zz-r', ZHANGZHOU, [ZHAOAN_DEPOT], { parentRoundId: 'fj-r' }), ZHANGZHOU, { kind: 'round', id: 'fj-r' }],
+      [roundPlanned('fj-r', PROVINCE, []), PROVINCE, null],
+      [taskAssigned('t-1', PROVINCE, ZHANGZHOU, { roundId: 'fj-r' }), ZHANGZHOU, { kind: 'round', id: 'fj-r' }],
+      [teamFormed('team-1', 'zz-r', ZHANGZHOU, leader), ZHANGZHOU, { kind: 'round', id: 'zz-r' }],
+      [issueFound('i-1', 'zz-r', 'team-1', ZHANGZHOU, ZHAOAN_DEPOT), ZHAOAN, { kind: 'round', id: 'zz-r' }],
+      [clueTransferred('c-1', 'zz-r', 'team-1', ZHANGZHOU, { issueId: 'i-1' }), null as never, { kind: 'issue', id: 'i-1' }],
+      [clueTransferred('c-2', 'zz-r', 'team-1', ZHANGZHOU, { issueId: null }), null as never, { kind: 'round', id: 'zz-r' }],
+      [rectificationRequired('x-1', 'i-1', 'zz-r', ZHANGZHOU, ZHAOAN_DEPOT), null as never, { kind: 'issue', id: 'i-1' }],
+    ];
+
+    it.each(starting)('a fact that begins an aggregate lies in that aggregate\'s stream, and names its cause (%#)', (event, whose, causedBy) => {
+      const start = lineageStartOf(event)!;
+      expect(start).not.toBeNull();
+      expect(lineageKindOf(event.type)).toBe(start.kind);
+      expect(LINEAGE_STREAMS[start.kind](start.id)).toBe(streamOf(event));
+      expect(start.causedBy).toEqual(causedBy);
+      if (whose !== null) expect(start.whose).toBe(whose);
+    });
+
+    it('facts that change an aggregate already on the chain link nothing new, and every fact names its round or none', () => {
+      const launched = roundLaunched('zz-r', ZHANGZHOU);
+      expect(lineageKindOf('RoundLaunched')).toBe('continues');
+      expect(lineageStartOf(launched)).toBeNull();
+      expect(adoptionOf(launched)).toBeNull();
+      expect(roundOfFact(launched)).toBe('zz-r');
+      expect(roundOfFact(unitRegistered(ZHAOAN_DEPOT))).toBeNull();
+      for (const [event] of starting) expect(roundOfFact(event)).toBe((event.data as { roundId: string | null }).roundId);
+      const adopted: DomainEvent = { type: 'FindingAdopted', data: { issueId: 'i-1', roundId: 'fj-r' } as never };
+      expect(lineageKindOf('FindingAdopted')).toBe('adopts');
+      expect(adoptionOf(adopted)).toEqual({ issueId: 'i-1', roundId: 'fj-r' });
+    });
+
+    it.each(EVENT_TYPES)('%s states its place on the chain and its round', (type) => {
+      const spec = EVENTS[type];
+      expect(typeof spec.round).toBe('function');
+      expect(['continues', 'adopts', ...Object.keys(LINEAGE_STREAMS)]).toContain(lineageKindOf(type));
+    });
   });
 });

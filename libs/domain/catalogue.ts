@@ -9,10 +9,11 @@ import { followThroughCommands, followThroughEvents } from './follow-through/cat
 import type { Command, CommandOfType, CommandType, DomainEvent, EventOfType, EventType } from './events.js';
 import { inspectionCommands, inspectionEvents } from './inspection/catalogue.js';
 import { jurisdictionCommands, jurisdictionEvents } from './jurisdictions/catalogue.js';
-import type { Announcement, CommandCatalogue, CommandSpec, EventCatalogue, EventSpec } from './kernel/catalogue.js';
+import type { Announcement, CommandCatalogue, CommandSpec, EventCatalogue, EventSpec, LineageKind, LineageStart } from './kernel/catalogue.js';
 import type { DecisionContext } from './kernel/decision.js';
 import { linkageCommands, linkageEvents } from './linkage/catalogue.js';
 import { rectificationCommands, rectificationEvents } from './rectification/catalogue.js';
+import { streams } from './streams.js';
 import type { World } from './world.js';
 import { emptyWorld } from './world.js';
 
@@ -87,3 +88,36 @@ export const announcementOf = (type: EventType): Announcement => EVENTS[type].an
 
 /** Whether a projection reads the provenance of facts of this type. */
 export const readsProvenance = (type: EventType): boolean => EVENTS[type].provenance === 'read';
+
+/** The round a fact belongs to, if any (an auditor's replay of a round). */
+export const roundOfFact = (event: DomainEvent): string | null => eventSpec(event.type).round(event.data);
+
+/** What a fact of this type does on the chain of causes and effects; read without its data. */
+export const lineageKindOf = (type: EventType): LineageKind | 'adopts' | 'continues' => {
+  const role = EVENTS[type].lineage;
+  return role === 'continues' ? 'continues' : 'starts' in role ? role.starts : 'adopts';
+};
+
+/** The aggregate a fact begins on the chain, with its cause (null for facts of other roles). */
+export const lineageStartOf = (event: DomainEvent): (LineageStart & { readonly kind: LineageKind }) | null => {
+  const role = eventSpec(event.type).lineage;
+  return role !== 'continues' && 'starts' in role ? { kind: role.starts, ...role.link(event.data) } : null;
+};
+
+/** The issue and the round a fact makes it count in (null for facts of other roles). */
+export const adoptionOf = (event: DomainEvent): { readonly issueId: string; readonly roundId: string } | null => {
+  const role = eventSpec(event.type).lineage;
+  return role !== 'continues' && 'adopts' in role ? role.adopts(event.data) : null;
+};
+
+/** The stream of each kind of aggregate on the chain of causes and effects. */
+export const LINEAGE_STREAMS: { readonly [K in LineageKind]: (id: string) => string } = {
+  round: streams.round,
+  task: streams.task,
+  team: streams.team,
+  issue: streams.issue,
+  clue: streams.clue,
+  rectification: streams.rectification,
+  handover: streams.handover,
+  'special-report': streams.specialReport,
+};

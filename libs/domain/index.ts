@@ -21,3 +21,4 @@ export * from './catalogue.js';
 export * from './kernel/catalogue.js';
 export * from './kernel/schema.js';
 export * from './integration/contract.js';
+export * from './access/read-policy.js';

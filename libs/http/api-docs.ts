@@ -45,7 +45,7 @@ type AnyProblemStatus = ProblemStatus | 401 | 429 | 500;
 /** What each refusal means in general; a route says what it means there when that says more. */
 const PROBLEM_MEANINGS: Readonly<Record<AnyProblemStatus, string>> = {
   400: 'the request broke its contract (a path or query parameter, a header or the body): `field` names the first part at fault, `errors` every broken field and rule',
-  401: 'no valid bearer token: missing, malformed, signed with another key, or expired',
+  401: 'no valid bearer token (missing, malformed, signed with another key, or expired) and no live session cookie',
   403: "the actor's role or jurisdiction may not do this",
   404: 'something the request names is not known here',
   408: 'the request, body included, did not arrive within the time limit (REQUEST_TIMEOUT_MS, 30 s by default)',
@@ -66,11 +66,12 @@ export const BODY_PROBLEMS = { 408: true, 413: true, 415: true } as const;
 export type Problems = Partial<Record<ProblemStatus | 429, string | true | { readonly description: string; readonly retryAfter: true }>>;
 
 export interface Success {
-  readonly status: 200 | 201;
+  readonly status: 200 | 201 | 204;
   readonly description: string;
-  readonly schema: JsonSchema;
+  /** Not for 204, which has no content. */
+  readonly schema?: JsonSchema;
   /** Default application/json. */
-  readonly mediaType?: 'application/json' | 'text/event-stream' | 'application/x-ndjson';
+  readonly mediaType?: 'application/json' | 'text/event-stream' | 'application/x-ndjson' | 'text/plain';
   readonly headers?: Readonly<Record<string, JsonSchema>>;
   /** The same answer in other media types (downloads), by media type. */
   readonly alsoAs?: Readonly<Record<string, JsonSchema>>;
@@ -82,6 +83,13 @@ export interface AnswersDoc {
   /** Needs no token and is not rate limited (GET /health): no 401, 429 or rate-limit headers. */
   readonly public?: true;
 }
+
+/**
+ * Who may call a route: `actor` (the default) a bearer token or the session cookie; `session` the
+ * session cookie only (the session's own routes); `anyone` no credentials, yet rate limited and
+ * able to answer 401 (signing in). A `public` route is `anyone`'s too.
+ */
+export type RouteSecurity = 'actor' | 'session' | 'anyone';
 
 const problemResponse = (status: AnyProblemStatus, given: Problems[ProblemStatus] | undefined, rateLimited: boolean) => {
   const description = typeof given === 'string' ? given : typeof given === 'object' ? given.description : PROBLEM_MEANINGS[status];
@@ -104,10 +112,14 @@ export const answersOf = (doc: AnswersDoc): Record<string, Record<string, unknow
     [doc.ok.status]: {
       description: doc.ok.description,
       headers: { ...(rateLimited ? RATE_LIMIT_HEADERS : {}), ...doc.ok.headers },
-      content: {
-        [doc.ok.mediaType ?? 'application/json']: { schema: doc.ok.schema },
-        ...Object.fromEntries(Object.entries(doc.ok.alsoAs ?? {}).map(([mediaType, schema]) => [mediaType, { schema }])),
-      },
+      ...(doc.ok.schema === undefined
+        ? {}
+        : {
+            content: {
+              [doc.ok.mediaType ?? 'application/json']: { schema: doc.ok.schema },
+              ...Object.fromEntries(Object.entries(doc.ok.alsoAs ?? {}).map(([mediaType, schema]) => [mediaType, { schema }])),
+            },
+          }),
     },
   };
   const statuses = new Set<AnyProblemStatus>([...(Object.keys(doc.problems).map(Number) as AnyProblemStatus[]), 500, ...(rateLimited ? ([401, 429] as const) : [])]);
@@ -120,7 +132,16 @@ export interface RouteDoc extends AnswersDoc {
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
+  readonly security?: RouteSecurity;
 }
+
+const securityOf = (doc: RouteDoc): MethodDecorator[] => {
+  // `{}`: a requirement of nothing, so that no token is needed (an empty list would say "undefined").
+  if (doc.public || doc.security === 'anyone') return [ApiSecurity({})];
+  if (doc.security === 'session') return [ApiSecurity('session')];
+  // Two requirements: either one authenticates.
+  return [ApiSecurity('bearer'), ApiSecurity('session')];
+};
 
 /**
  * Describes a route: operation, security (a bearer token, unless `public`) and every answer. A
@@ -129,8 +150,7 @@ export interface RouteDoc extends AnswersDoc {
 export const Documented = (doc: RouteDoc): MethodDecorator =>
   applyDecorators(
     ApiOperation({ operationId: doc.operationId, summary: doc.summary, ...(doc.description !== undefined ? { description: doc.description } : {}) }),
-    // `{}`: a requirement of nothing, so that no token is needed (an empty list would say "undefined").
-    doc.public ? ApiSecurity({}) : ApiSecurity('bearer'),
+    ...securityOf(doc),
     ...Object.entries(answersOf(doc)).map(([status, answer]) => ApiResponse({ status: Number(status), ...(answer as { description: string }) })),
   );
 

@@ -3,7 +3,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile }
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
-import { ID_PATTERN, LEVELS, Refusal, levelDepth, mayReadJurisdiction } from '#domain';
+import { AUDIT_ROLES, ID_PATTERN, LEVELS, Refusal, chainSignedBy } from '#domain';
 import type { Finding, HeldHead, VerificationReport } from '#audit';
 import type { AggregateAsOf, AsOfReplay, AuditFact, FactVisibility, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
 import {
@@ -123,7 +123,6 @@ export interface AsOfView<T> {
   readonly view: T;
 }
 
-const AUDIT_ROLES = new Set(['admin', 'auditor']);
 
 /**
  * Auditors' routes (README "Audit"): verification of a level's hash chain, signed heads, replay,
@@ -184,7 +183,7 @@ export class AuditController {
   })
   async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
     // Auditors read; a signature is a fact in the store, copied to every level above.
-    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
+    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
     this.gateway.nodeFor(level, `signing the ${level} chain head`);
     return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
   }
@@ -332,43 +331,27 @@ export class AuditController {
   // ---- who may audit what --------------------------------------------------------------------
 
   private requireAuditor(actor: Actor): void {
-    if (!AUDIT_ROLES.has(actor.role)) throw new Refusal('RoleNotAllowed', `audit routes need role auditor or admin, not ${actor.role}`);
+    if (!this.gateway.policy.mayAudit(actor)) throw new Refusal('RoleNotAllowed', `audit routes need role ${AUDIT_ROLES.join(' or ')}, not ${actor.role}`);
   }
 
   /** An auditor audits its own level's store and those below it. */
   private requireLevel(actor: Actor, level: Level): void {
     this.requireAuditor(actor);
-    if (actor.role === 'admin') return;
-    const own = this.levelOf(actor.jurisdiction);
-    if (own === undefined || levelDepth(own) > levelDepth(level)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not audit the ${level} level`);
+    if (!this.gateway.policy.mayAuditLevel(actor, level)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not audit the ${level} level`);
   }
 
   private requireJurisdiction(actor: Actor, jurisdiction: string): void {
-    if (!mayReadJurisdiction(this.gateway.runtime.registry, actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    if (!this.gateway.policy.mayRead(actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
   }
 
   /** The whole of a level's store lies in the actor's subtree (an admin, the root's auditor). */
   private coversLevel(actor: Actor, level: Level): boolean {
-    if (actor.role === 'admin') return true;
-    const registry = this.gateway.runtime.registry;
-    return registry
-      .all()
-      .filter((entry) => entry.level === level)
-      .every((entry) => registry.isSelfOrAncestor(actor.jurisdiction, entry.code));
+    return this.gateway.policy.coversLevel(actor, level);
   }
 
   /** Facts an actor may see: those owned by or attributed to its subtree; signed heads of levels it audits. */
   private visibility(actor: Actor): FactVisibility {
-    if (actor.role === 'admin') return () => true;
-    const registry = this.gateway.runtime.registry;
-    const own = this.levelOf(actor.jurisdiction);
-    return (fact: AuditFact) => {
-      if (fact.type === 'ChainHeadSigned') {
-        const signer = (fact.data as { level?: Level }).level;
-        return own !== undefined && signer !== undefined && levelDepth(own) <= levelDepth(signer);
-      }
-      return jurisdictionsOf(fact).some((code) => registry.isSelfOrAncestor(actor.jurisdiction, code));
-    };
+    return (fact: AuditFact) => this.gateway.policy.maySeeFact(actor, { jurisdictions: jurisdictionsOf(fact), signsChainOf: chainSignedBy(fact) });
   }
 
   private levelOf(jurisdiction: string): Level | undefined {

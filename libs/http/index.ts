@@ -11,3 +11,6 @@ export * from './body-limits.js';
 export * from './validation.js';
 export * from './live-views.js';
 export * from './ledger-export.js';
+export * from './sessions.js';
+export * from './dashboard.js';
+export * from './metrics.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor, Command, Level } from '#domain';
-import { Refusal, mayReadJurisdiction, onActorsBranch } from '#domain';
+import { ReadPolicy, Refusal } from '#domain';
 import type { IdempotentAnswer, LevelNode } from '#linkage';
 import { LinkageRuntime } from '#linkage';
 import type { ReadModel, Report, ReportScope, TaskStream } from '#projections';
@@ -28,7 +28,12 @@ export interface Consistency {
  */
 @Injectable()
 export class LinkageGateway {
-  constructor(@Inject(LinkageRuntime) readonly runtime: LinkageRuntime) {}
+  /** Who may read, audit and operate what: one policy for every read, audit and operations route. */
+  readonly policy: ReadPolicy;
+
+  constructor(@Inject(LinkageRuntime) readonly runtime: LinkageRuntime) {
+    this.policy = new ReadPolicy(runtime.registry);
+  }
 
   /** Commands go to the actor's level; a new jurisdiction is recorded by the level it joins. */
   levelForCommand(command: Command, actor: Actor): Level {
@@ -87,13 +92,13 @@ export class LinkageGateway {
   requireVisibleScope(actor: Actor, readModel: ReadModel, scope: ReportScope): void {
     if (scope.roundId === undefined) return;
     const owner = readModel.roundOwner(scope.roundId);
-    if (owner === undefined || !onActorsBranch(this.runtime.registry, actor, owner)) throw new UnknownScope(`round ${scope.roundId} is not known at this level`);
+    if (!this.policy.maySeeRoundOwnedBy(actor, owner)) throw new UnknownScope(`round ${scope.roundId} is not known at this level`);
   }
 
   /** The node that serves reads about `jurisdiction`, once the caller may read it. */
   async readableNode(actor: Actor, jurisdiction: string, consistency?: Consistency): Promise<LevelNode> {
     // Same answer for "unknown" and "not yours": a refused read reveals nothing.
-    if (!mayReadJurisdiction(this.runtime.registry, actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    if (!this.policy.mayRead(actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
     const level = this.runtime.levelOf(jurisdiction);
     if (!level) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
     const node = this.nodeFor(level, `reads about ${jurisdiction}`);
@@ -111,15 +116,9 @@ export class LinkageGateway {
     return node;
   }
 
-  /**
-   * Levels whose operational figures (store head, inbox, lag) an actor may see: every level served
-   * here for an admin, else only its own jurisdiction's level. A county viewer has no business with
-   * the province's internals.
-   */
+  /** Levels served here whose operational figures (store head, inbox, lag) the actor may see. */
   levelsVisibleTo(actor: Actor): Level[] {
-    if (actor.role === 'admin') return this.runtime.levels;
-    const own = this.runtime.levelOf(actor.jurisdiction);
-    return this.runtime.levels.filter((level) => level === own);
+    return this.policy.operationalLevels(actor, this.runtime.levels);
   }
 
   nodeFor(level: Level, what: string): LevelNode {

@@ -291,6 +291,7 @@ const LEVEL_STATUS: JsonSchema = object({
     recorded: count('facts received from other levels and recorded, since start'),
     duplicates: count('facts received again and skipped, since start'),
     gaps: count('delivery gaps seen since start: messages the bus had discarded unread'),
+    deadLettered: count('messages that were no integration event this level can read, sent to its dead-letter topic, since start'),
     recentGaps: list(
       object({
         topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
@@ -312,6 +313,30 @@ const RELAY_REPLAYED: JsonSchema = object({ level: level(), previousCheckpoint: 
 const PROJECTIONS_REBUILT: JsonSchema = object({ level: level(), events: count('facts replayed'), millis: count('how long it took') });
 
 const HEALTH: JsonSchema = object({ status: { type: 'string', enum: ['ok'] }, levels: levels('the levels this process serves') });
+
+/** One readiness check as @nestjs/terminus reports it: `bus`, `store-<level>`, `projections-<level>`. */
+const READINESS_CHECKS: JsonSchema = {
+  description: 'by check name: bus, store-<level>, projections-<level>',
+  type: 'object',
+  maxProperties: 7,
+  additionalProperties: object(
+    {
+      status: { type: 'string', enum: ['up', 'down'] },
+      head: count('store head position (store checks)'),
+      lag: count('facts the projections are behind (projection checks)'),
+      reason: message(500, 'why a check is down'),
+    },
+    'one check',
+    ['head', 'lag', 'reason'],
+  ),
+};
+
+const READINESS: JsonSchema = object({
+  status: { type: 'string', enum: ['ok'] },
+  info: READINESS_CHECKS,
+  error: READINESS_CHECKS,
+  details: READINESS_CHECKS,
+});
 
 // ---- audit (libs/audit, libs/linkage audit-*) --------------------------------------------------
 
@@ -397,6 +422,16 @@ const VERIFICATION_REPORT: JsonSchema = object({
 });
 
 const ACTOR: JsonSchema = object({ id: actorId(), jurisdiction: code(), role: { type: 'string', enum: [...ROLES] } });
+
+/** A browser session as the page learns it (libs/http/sessions.ts). */
+const SESSION: JsonSchema = object(
+  {
+    actor: schemaRef('Actor'),
+    csrfToken: { type: 'string', minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]+$', description: 'send it as X-CSRF-Token with every request that changes anything' },
+    expiresAt: instant('when the session ends: its token\'s expiry, at most 12 h after signing in'),
+  },
+  'the actor the session cookie signs in, and its CSRF token',
+);
 
 const EVENT_METADATA: JsonSchema = object(
   {
@@ -660,6 +695,7 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   RelayReplayed: RELAY_REPLAYED,
   ProjectionsRebuilt: PROJECTIONS_REBUILT,
   Health: HEALTH,
+  Readiness: READINESS,
   SignedChainHead: SIGNED_CHAIN_HEAD,
   HeldHead: HELD_HEAD,
   SignedHeads: SIGNED_HEADS,
@@ -667,6 +703,7 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Finding: FINDING,
   VerificationReport: VERIFICATION_REPORT,
   Actor: ACTOR,
+  Session: SESSION,
   EventMetadata: EVENT_METADATA,
   AuditFact: AUDIT_FACT,
   ReplayPage: REPLAY_PAGE,

@@ -38,6 +38,15 @@ const COMMAND_HEADERS = [
   },
 ];
 
+/** Every state-changing request authenticated by the session cookie carries it (auth.ts). */
+const CSRF_HEADER_PARAMETER = {
+  name: 'X-CSRF-Token',
+  in: 'header',
+  required: false,
+  description: "with the session cookie (not with a bearer token): the session's csrfToken (POST or GET /v1/session); without it, or from another origin, 403 CsrfCheckFailed",
+  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
+};
+
 const bodySchemaName = (type: string): string => `${type[0]!.toUpperCase()}${type.slice(1)}Command`;
 
 /** Replaces the one command route by an operation per command of the catalogue. */
@@ -52,8 +61,8 @@ const describeCommands = (paths: OpenAPIObject['paths'], schemas: Record<string,
         tags: ['commands'],
         summary: spec.summary,
         description: `Roles: ${spec.roles.join(', ')}. Runs as the token's actor, at the level of its jurisdiction.`,
-        security: [{ bearer: [] }],
-        parameters: COMMAND_HEADERS,
+        security: [{ bearer: [] }, { session: [] }],
+        parameters: [...COMMAND_HEADERS, CSRF_HEADER_PARAMETER],
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef(bodySchemaName(type)), example: spec.example } } },
         responses: answersOf({
           ok: {
@@ -76,6 +85,7 @@ const TAGS = [
   { name: 'operations', description: "Each level's projections, relay and inbox: their state, and the admin's repairs." },
   { name: 'audit', description: 'For auditors and admins: hash-chain verification, signed heads, replay, as-of views, lineage, export (README "Audit").' },
   { name: 'health', description: 'Liveness, without a token.' },
+  { name: 'session', description: 'Browsers: trade a bearer token or a one-time sign-in ticket for a session cookie (README "Browsers: sign-in and the dashboard").' },
 ];
 
 const BEARER = {
@@ -84,6 +94,14 @@ const BEARER = {
   bearerFormat: 'JWT',
   description:
     'A JWT (JWS, HS256) whose claims are the actor: `sub` its id, `jur` its jurisdiction (6-digit code), `role` its role; `iss` inspection-linkage, `exp` its expiry (`npm run token` mints one, for 12 h by default). Verified as RFC8725 (JSON Web Token Best Current Practices) asks: the algorithm is pinned to HS256 (`none` and every other algorithm are refused), the issuer is checked, an expired token is refused, and the key (TOKEN_SIGNING_KEY) has at least 32 bytes.',
+};
+
+const SESSION = {
+  type: 'apiKey',
+  in: 'cookie',
+  name: 'il_session',
+  description:
+    'For browsers: the opaque id of a server-side session (POST /v1/session), HttpOnly, SameSite=Strict, Secure over HTTPS. Sessions end at the token\'s expiry (at most 12 h), at DELETE /v1/session, and when the server restarts. Every request authenticated by it that changes anything (not GET or HEAD) must send X-CSRF-Token equal to the session\'s csrfToken and must not come from another Origin: else 403 CsrfCheckFailed, and nothing is done. A bearer token, when sent too, wins.',
 };
 
 const SERVERS = [
@@ -131,7 +149,7 @@ export const describeApi = (document: OpenAPIObject): OpenAPIObject => {
       ...document.components,
       schemas: schemas as never,
       headers: HEADER_COMPONENTS as never,
-      securitySchemes: { bearer: BEARER as never },
+      securitySchemes: { bearer: BEARER as never, session: SESSION as never },
     },
   };
 };

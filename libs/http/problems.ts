@@ -79,6 +79,19 @@ export class UnknownCommand extends Error {
   override readonly name = 'UnknownCommand';
 }
 
+/**
+ * A state-changing request authenticated by the session cookie that a page of this server did not
+ * send: its X-CSRF-Token is missing or wrong, or its Origin is another site's. Nothing is done.
+ */
+export class CsrfCheckFailed extends Error {
+  override readonly name = 'CsrfCheckFailed';
+}
+
+/** The dashboard's page was not built (dist/dashboard has no index.html): the API serves on. */
+export class DashboardNotBuilt extends Error {
+  override readonly name = 'DashboardNotBuilt';
+}
+
 /** A read outside the caller's subtree. Says no more than that. */
 export class ReadForbidden extends Error {
   override readonly name = 'ReadForbidden';
@@ -87,6 +100,11 @@ export class ReadForbidden extends Error {
 /** This process does not serve the level a command or read belongs to. */
 export class MisdirectedRequest extends Error {
   override readonly name = 'MisdirectedRequest';
+}
+
+/** The readiness probe found a check failing (health.ts): the detail names every failing one. */
+export class NotReady extends Error {
+  override readonly name = 'NotReady';
 }
 
 /** A read-your-writes wait ran out before the projection caught up. */
@@ -196,12 +214,15 @@ const problemOf = (error: unknown): Problem => {
     };
   }
   if (error instanceof InvalidToken) return { type: problemType('Unauthenticated'), title: 'Unauthenticated', status: 401, detail: error.message };
+  if (error instanceof CsrfCheckFailed) return { type: problemType(error.name), title: error.name, status: 403, detail: error.message };
   if (error instanceof ReadForbidden) return { type: problemType('ReadForbidden'), title: 'ReadForbidden', status: 403, detail: error.message };
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
+  if (error instanceof NotReady) return { type: problemType('NotReady'), title: 'NotReady', status: 503, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof TooManyLiveViews) return { type: problemType('TooManyLiveViews'), title: 'TooManyLiveViews', status: 429, detail: error.message };
   if (error instanceof LiveViewsUnavailable) return { type: problemType('LiveViewsUnavailable'), title: 'LiveViewsUnavailable', status: 503, detail: error.message };
+  if (error instanceof DashboardNotBuilt) return { type: problemType(error.name), title: error.name, status: 503, detail: error.message };
   if (error instanceof AuditUnavailable) return { type: problemType('AuditUnavailable'), title: 'AuditUnavailable', status: 501, detail: error.message };
   if (error instanceof IdempotencyKeyReused) return { type: problemType(error.name), title: error.name, status: 422, detail: error.message, field: 'idempotency-key' };
   if (error instanceof LedgerFilterNotApplicable) {

@@ -218,7 +218,7 @@ export class QueriesController {
     @Body() body: ReplayRelayBody,
     @CurrentActor() actor: Actor,
   ): Promise<{ level: Level; previousCheckpoint: number; checkpoint: number }> {
-    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', 'only an admin may replay a relay');
+    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', 'only an admin may replay a relay');
     if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
     const node = this.gateway.nodeFor(level, `replaying the ${level} relay`);
     return { level, ...(await node.relay.replayAfter(body.afterPosition)) };
@@ -236,7 +236,7 @@ export class QueriesController {
     problems: { 400: 'the level is malformed', 403: 'RoleNotAllowed: only an admin may rebuild projections', ...BODY_PROBLEMS, 421: 'the level is not served by this process' },
   })
   async rebuild(@Param('level') level: string, @CurrentActor() actor: Actor): Promise<{ level: Level; events: number; millis: number }> {
-    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', 'only an admin may rebuild projections');
+    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', 'only an admin may rebuild projections');
     if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
     const node = this.gateway.nodeFor(level, `rebuilding the ${level} projections`);
     const started = performance.now();

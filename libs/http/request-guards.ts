@@ -25,16 +25,28 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = { perMinute: 300, expensive
 /** Marks a route whose requests cost far more than a report: replays, exports, verification, rebuilds. */
 export const Expensive = () => RouteConfig({ expensive: true });
 
+/**
+ * Marks the sign-in route: the expensive routes' limit, counted per address whatever token or cookie
+ * the request carries, so that a client cannot get a fresh bucket by sending another one.
+ */
+export const SignInLimited = () => RouteConfig({ expensive: true, byAddress: true });
+
 /** Marks a route never rate limited (liveness probes). */
 export const Unlimited = () => RouteConfig({ rateLimit: false });
 
+/** The browser session cookie's value (sessions.ts SESSION_COOKIE), read from the header itself: the cookie plugin may not have parsed it yet. */
+const SESSION_COOKIE_VALUE = /(?:^|;\s*)il_session=([^;\s]+)/;
+
 /**
- * The client a request counts against: its bearer token (hashed, never kept), else its address.
- * A forged token gets its own bucket, but is refused with 401 by the token check right after.
+ * The client a request counts against: its bearer token (hashed, never kept), else its browser
+ * session, else its address. A forged token or cookie gets its own bucket, but is refused with 401
+ * by the guard right after. Browsers behind one office proxy share an address, not a session.
  */
 const clientOf = (request: FastifyRequest): string => {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization.length > 0) return `token:${createHash('sha256').update(authorization).digest('base64url')}`;
+  const session = typeof request.headers.cookie === 'string' ? SESSION_COOKIE_VALUE.exec(request.headers.cookie)?.[1] : undefined;
+  if (session !== undefined) return `session:${createHash('sha256').update(session).digest('base64url')}`;
   return `address:${request.ip}`;
 };
 
@@ -73,8 +85,13 @@ class SnapshotStore {
 export const registerRequestGuards = async (fastify: FastifyInstance, limits: RequestLimits): Promise<void> => {
   // Runs before the rate limiter's own onRoute hook: an expensive route gets a bucket of its own.
   fastify.addHook('onRoute', (route) => {
-    const config = route.config as { expensive?: boolean; rateLimit?: unknown } | undefined;
-    if (config?.expensive && config.rateLimit === undefined) route.config = { ...config, rateLimit: { max: limits.expensivePerMinute, timeWindow: 60_000 } };
+    const config = route.config as { expensive?: boolean; byAddress?: boolean; rateLimit?: unknown } | undefined;
+    if (config?.expensive && config.rateLimit === undefined) {
+      route.config = {
+        ...config,
+        rateLimit: { max: limits.expensivePerMinute, timeWindow: 60_000, ...(config.byAddress ? { keyGenerator: (request: FastifyRequest) => `address:${request.ip}` } : {}) },
+      };
+    }
   });
   await fastify.register(rateLimit, {
     global: true,

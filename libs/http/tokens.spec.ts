@@ -35,4 +35,26 @@ describe('TokenService', () => {
     const altered = [header, Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url'), signature].join('.');
     await expect(tokens.verify(altered)).rejects.toThrow(InvalidToken);
   });
+
+  it('tells a sign-in ticket from a bearer token: each is refused as the other', async () => {
+    const tokens = new TokenService(KEY);
+    const ticket = await tokens.mintTicket(TEAM);
+    const bearer = await tokens.mint(TEAM);
+    expect(await tokens.verifyTicket(ticket)).toMatchObject({ actor: TEAM, jti: expect.any(String) });
+    await expect(tokens.verify(ticket)).rejects.toThrow(/sign-in ticket is not a bearer token/);
+    await expect(tokens.verifyTicket(bearer)).rejects.toThrow(/bearer token is not a sign-in ticket/);
+    // Refused as a bearer token even after the bearer token beside it was checked (and remembered).
+    expect(await tokens.verify(bearer)).toEqual(TEAM);
+    await expect(tokens.verify(ticket)).rejects.toThrow(InvalidToken);
+  });
+
+  it('mints tickets of 5 minutes by default, each with its own id, and none longer than an hour', async () => {
+    const tokens = new TokenService(KEY);
+    const first = await tokens.verifyTicket(await tokens.mintTicket(TEAM));
+    const second = await tokens.verifyTicket(await tokens.mintTicket(TEAM));
+    expect(first.jti).not.toBe(second.jti);
+    expect(first.expiresAt - Date.now()).toBeGreaterThan(290_000);
+    expect(first.expiresAt - Date.now()).toBeLessThanOrEqual(300_000);
+    await expect(tokens.mintTicket(TEAM, '61m')).rejects.toThrow(/at most 60 minutes/);
+  });
 });

@@ -1,5 +1,5 @@
 import type { DomainEvent, EventMetadata, JurisdictionLookup, Level, World } from '#domain';
-import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve } from '#domain';
+import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, isEventType, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
 import type { ReadModelSnapshots } from './audit-snapshots.js';
@@ -69,8 +69,8 @@ export interface AggregateAsOf {
 const SCAN_PAGE = 5000;
 export const MAX_REPLAY_LIMIT = 5000;
 
-/** Facts that carry the round they belong to in `data.roundId`. */
-const hasRoundId = (type: string): boolean => type !== 'JurisdictionRegistered' && type !== 'UnitRegistered' && type !== 'ChainHeadSigned';
+/** The round a stored fact belongs to, as its catalogue entry says (null: none, or a type unknown here). */
+const roundOfStored = (recorded: RecordedEvent): string | null => (isEventType(recorded.type) ? roundOfFact({ type: recorded.type, data: recorded.data } as DomainEvent) : null);
 
 export const toAuditFact = (recorded: RecordedEvent, level: Level): AuditFact => {
   const metadata = metadataOf(recorded);
@@ -184,7 +184,7 @@ export class LevelHistory {
       // rectifications', tasks' and special reports' streams.
       const streamIds = new Set<string>();
       for await (const recorded of this.scan(0, upTo)) {
-        if (hasRoundId(recorded.type) && (recorded.data as { roundId?: unknown }).roundId === subject.roundId) streamIds.add(recorded.streamId);
+        if (roundOfStored(recorded) === subject.roundId) streamIds.add(recorded.streamId);
       }
       const merged = (await Promise.all([...streamIds].map((streamId) => this.store.readStream(streamId))))
         .flat()

@@ -1,13 +1,14 @@
-import type { JurisdictionLookup, Level } from '#domain';
-import { streams } from '#domain';
-import type { EventStore } from '#event-store';
+import type { DomainEvent, JurisdictionLookup, Level, LineageKind } from '#domain';
+import { LINEAGE_STREAMS, adoptionOf, isEventType, lineageKindOf, lineageStartOf, roundOfFact } from '#domain';
+import type { EventStore, RecordedEvent } from '#event-store';
 import type { AuditFact, FactVisibility, LevelHistory } from './audit-history.js';
 import { everything, toAuditFact } from './audit-history.js';
+import { asDomainEvent } from './level-service.js';
 
 export const LINEAGE_SUBJECTS = ['task', 'issue', 'clue'] as const;
 export type LineageSubject = (typeof LINEAGE_SUBJECTS)[number];
 
-export type LineageNodeKind = 'task' | 'round' | 'team' | 'issue' | 'clue' | 'rectification' | 'special-report';
+export type LineageNodeKind = LineageKind;
 
 /** One aggregate on the chain of causes and effects, with its facts in record order. */
 export interface LineageNode {
@@ -66,6 +67,7 @@ class LinkIndex {
   readonly cluesByRound = new Map<string, string[]>();
   readonly cluesByIssue = new Map<string, string[]>();
   readonly rectificationsByIssue = new Map<string, string[]>();
+  readonly handoversByIssue = new Map<string, string[]>();
   readonly teamsByRound = new Map<string, string[]>();
   readonly reportsByRound = new Map<string, string[]>();
   readonly adoptedInto = new Map<string, string>();
@@ -75,6 +77,17 @@ const push = (map: Map<string, string[]>, key: string, value: string): void => {
   const list = map.get(key);
   if (!list) map.set(key, [value]);
   else if (!list.includes(value)) list.push(value);
+};
+
+/** A stored fact as the domain knows it; null for a type this code does not know. */
+const eventOf = (fact: { readonly type: string; readonly data: unknown }): DomainEvent | null =>
+  isEventType(fact.type) ? ({ type: fact.type, data: fact.data } as DomainEvent) : null;
+
+/** The aggregate a fact begins, when it is of one of `kinds` (other facts are not parsed). */
+const startOf = (recorded: RecordedEvent, ...kinds: readonly LineageKind[]) => {
+  if (!isEventType(recorded.type)) return null;
+  const kind = lineageKindOf(recorded.type);
+  return (kinds as readonly string[]).includes(kind) ? lineageStartOf(asDomainEvent(recorded)) : null;
 };
 
 /**
@@ -98,21 +111,24 @@ export class LineageTracer {
   async trace(kind: LineageSubject, id: string): Promise<Lineage> {
     const upTo = await this.store.headPosition();
     const index = new LinkIndex();
-    // Pass 1: rounds and tasks, the skeleton every chain hangs on (few facts, most skipped unparsed).
+    // Pass 1: rounds and tasks, the skeleton every chain hangs on (the catalogue says which facts
+    // begin them, so the others are passed over unread).
     for await (const recorded of this.history.scan(0, upTo)) {
-      if (recorded.type === 'RoundPlanned') {
-        const data = recorded.data as { roundId: string; owner: string; parentRoundId: string | null };
-        index.rounds.set(data.roundId, { owner: data.owner, parentRoundId: data.parentRoundId });
-        if (data.parentRoundId) push(index.roundsByParent, data.parentRoundId, data.roundId);
-      } else if (recorded.type === 'TaskAssigned') {
-        const data = recorded.data as { taskId: string } & TaskLink;
-        index.tasks.set(data.taskId, { from: data.from, toJurisdiction: data.toJurisdiction, roundId: data.roundId });
-        if (data.roundId) push(index.tasksByRound, data.roundId, data.taskId);
+      const start = startOf(recorded, 'round', 'task');
+      if (start?.kind === 'round') {
+        const parentRoundId = start.causedBy?.kind === 'round' ? start.causedBy.id : null;
+        index.rounds.set(start.id, { owner: start.whose ?? '', parentRoundId });
+        if (parentRoundId) push(index.roundsByParent, parentRoundId, start.id);
+      } else if (start?.kind === 'task') {
+        const roundId = start.causedBy?.kind === 'round' ? start.causedBy.id : null;
+        index.tasks.set(start.id, { from: start.from ?? '', toJurisdiction: start.whose ?? '', roundId });
+        if (roundId) push(index.tasksByRound, roundId, start.id);
       }
     }
 
     const subject = await this.readSubject(kind, id);
-    const subjectRound = kind === 'task' ? index.tasks.get(id)?.roundId ?? null : ((subject[0]!.data as { roundId?: string }).roundId ?? null);
+    const first = eventOf(subject[0]!);
+    const subjectRound = kind === 'task' ? index.tasks.get(id)?.roundId ?? null : first ? roundOfFact(first) : null;
     // The rounds whose facts matter: the chain above the subject's round and the family below.
     const relevant = new Set<string>();
     for (let round: string | null = subjectRound; round && !relevant.has(round); round = index.rounds.get(round)?.parentRoundId ?? null) relevant.add(round);
@@ -120,45 +136,47 @@ export class LineageTracer {
     for (const round of this.family(below, index)) relevant.add(round);
 
     // Pass 2: which issues, clues, rectifications, teams and reports belong to those rounds.
-    const subjectIssue = kind === 'issue' ? id : kind === 'clue' ? ((subject[0]!.data as { issueId?: string | null }).issueId ?? null) : null;
+    const clueCause = kind === 'clue' && first ? lineageStartOf(first)?.causedBy : undefined;
+    const subjectIssue = kind === 'issue' ? id : clueCause?.kind === 'issue' ? clueCause.id : null;
     for await (const recorded of this.history.scan(0, upTo)) {
-      switch (recorded.type) {
-        case 'IssueFound': {
-          const data = recorded.data as { issueId: string; roundId: string; unitJurisdiction: string };
-          if (relevant.has(data.roundId) || data.issueId === subjectIssue) {
-            push(index.issuesByRound, data.roundId, data.issueId);
-            index.issueJurisdiction.set(data.issueId, data.unitJurisdiction);
+      if (!isEventType(recorded.type) || lineageKindOf(recorded.type) === 'continues') continue;
+      const event = asDomainEvent(recorded);
+      const adoption = adoptionOf(event);
+      if (adoption) {
+        index.adoptedInto.set(adoption.issueId, adoption.roundId);
+        continue;
+      }
+      const start = lineageStartOf(event);
+      if (!start) continue;
+      const roundId = roundOfFact(event);
+      const inRelevantRound = roundId !== null && relevant.has(roundId);
+      const causeIsSubjectIssue = start.causedBy?.kind === 'issue' && start.causedBy.id === subjectIssue;
+      switch (start.kind) {
+        case 'issue':
+          if ((inRelevantRound || start.id === subjectIssue) && roundId) {
+            push(index.issuesByRound, roundId, start.id);
+            index.issueJurisdiction.set(start.id, start.whose ?? '');
           }
           break;
-        }
-        case 'ClueTransferred': {
-          const data = recorded.data as { clueId: string; roundId: string; issueId: string | null };
-          if (!relevant.has(data.roundId) && (data.issueId === null || data.issueId !== subjectIssue)) break;
-          if (data.issueId) push(index.cluesByIssue, data.issueId, data.clueId);
-          else push(index.cluesByRound, data.roundId, data.clueId);
+        case 'clue':
+          if (!inRelevantRound && !causeIsSubjectIssue) break;
+          if (start.causedBy?.kind === 'issue') push(index.cluesByIssue, start.causedBy.id, start.id);
+          else if (roundId) push(index.cluesByRound, roundId, start.id);
           break;
-        }
-        case 'RectificationRequired': {
-          const data = recorded.data as { rectificationId: string; issueId: string; roundId: string };
-          if (relevant.has(data.roundId) || data.issueId === subjectIssue) push(index.rectificationsByIssue, data.issueId, data.rectificationId);
+        case 'rectification':
+          if ((inRelevantRound || causeIsSubjectIssue) && start.causedBy) push(index.rectificationsByIssue, start.causedBy.id, start.id);
           break;
-        }
-        case 'TeamFormed': {
-          const data = recorded.data as { teamId: string; roundId: string };
-          if (relevant.has(data.roundId)) push(index.teamsByRound, data.roundId, data.teamId);
+        case 'handover':
+          if ((inRelevantRound || causeIsSubjectIssue) && start.causedBy) push(index.handoversByIssue, start.causedBy.id, start.id);
           break;
-        }
-        case 'SpecialReportSubmitted': {
-          const data = recorded.data as { reportId: string; roundId: string };
-          push(index.reportsByRound, data.roundId, data.reportId);
+        case 'team':
+          if (inRelevantRound && roundId) push(index.teamsByRound, roundId, start.id);
           break;
-        }
-        case 'FindingAdopted': {
-          const data = recorded.data as { issueId: string; roundId: string };
-          index.adoptedInto.set(data.issueId, data.roundId);
+        case 'special-report':
+          if (roundId) push(index.reportsByRound, roundId, start.id);
           break;
-        }
-        default:
+        case 'round':
+        case 'task':
           break;
       }
     }
@@ -171,7 +189,7 @@ export class LineageTracer {
       lineage = await this.taskNode(id, index, below);
       rollsUpInto = task ? { jurisdiction: task.from, roundId: task.roundId, specialReports: task.roundId ? await this.reportNodes(task.roundId, index) : [] } : null;
     } else {
-      lineage = kind === 'issue' ? await this.issueNode(id, index) : await this.node('clue', id, streams.clue(id), null);
+      lineage = kind === 'issue' ? await this.issueNode(id, index) : await this.node('clue', id, LINEAGE_STREAMS.clue(id), null);
       const root = causes.find((cause) => cause.kind === 'round');
       const adopted = subjectIssue ? index.adoptedInto.get(subjectIssue) : undefined;
       rollsUpInto = root
@@ -202,7 +220,7 @@ export class LineageTracer {
 
   /** The subject's own stream; refuses an unknown or invisible subject the same way. */
   private async readSubject(kind: LineageSubject, id: string): Promise<AuditFact[]> {
-    const streamId = kind === 'task' ? streams.task(id) : kind === 'issue' ? streams.issue(id) : streams.clue(id);
+    const streamId = kind === 'task' ? LINEAGE_STREAMS.task(id) : kind === 'issue' ? LINEAGE_STREAMS.issue(id) : LINEAGE_STREAMS.clue(id);
     const facts = (await this.store.readStream(streamId)).map((recorded) => toAuditFact(recorded, this.history.level));
     if (facts.length === 0 || !facts.some(this.visible)) throw new UnknownLineageSubject(`${kind} ${id} is not known at the ${this.history.level} level`);
     return facts;
@@ -238,16 +256,16 @@ export class LineageTracer {
     for (let round = roundId; round && !seen.has(round); round = index.rounds.get(round)?.parentRoundId ?? null) {
       seen.add(round);
       const link = index.rounds.get(round);
-      chain.unshift(await this.node('round', round, streams.round(round), link?.owner ?? null));
+      chain.unshift(await this.node('round', round, LINEAGE_STREAMS.round(round), link?.owner ?? null));
       const parent = link?.parentRoundId;
       if (!parent || !link) continue;
       // The task that set this round off: of the parent round, addressed to its owner or above.
       for (const taskId of index.tasksByRound.get(parent) ?? []) {
         const task = index.tasks.get(taskId)!;
-        if (this.registry.isSelfOrAncestor(task.toJurisdiction, link.owner)) chain.unshift(await this.node('task', taskId, streams.task(taskId), task.toJurisdiction));
+        if (this.registry.isSelfOrAncestor(task.toJurisdiction, link.owner)) chain.unshift(await this.node('task', taskId, LINEAGE_STREAMS.task(taskId), task.toJurisdiction));
       }
     }
-    if (issueId) chain.push(await this.node('issue', issueId, streams.issue(issueId), null));
+    if (issueId) chain.push(await this.node('issue', issueId, LINEAGE_STREAMS.issue(issueId), null));
     return chain.filter((node) => node.facts.length > 0);
   }
 
@@ -255,14 +273,14 @@ export class LineageTracer {
     const task = index.tasks.get(taskId);
     const effects: LineageNode[] = [];
     for (const roundId of setOff) effects.push(await this.roundNode(roundId, index));
-    return this.node('task', taskId, streams.task(taskId), task?.toJurisdiction ?? null, effects);
+    return this.node('task', taskId, LINEAGE_STREAMS.task(taskId), task?.toJurisdiction ?? null, effects);
   }
 
   private async roundNode(roundId: string, index: LinkIndex): Promise<LineageNode> {
     const effects: LineageNode[] = [];
-    for (const teamId of index.teamsByRound.get(roundId) ?? []) effects.push(await this.node('team', teamId, streams.team(teamId), index.rounds.get(roundId)?.owner ?? null));
+    for (const teamId of index.teamsByRound.get(roundId) ?? []) effects.push(await this.node('team', teamId, LINEAGE_STREAMS.team(teamId), index.rounds.get(roundId)?.owner ?? null));
     for (const issueId of index.issuesByRound.get(roundId) ?? []) effects.push(await this.issueNode(issueId, index));
-    for (const clueId of index.cluesByRound.get(roundId) ?? []) effects.push(await this.node('clue', clueId, streams.clue(clueId), null));
+    for (const clueId of index.cluesByRound.get(roundId) ?? []) effects.push(await this.node('clue', clueId, LINEAGE_STREAMS.clue(clueId), null));
     // Sub-tasks of this round carry the rounds they set off; linked rounds no task explains follow.
     const explained = new Set<string>();
     for (const taskId of index.tasksByRound.get(roundId) ?? []) {
@@ -272,21 +290,24 @@ export class LineageTracer {
     }
     for (const child of index.roundsByParent.get(roundId) ?? []) if (!explained.has(child)) effects.push(await this.roundNode(child, index));
     effects.push(...(await this.reportNodes(roundId, index)));
-    return this.node('round', roundId, streams.round(roundId), index.rounds.get(roundId)?.owner ?? null, effects);
+    return this.node('round', roundId, LINEAGE_STREAMS.round(roundId), index.rounds.get(roundId)?.owner ?? null, effects);
   }
 
   private async issueNode(issueId: string, index: LinkIndex): Promise<LineageNode> {
     const effects: LineageNode[] = [];
     for (const rectificationId of index.rectificationsByIssue.get(issueId) ?? []) {
-      effects.push(await this.node('rectification', rectificationId, streams.rectification(rectificationId), index.issueJurisdiction.get(issueId) ?? null));
+      effects.push(await this.node('rectification', rectificationId, LINEAGE_STREAMS.rectification(rectificationId), index.issueJurisdiction.get(issueId) ?? null));
     }
-    for (const clueId of index.cluesByIssue.get(issueId) ?? []) effects.push(await this.node('clue', clueId, streams.clue(clueId), null));
-    return this.node('issue', issueId, streams.issue(issueId), index.issueJurisdiction.get(issueId) ?? null, effects);
+    for (const handoverId of index.handoversByIssue.get(issueId) ?? []) {
+      effects.push(await this.node('handover', handoverId, LINEAGE_STREAMS.handover(handoverId), index.issueJurisdiction.get(issueId) ?? null));
+    }
+    for (const clueId of index.cluesByIssue.get(issueId) ?? []) effects.push(await this.node('clue', clueId, LINEAGE_STREAMS.clue(clueId), null));
+    return this.node('issue', issueId, LINEAGE_STREAMS.issue(issueId), index.issueJurisdiction.get(issueId) ?? null, effects);
   }
 
   private async reportNodes(roundId: string, index: LinkIndex): Promise<LineageNode[]> {
     const nodes: LineageNode[] = [];
-    for (const reportId of index.reportsByRound.get(roundId) ?? []) nodes.push(await this.node('special-report', reportId, streams.specialReport(reportId), index.rounds.get(roundId)?.owner ?? null));
+    for (const reportId of index.reportsByRound.get(roundId) ?? []) nodes.push(await this.node('special-report', reportId, LINEAGE_STREAMS['special-report'](reportId), index.rounds.get(roundId)?.owner ?? null));
     return nodes;
   }
 

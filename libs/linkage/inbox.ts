@@ -8,6 +8,7 @@ import { PoisonMessage } from '#bus';
 import type { LevelService } from './level-service.js';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
 import { StreamFolds } from './stream-folds.js';
+import { operationsLog } from '#observability';
 
 export type Receipt = 'recorded' | 'duplicate' | 'not-addressed-here';
 
@@ -16,6 +17,8 @@ export interface InboxStats {
   readonly duplicates: number;
   /** Gaps in delivery seen since this process started: messages the bus had discarded unread. */
   readonly gaps: number;
+  /** Messages that were no integration event of this contract, sent to the dead-letter topic, since start. */
+  readonly deadLettered: number;
   readonly recentGaps: readonly (DeliveryGap & { readonly at: string })[];
 }
 
@@ -88,6 +91,7 @@ export class Inbox {
   private recorded = 0;
   private duplicates = 0;
   private gapCount = 0;
+  private deadLettered = 0;
   /** The latest RECENT_GAPS, oldest first. */
   private readonly recentGaps: (DeliveryGap & { readonly at: string })[] = [];
   /** Per stream: source event id → id of the inbox event that recorded it here. */
@@ -104,7 +108,19 @@ export class Inbox {
   }
 
   get stats(): InboxStats {
-    return { recorded: this.recorded, duplicates: this.duplicates, gaps: this.gapCount, recentGaps: [...this.recentGaps] };
+    return { recorded: this.recorded, duplicates: this.duplicates, gaps: this.gapCount, deadLettered: this.deadLettered, recentGaps: [...this.recentGaps] };
+  }
+
+  /**
+   * A message could not be read as an integration event (the bus sends it to `deadLetterTopic`
+   * and goes on): nothing of it is recorded here, so an operator has to look at it.
+   */
+  noteDeadLetter(message: { readonly topic: string; readonly partition: number; readonly offset: string }, deadLetterTopic: string, error: unknown): void {
+    this.deadLettered += 1;
+    operationsLog().error(
+      { event: 'dead-letter', atLevel: this.service.level, topic: message.topic, partition: message.partition, offset: message.offset, deadLetterTopic, reason: error instanceof Error ? error.message : String(error) },
+      `[inbox ${this.service.level}] a message of ${message.topic} is no integration event this level can read: sent to ${deadLetterTopic}`,
+    );
   }
 
   /**
@@ -115,7 +131,8 @@ export class Inbox {
     this.gapCount += 1;
     this.recentGaps.push({ ...gap, at: new Date().toISOString() });
     if (this.recentGaps.length > RECENT_GAPS) this.recentGaps.shift();
-    console.error(
+    operationsLog().error(
+      { event: 'delivery-gap', atLevel: this.service.level, topic: gap.topic, partition: gap.partition, missing: gap.missing, fromOffset: String(gap.fromOffset), toOffset: String(gap.toOffset) },
       `[inbox ${this.service.level}] ${gap.missing} message(s) of ${gap.topic} partition ${gap.partition} (offsets ${gap.fromOffset} to ${BigInt(gap.toOffset) - 1n}) ` +
         `were gone from the bus before this level received them (retention): the facts in them are missing here until their source sends them again`,
     );

@@ -51,6 +51,7 @@ export const metadataOf = (recorded: RecordedEvent): EventMetadata => recorded.m
  */
 export class LevelService {
   private readonly appendListeners: Array<(outcome: CommandOutcome) => void> = [];
+  private readonly appendTimers: Array<(seconds: number) => void> = [];
   private readonly awaitingParent: JurisdictionRegistered['data'][] = [];
 
   /** What each recently used stream says, folded once and kept up to date. */
@@ -76,6 +77,11 @@ export class LevelService {
   /** Called after every successful local append (the relay uses it to wake up). */
   onAppended(listener: (outcome: CommandOutcome) => void): void {
     this.appendListeners.push(listener);
+  }
+
+  /** Called with how long each command's successful store append took (the metrics' append latency). */
+  onAppendTimed(listener: (seconds: number) => void): void {
+    this.appendTimers.push(listener);
   }
 
   now(): string {
@@ -112,7 +118,10 @@ export class LevelService {
         return { id: metadata.eventId, type: event.type, data: event.data, metadata, event };
       });
       try {
+        const started = performance.now();
         const result = await this.store.append(target, expected, stored);
+        const seconds = (performance.now() - started) / 1000;
+        for (const timer of this.appendTimers) timer(seconds);
         const firstRevision = result.nextExpectedRevision - stored.length + 1;
         for (const { event } of stored) this.learn(event);
         const outcome: CommandOutcome = {

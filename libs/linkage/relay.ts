@@ -7,6 +7,7 @@ import type { RecordedEvent } from '#event-store';
 import type { Checkpoints } from './checkpoints.js';
 import type { LevelService } from './level-service.js';
 import { asDomainEvent, metadataOf } from './level-service.js';
+import { operationsLog } from '#observability';
 
 export const RELAY_BATCH = 500;
 /** Bytes of keys and values per publish: half a broker's default message.max.bytes, so any partition's share fits. */
@@ -113,9 +114,16 @@ export class Relay {
     const after = this.checkpoints.load(this.checkpointName);
     const prepared = await this.prepare(after);
     if (prepared === undefined) return undefined;
+    const started = performance.now();
     await this.publishInParts(prepared.messages);
     this.checkpoints.save(this.checkpointName, prepared.last);
     this.published += prepared.messages.length;
+    if (prepared.messages.length > 0) {
+      operationsLog().info(
+        { event: 'relay-batch-published', atLevel: this.service.level, messages: prepared.messages.length, fromPosition: after + 1, toPosition: prepared.last, durationMs: Math.round((performance.now() - started) * 100) / 100 },
+        'relay batch published',
+      );
+    }
     return prepared.messages.length;
   }
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { JurisdictionRegistry, Level } from '#domain';
 import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
-import type { Bus, Consumer } from '#bus';
-import { topicFor } from '#bus';
+import type { Bus, BusConnectivity, Consumer } from '#bus';
+import { PoisonMessage, topicFor } from '#bus';
 import type { EventStore } from '#event-store';
 import type { ProjectionLag } from '#projections';
 import { PROJECTIONS, ProjectionRunner, ReadModel } from '#projections';
@@ -97,7 +97,15 @@ export class LinkageRuntime {
         deadLetterTopic: inboxDeadLetterTopicFor(level),
         onGap: (gap) => inbox.noteGap(gap),
         onMessage: async (message) => {
-          const receipt = await inbox.receive(parseIntegrationEvent(message.value));
+          let integration;
+          try {
+            integration = parseIntegrationEvent(message.value);
+          } catch (error) {
+            // The bus dead-letters what throws a PoisonMessage; the inbox counts and logs it.
+            if (error instanceof PoisonMessage) inbox.noteDeadLetter(message, inboxDeadLetterTopicFor(level), error);
+            throw error;
+          }
+          const receipt = await inbox.receive(integration);
           if (receipt === 'recorded') projections.nudge();
         },
         // A run in one store transaction. A message that does not parse throws UndeliverableMessage
@@ -153,6 +161,11 @@ export class LinkageRuntime {
         projections: await node.projections.lag(),
       })),
     );
+  }
+
+  /** Whether the bus is reachable, as far as its adapter can tell (the readiness probe asks). */
+  busConnectivity(): BusConnectivity {
+    return this.bus.connectivity?.() ?? { connected: true };
   }
 
   /**

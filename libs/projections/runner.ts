@@ -1,4 +1,5 @@
 import { BackgroundLoop } from '#background';
+import { operationsLog } from '#observability';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PARALLEL_CATCH_UP_MIN_EVENTS, catchUpInParallel, defaultCatchUpWorkers, parallelCatchUpAvailable } from './parallel-catch-up.js';
 import type { ReadModel } from './read-model.js';
@@ -24,6 +25,8 @@ export interface CatchUpThreads {
   /** How far behind the store head the read model must be for threads to pay off; default 50,000 facts. */
   readonly minLag?: number;
 }
+
+const REBUILD_PROGRESS_EVERY_MS = 2000;
 
 export interface RebuildProgress {
   readonly position: number;
@@ -164,19 +167,33 @@ export class ProjectionRunner {
    * Drops the read model and replays the whole store into it. With `deferIndexes` (the rebuild
    * command, which runs with no server reading) the secondary indexes are dropped and made once the
    * rows are in, several times cheaper than keeping them up to date fact by fact; queries meanwhile
-   * would scan whole tables.
+   * would scan whole tables. Progress goes to the process log at most every
+   * REBUILD_PROGRESS_EVERY_MS (a long rebuild is otherwise silent for minutes) and to `onProgress`
+   * after every batch.
    */
   async rebuild(onProgress?: (progress: RebuildProgress) => void, options: { readonly deferIndexes?: boolean } = {}): Promise<number> {
     const wasRunning = this.loop.running;
+    const started = performance.now();
+    const where = { event: 'projection-rebuild', store: this.store.capabilities.sqliteFile };
+    operationsLog().info({ ...where, phase: 'started' }, 'projection rebuild started');
+    let logged = started;
+    const progress = (reached: RebuildProgress): void => {
+      onProgress?.(reached);
+      const now = performance.now();
+      if (now - logged < REBUILD_PROGRESS_EVERY_MS) return;
+      logged = now;
+      operationsLog().info({ ...where, phase: 'progress', ...reached, elapsedMs: Math.round(now - started) }, 'projection rebuild progress');
+    };
     await this.stop();
     const deferIndexes = options.deferIndexes ?? false;
     await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS, { dropIndexes: deferIndexes }));
     let applied: number;
     try {
-      applied = await this.catchUp(onProgress);
+      applied = await this.catchUp(progress);
     } finally {
       if (deferIndexes) await this.loop.serialized(async () => this.readModel.ensureIndexes());
     }
+    operationsLog().info({ ...where, phase: 'finished', events: applied, elapsedMs: Math.round(performance.now() - started) }, 'projection rebuild finished');
     if (wasRunning) this.start();
     return applied;
   }
@@ -188,10 +205,13 @@ export class ProjectionRunner {
       const applied = await this.catchUpOnThreads(await this.store.headPosition());
       if (applied > 0) {
         const seconds = (performance.now() - started) / 1000;
-        console.log(`[projections] ${this.store.capabilities.sqliteFile}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`);
+        operationsLog().info(
+          { event: 'projection-catch-up', store: this.store.capabilities.sqliteFile, events: applied, workers: this.lastCatchUpWorkers, elapsedMs: Math.round(seconds * 1000) },
+          `[projections] ${this.store.capabilities.sqliteFile}: caught up ${applied} facts on ${this.lastCatchUpWorkers} worker threads in ${seconds.toFixed(1)} s`,
+        );
       }
     } catch (error) {
-      console.error('[projections] catching up on worker threads failed, going on batch by batch:', error);
+      operationsLog().error({ event: 'projection-catch-up', err: error }, '[projections] catching up on worker threads failed, going on batch by batch');
     }
   }
 

@@ -5,7 +5,7 @@ import type { Level } from '#domain';
 import { LEVELS } from '#domain';
 import { InprocBus } from '#bus/adapters';
 import type { EventStore } from '#event-store';
-import type { LiveViewLimits, RequestLimits } from '#http';
+import type { LiveViewLimits, RequestLimits, SessionLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
 import type { RuntimeAuditOptions } from '#linkage';
 import { LinkageRuntime, SettableClock, chainedMemoryStore, openChainedSqliteStore } from '#linkage';
@@ -31,14 +31,29 @@ export interface EmbeddedHarness extends ScenarioTarget {
 const HARNESS_LIMITS: RequestLimits = { perMinute: 1_000_000, expensivePerMinute: 1_000_000, requestTimeoutMs: 30_000 };
 
 export const startEmbeddedHarness = async (
-  options: { dataDir?: string; start?: string; audit?: RuntimeAuditOptions; limits?: RequestLimits; liveViews?: Partial<LiveViewLimits> } = {},
+  options: {
+    dataDir?: string;
+    start?: string;
+    audit?: RuntimeAuditOptions;
+    limits?: RequestLimits;
+    liveViews?: Partial<LiveViewLimits>;
+    sessions?: Partial<SessionLimits>;
+  } = {},
 ): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = new TokenService(randomBytes(32));
-  const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: options.limits ?? HARNESS_LIMITS, liveViews: options.liveViews });
+  const app = await createHttpApp({
+    runtime,
+    tokens,
+    logger: false,
+    swaggerUi: false,
+    limits: options.limits ?? HARNESS_LIMITS,
+    liveViews: options.liveViews,
+    ...(options.sessions !== undefined ? { sessions: options.sessions } : {}),
+  });
   const http = app.getHttpAdapter().getInstance();
   const request = async (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) => {
     const response = await http.inject({

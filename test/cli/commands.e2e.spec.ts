@@ -6,6 +6,7 @@ import type { Actor } from '#domain';
 import { loadConfig } from '#config';
 import { ReadModel } from '#projections';
 import { startEmbeddedHarness } from '#scenario';
+import { InvalidToken, TokenService } from '#http';
 import { runCli } from '../harness/cli.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
@@ -121,6 +122,41 @@ describe('the CLI commands', () => {
     expect(signed.err).toContain(join(dataDir, 'token-signing.key'));
     const fromEnvironment = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: 'k'.repeat(32) });
     expect(fromEnvironment).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+  });
+
+  it('token --link prints a sign-in link whose ticket signs in once, for 5 minutes, and is no bearer token', async () => {
+    const key = 'k'.repeat(32);
+    const env = { DATA_DIR: join(parent, 'link-data'), TOKEN_SIGNING_KEY: key, PORT: '3456' };
+    const actor = ['--id', 'me', '--jurisdiction', '350000', '--role', 'leading-group'];
+    const tokens = new TokenService(Buffer.from(key, 'utf8'));
+    const linked = runCli(['token', ...actor, '--link'], env);
+    expect(linked).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+    const match = /^http:\/\/localhost:3456\/#\/sign-in\?ticket=([\w-]+\.[\w-]+\.[\w-]+)\n$/.exec(linked.out);
+    expect(match).not.toBeNull();
+    const ticket = await tokens.verifyTicket(match![1]!);
+    expect(ticket.actor).toEqual({ id: 'me', jurisdiction: '350000', role: 'leading-group' });
+    expect(ticket.jti).toMatch(/^[\w-]{8,}$/);
+    expect(ticket.expiresAt - Date.now()).toBeGreaterThan(4 * 60_000);
+    expect(ticket.expiresAt - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    await expect(tokens.verify(match![1]!)).rejects.toThrow(InvalidToken);
+
+    const elsewhere = runCli(['token', ...actor, '--link', '--base-url', 'https://linkage.example.org/', '--expires', '10m'], env);
+    expect(elsewhere.code).toBe(0);
+    const longer = await tokens.verifyTicket(/^https:\/\/linkage\.example\.org\/#\/sign-in\?ticket=(\S+)\n$/.exec(elsewhere.out)![1]!);
+    expect(longer.expiresAt - Date.now()).toBeGreaterThan(9 * 60_000);
+
+    // Without PORT the link names the server's default port.
+    expect(runCli(['token', ...actor, '--link'], { ...env, PORT: '' }).out).toMatch(/^http:\/\/localhost:3000\/#\/sign-in\?ticket=/);
+    for (const wrong of [
+      ['--link', '--expires', '2h'],
+      ['--link', '--ttl', '1h'],
+      ['--expires', '5m'],
+      ['--base-url', 'https://linkage.example.org'],
+      ['--link=yes'],
+    ]) {
+      const refused = runCli(['token', ...actor, ...wrong], env);
+      expect({ wrong, code: refused.code, out: refused.out }).toEqual({ wrong, code: 2, out: '' });
+    }
   });
 
   it('openapi prints the document the server serves, with no server and no data folder; --out writes it to a file', () => {

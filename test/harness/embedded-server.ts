@@ -13,11 +13,13 @@ export interface EmbeddedServer {
   readonly pid: number;
   /** Everything it printed so far. */
   output(): string;
+  /** What it printed on stdout alone (its log lines). */
+  stdout(): string;
   /** SIGTERM, the orderly shutdown; resolves with its exit code. */
   stop(): Promise<number | null>;
 }
 
-const BANNER = /serving .* on (http:\/\/\S+)/;
+const BANNER = /serving .* on (http:\/\/[^\s"]+)/;
 const START_TIMEOUT_MS = 60_000;
 
 const live = new Set<ChildProcess>();
@@ -32,6 +34,7 @@ export const startEmbeddedServer = async (env: Readonly<Record<string, string>>)
   const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
+  let stdout = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       live.delete(child);
@@ -48,7 +51,10 @@ export const startEmbeddedServer = async (env: Readonly<Record<string, string>>)
         resolve(match[1]!);
       }
     };
-    child.stdout!.on('data', take);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      take(chunk);
+    });
     child.stderr!.on('data', take);
     void exited.then((code) => {
       clearTimeout(timer);
@@ -59,6 +65,7 @@ export const startEmbeddedServer = async (env: Readonly<Record<string, string>>)
     url,
     pid: child.pid!,
     output: () => output,
+    stdout: () => stdout,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

@@ -119,17 +119,21 @@ describe('the OpenAPI document', () => {
         const resolved = body?.$ref ? document.components.schemas[body.$ref.replace('#/components/schemas/', '')] : body;
         expect({ where, closed: (resolved as { additionalProperties?: unknown } | undefined)?.additionalProperties }).toEqual({ where, closed: false });
       }
-      else expect({ where, bodyless: method === 'GET' || /\/(rebuild|sign)$/.test(path) }).toEqual({ where, bodyless: true });
+      else expect({ where, bodyless: method === 'GET' || method === 'DELETE' || /\/(rebuild|sign)$/.test(path) }).toEqual({ where, bodyless: true });
       const statuses = Object.keys(operation.responses);
       expect({ where, success: statuses.filter((status) => status.startsWith('2')).length }).toEqual({ where, success: 1 });
       for (const [status, answer] of Object.entries(operation.responses)) {
         const media = Object.entries(answer.content ?? {});
-        expect({ where, status, schemas: media.length > 0 && media.every(([, content]) => content.schema !== undefined) }).toEqual({ where, status, schemas: true });
+        // 204 No Content, and only it, has no content to describe.
+        expect({ where, status, schemas: status === '204' ? media.length === 0 : media.length > 0 && media.every(([, content]) => content.schema !== undefined) }).toEqual({ where, status, schemas: true });
         if (Number(status) >= 400) expect({ where, status, problem: media.map(([type, content]) => [type, content.schema]) }).toEqual({ where, status, problem: [['application/problem+json', { $ref: '#/components/schemas/Problem' }]] });
       }
-      // A token on every route but /health, and then the refusals every such route can give.
-      const isPublic = path === '/health';
-      expect({ where, security: operation.security }).toEqual({ where, security: isPublic ? [{}] : [{ bearer: [] }] });
+      // A bearer token or the session cookie on every route but the probes (/health, /health/live,
+      // /health/ready) and signing in (the session's own routes: the cookie only), and then the
+      // refusals every such route can give.
+      const isPublic = path === '/health' || path.startsWith('/health/');
+      const security = isPublic || where === 'POST /v1/session' ? [{}] : path === '/v1/session' ? [{ session: [] }] : [{ bearer: [] }, { session: [] }];
+      expect({ where, security: operation.security }).toEqual({ where, security });
       if (!isPublic) expect({ where, always: ['401', '429', '500'].every((status) => statuses.includes(status)) }).toEqual({ where, always: true });
       for (const parameter of operation.parameters ?? []) {
         const schema = parameter.schema;
@@ -137,7 +141,7 @@ describe('the OpenAPI document', () => {
         expect({ where, parameter: parameter.name, bounded }).toEqual({ where, parameter: parameter.name, bounded: true });
       }
     }
-    expect(Object.keys(document.components.securitySchemes)).toEqual(['bearer']);
+    expect(Object.keys(document.components.securitySchemes)).toEqual(['bearer', 'session']);
   });
 
   it('answers as it says: the status, media type, headers and body of real answers, successes and refusals', async () => {
@@ -154,6 +158,9 @@ describe('the OpenAPI document', () => {
       ['POST', '/v1/admin/relay/county/replay', ADMIN, { afterPosition: 0 }],
       ['POST', '/v1/admin/projections/county/rebuild', ADMIN],
       ['GET', '/health', undefined],
+      ['GET', '/health/live', undefined],
+      ['GET', '/health/ready', undefined],
+      ['GET', '/metrics', CITY_OFFICE],
       ['GET', '/v1/audit/verify/county', ADMIN],
       ['GET', '/v1/audit/verify/county', CITY_AUDITOR],
       ['GET', '/v1/audit/heads/county', ADMIN],

@@ -11,6 +11,7 @@ import type { StreamAppend } from '#event-store';
 import type { SqliteEventStore } from '#event-store/adapters';
 import { WrongExpectedRevision } from '#event-store';
 import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
+import { operationsLog } from '#observability';
 import { GIVEN_AT } from '../support/given-when-then.js';
 import { ZHANGZHOU, ZHAOAN, ZHAOAN_DEPOT, roundClosed, roundLaunched, roundPlanned, unitRegistered } from '../support/facts.js';
 
@@ -198,15 +199,16 @@ describe('Inbox delivery gaps', () => {
   it('given the bus reports messages it no longer had, then the status counts them and shows the latest, and nothing is recorded', async () => {
     const { store, inbox } = openProvince();
     const errors: string[] = [];
-    const originalError = console.error;
-    console.error = (...parts: unknown[]) => errors.push(parts.join(' '));
+    const log = operationsLog();
+    const originalError = log.error;
+    log.error = ((fields: { event?: string }, message: string) => void errors.push(`${fields.event}: ${message}`)) as typeof log.error;
     try {
       inbox.noteGap({ topic: 'linkage.county.v1', partition: 2, fromOffset: '100', toOffset: '150', missing: 50 });
     } finally {
-      console.error = originalError;
+      log.error = originalError;
     }
     expect(inbox.stats).toMatchObject({ recorded: 0, duplicates: 0, gaps: 1, recentGaps: [{ topic: 'linkage.county.v1', partition: 2, fromOffset: '100', toOffset: '150', missing: 50 }] });
-    expect(errors).toEqual([expect.stringContaining('50 message(s) of linkage.county.v1 partition 2 (offsets 100 to 149)')]);
+    expect(errors).toEqual([expect.stringMatching(/^delivery-gap: .*50 message\(s\) of linkage.county.v1 partition 2 \(offsets 100 to 149\)/)]);
     expect(await store.headPosition()).toBe(0);
   });
 });

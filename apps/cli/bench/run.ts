@@ -1,3 +1,4 @@
+import { benchHttpCommandThroughput } from './http-commands.js';
 import { UsageError, subcommand } from '../args.js';
 import { benchAppend } from './append.js';
 import { benchAsOfReport, benchVerify } from './audit.js';
@@ -16,6 +17,7 @@ import { withScratchDir } from './scratch.js';
 /** Each benchmark by the name of the first figure it prints. */
 const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   command_throughput: benchCommandThroughput,
+  http_command_throughput: benchHttpCommandThroughput,
   append_throughput: () => withScratchDir('append', benchAppend),
   rebuild_throughput: () => benchRebuild(),
   rebuild_follow_through_throughput: benchRebuildFollowThrough,

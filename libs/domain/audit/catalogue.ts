@@ -1,6 +1,6 @@
 /** Attestations about a level's store. */
 import type { EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { noRound, travelsWhole } from '../kernel/catalogue.js';
 import type { AuditEvent } from './messages.js';
 import { auditChainStream } from './messages.js';
 
@@ -14,5 +14,7 @@ export const auditEvents: EventCatalogue<AuditEvent['type']> = {
     announce: 'above',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: noRound,
+    lineage: 'continues',
   },
 };

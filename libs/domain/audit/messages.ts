@@ -35,3 +35,7 @@ export type AuditEvent = ChainHeadSigned;
 export const levelsAbove = (signer: Level): Level[] => LEVELS.slice(0, levelDepth(signer));
 
 export const auditChainStream = (level: Level): string => `audit-chain-${level}`;
+
+/** The level whose chain a stored fact signs, when it is a signed head (what auditors of that level and above may see). */
+export const chainSignedBy = (fact: { readonly type: string; readonly data: unknown }): Level | undefined =>
+  fact.type === 'ChainHeadSigned' ? (fact.data as ChainHeadSigned['data']).level : undefined;

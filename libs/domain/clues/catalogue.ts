@@ -1,6 +1,6 @@
 /** Clues transferred to handling organs and their disposal. */
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
 import { decideConcludeClue, decideDisposeClue, decideTransferClue } from './decide.js';
@@ -68,6 +68,8 @@ export const clueEvents: EventCatalogue<ClueEvent['type']> = {
     // What a clue says about an official stays with the level that recorded it.
     publicView: ({ summary: _withheld, ...rest }) => rest,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: startsAggregate('clue', (data) => ({ id: data.clueId, whose: null, causedBy: data.issueId ? { kind: 'issue', id: data.issueId } : { kind: 'round', id: data.roundId } })),
   },
   ClueDisposed: {
     stream: (data) => streams.clue(data.clueId),
@@ -79,6 +81,8 @@ export const clueEvents: EventCatalogue<ClueEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   ClueConcluded: {
     stream: (data) => streams.clue(data.clueId),
@@ -90,5 +94,7 @@ export const clueEvents: EventCatalogue<ClueEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
 };

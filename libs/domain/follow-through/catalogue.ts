@@ -1,7 +1,7 @@
 /** Follow-through beyond rectification: handovers, supervision, accountability, follow-up visits (DESIGN.md §8). */
 import { CLUE_RECIPIENTS } from '../clues/messages.js';
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
 import type { Handover, World } from '../world.js';
@@ -99,6 +99,8 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: startsAggregate('handover', (data) => ({ id: data.handoverId, whose: null, causedBy: { kind: 'issue', id: data.issueId } })),
   },
   HandoverAnswered: {
     stream: (data) => streams.handover(data.handoverId),
@@ -107,6 +109,8 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   IssueSupervised: {
     stream: (data) => streams.issue(data.issueId),
@@ -126,6 +130,8 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   AccountabilityRecorded: {
     stream: (data) => streams.accountability(data.actionId),
@@ -136,6 +142,8 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   FollowUpVisitRecorded: {
     stream: (data) => streams.visit(data.visitId),
@@ -146,5 +154,7 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
 };

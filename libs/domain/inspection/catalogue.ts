@@ -1,6 +1,6 @@
 /** The inspection context: units, rounds, teams, petitions, issues, feedback, special reports. */
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { noRound, roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
 import type { RoundFacts } from '../world.js';
@@ -194,6 +194,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: noRound,
+    lineage: 'continues',
   },
   RoundPlanned: {
     stream: (data) => streams.round(data.roundId),
@@ -216,6 +218,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'everyone',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: startsAggregate('round', (data) => ({ id: data.roundId, whose: data.owner, causedBy: data.parentRoundId ? { kind: 'round', id: data.parentRoundId } : null })),
   },
   RoundLaunched: {
     stream: (data) => streams.round(data.roundId),
@@ -227,6 +231,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'everyone',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   RoundClosed: {
     stream: (data) => streams.round(data.roundId),
@@ -238,6 +244,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'everyone',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   FeedbackDelivered: {
     stream: (data) => streams.round(data.roundId),
@@ -249,6 +257,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   TeamFormed: {
     stream: (data) => streams.team(data.teamId),
@@ -259,6 +269,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: (data) => ({ ...data, leader: withoutWorkplace(data.leader), members: data.members.map(withoutWorkplace) }),
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: startsAggregate('team', (data) => ({ id: data.teamId, whose: data.owner, causedBy: { kind: 'round', id: data.roundId } })),
   },
   TeamStationed: {
     stream: (data) => streams.team(data.teamId),
@@ -273,6 +285,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   PetitionsReceived: {
     stream: (data) => streams.team(data.teamId),
@@ -282,6 +296,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   IssueFound: {
     stream: (data) => streams.issue(data.issueId),
@@ -301,6 +317,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: startsAggregate('issue', (data) => ({ id: data.issueId, whose: data.unitJurisdiction, causedBy: { kind: 'round', id: data.roundId } })),
   },
   SpecialReportSubmitted: {
     stream: (data) => streams.specialReport(data.reportId),
@@ -311,5 +329,7 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: startsAggregate('special-report', (data) => ({ id: data.reportId, whose: null, causedBy: { kind: 'round', id: data.roundId } })),
   },
 };

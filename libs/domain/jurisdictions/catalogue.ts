@@ -1,6 +1,6 @@
 /** The jurisdiction registry: additions between reference data releases. */
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { noRound, travelsWhole } from '../kernel/catalogue.js';
 import { LEVELS } from '../kernel/actor.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
@@ -34,5 +34,7 @@ export const jurisdictionEvents: EventCatalogue<JurisdictionRegistered['type']> 
     announce: 'everyone',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: noRound,
+    lineage: 'continues',
   },
 };

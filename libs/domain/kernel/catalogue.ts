@@ -61,7 +61,46 @@ export interface EventSpec<E extends DomainEvent = DomainEvent> {
   readonly publicView: (data: E['data']) => E['data'];
   /** Whether a projection reads its provenance (metadata: who, when); most facts are counted from data alone. */
   readonly provenance: 'read' | 'unread';
+  /** The round it belongs to, if any: what an auditor's replay of a round gathers. */
+  readonly round: (data: E['data']) => string | null;
+  /** Its place on the chain of causes and effects an auditor traces (lineage). */
+  readonly lineage: LineageRole<E['data']>;
 }
+
+/** The aggregates the lineage of a task, an issue or a clue is made of. */
+export type LineageKind = 'round' | 'task' | 'team' | 'issue' | 'clue' | 'rectification' | 'handover' | 'special-report';
+
+/** The first fact of an aggregate on the chain: which one, whose it is, and what caused it. */
+export interface LineageStart {
+  readonly id: string;
+  /** Whose it is: a round's owner, a task's addressee, an issue's unit's jurisdiction (null: its facts say). */
+  readonly whose: string | null;
+  /** The aggregate that set it off: a round's parent round, an issue's round, a rectification's issue. */
+  readonly causedBy: { readonly kind: LineageKind; readonly id: string } | null;
+  /** Who set it off, where that is not its cause's owner (a task's sender). */
+  readonly from?: string;
+}
+
+/**
+ * - `starts`: the fact begins an aggregate of that kind (the kind is stated apart from the data,
+ *   so that a trace passes over other facts without reading them);
+ * - `adopts`: the fact makes an issue count in another round (a finding adopted upward);
+ * - `continues`: the fact changes an aggregate already on the chain, and links nothing new.
+ */
+export type LineageRole<D> =
+  | { readonly starts: LineageKind; readonly link: (data: D) => LineageStart }
+  | { readonly adopts: (data: D) => { readonly issueId: string; readonly roundId: string } }
+  | 'continues';
+
+/** A fact that begins an aggregate of `kind` on the chain of causes and effects. */
+export const startsAggregate = <D>(kind: LineageKind, link: (data: D) => LineageStart): LineageRole<D> => ({ starts: kind, link });
+/** A fact that makes an issue count in another round. */
+export const adoptsIssue = <D>(adoption: (data: D) => { readonly issueId: string; readonly roundId: string }): LineageRole<D> => ({ adopts: adoption });
+
+/** Of a fact whose data names its round as `roundId`. */
+export const roundIdOf = <D extends { readonly roundId: string | null }>(data: D): string | null => data.roundId;
+/** Of a fact that belongs to no round (a registry entry, a signed head). */
+export const noRound = (): null => null;
 
 export type CommandCatalogue<T extends CommandType> = { readonly [K in T]: CommandSpec<Extract<Command, { type: K }>> };
 export type EventCatalogue<T extends EventType> = { readonly [K in T]: EventSpec<Extract<DomainEvent, { type: K }>> };

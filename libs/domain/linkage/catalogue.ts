@@ -1,6 +1,6 @@
 /** Downward tasks and upward escalated findings between levels. */
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { adoptsIssue, roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
 import type { Escalation, Task, TaskFacts, World } from '../world.js';
@@ -110,6 +110,8 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: startsAggregate('task', (data) => ({ id: data.taskId, whose: data.toJurisdiction, causedBy: data.roundId ? { kind: 'round', id: data.roundId } : null, from: data.from })),
   },
   TaskAccepted: {
     stream: (data) => streams.task(data.taskId),
@@ -118,6 +120,8 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   TaskProgressReported: {
     stream: (data) => streams.task(data.taskId),
@@ -126,6 +130,8 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   TaskCompleted: {
     stream: (data) => streams.task(data.taskId),
@@ -134,6 +140,8 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   FindingEscalated: {
     stream: (data) => streams.issue(data.issueId),
@@ -153,6 +161,8 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   FindingAdopted: {
     stream: (data) => streams.issue(data.issueId),
@@ -164,5 +174,7 @@ export const linkageEvents: EventCatalogue<LinkageEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',
+    round: roundIdOf,
+    lineage: adoptsIssue((data) => ({ issueId: data.issueId, roundId: data.roundId })),
   },
 };

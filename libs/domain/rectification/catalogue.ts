@@ -1,6 +1,6 @@
 /** Rectification: required of a unit for an issue, claimed, completed, verified (销号), reassessed in a look-back. */
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
-import { travelsWhole } from '../kernel/catalogue.js';
+import { roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
 import { streams } from '../streams.js';
 import type { Rectification, World } from '../world.js';
@@ -119,6 +119,8 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: startsAggregate('rectification', (data) => ({ id: data.rectificationId, whose: null, causedBy: { kind: 'issue', id: data.issueId } })),
   },
   RectificationPlanned: {
     stream: (data) => streams.rectification(data.rectificationId),
@@ -128,6 +130,8 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     // The leader who signed is a person: named only at the level that recorded the claim.
     publicView: (data) => ({ ...data, responsibleLeader: null }),
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   RectificationCompleted: {
     stream: (data) => streams.rectification(data.rectificationId),
@@ -136,6 +140,8 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   RectificationVerified: {
     stream: (data) => streams.rectification(data.rectificationId),
@@ -144,6 +150,8 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
   RectificationReassessed: {
     stream: (data) => streams.rectification(data.rectificationId),
@@ -152,5 +160,7 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'read',
+    round: roundIdOf,
+    lineage: 'continues',
   },
 };

@@ -1,0 +1,38 @@
+import { uniqueName, waitUntil } from '../../test/contracts/bus.contract.js';
+import { kafkaBusTestConfig } from '../../test/harness/kafka-bus-config.js';
+import { ProxiedNetwork } from '../../test/harness/tcp-proxy.js';
+import { KafkaBus } from './kafka.js';
+
+/** What the readiness probe reads off a Kafka bus: connected while its consumers hear from the cluster. */
+describe('KafkaBus connectivity', () => {
+  let network: ProxiedNetwork;
+  let bus: KafkaBus;
+
+  beforeEach(() => {
+    network = new ProxiedNetwork();
+    // Session timeout 6 s (the test configuration's): silence beyond it is "not connected".
+    bus = new KafkaBus(kafkaBusTestConfig('connectivity', { socketFactory: network.socketFactory }));
+  });
+  afterEach(async () => {
+    network.resume();
+    await bus.close();
+    await network.close();
+  });
+
+  it('is connected while its consumer hears from the cluster, not once the brokers are out of reach, again when they are back, and not once closed', async () => {
+    const topic = uniqueName('connectivity');
+    await bus.consume({ groupId: uniqueName('connectivity'), topics: [topic], deadLetterTopic: `${topic}.dead-letter`, onMessage: async () => undefined });
+    expect(bus.connectivity()).toEqual({ connected: true });
+
+    network.pause();
+    network.cutAll();
+    await waitUntil(() => !bus.connectivity().connected, 'the bus reported not connected', 30_000);
+    expect(bus.connectivity().detail).toMatch(/consumer .* (has not heard from the cluster for \d+ ms|crashed or left its group)/);
+
+    network.resume();
+    await waitUntil(() => bus.connectivity().connected, 'the bus connected again', 60_000);
+
+    await bus.close();
+    expect(bus.connectivity()).toEqual({ connected: false, detail: 'the bus is closed' });
+  }, 120_000);
+});
