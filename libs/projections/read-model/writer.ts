@@ -40,12 +40,58 @@ const progressOf = (row: RectificationRow | undefined): RectificationProgress =>
   }
 };
 
+/** A rectification row as the batch will save it (the statement's named parameters). */
+interface SavedRectification {
+  readonly rectificationId: string;
+  readonly issueId: string;
+  readonly roundId: string;
+  readonly owner: string;
+  readonly unitId: string;
+  readonly unitJurisdiction: string;
+  readonly dueBy: string;
+  readonly requiredAt: string | null;
+  readonly measures: string;
+  readonly typical: number;
+  readonly status: RectificationProgress['status'];
+  readonly attempt: number;
+  readonly plannedFor: number;
+  readonly completedAt: string | null;
+  readonly closedAt: string | null;
+  readonly rejections: number;
+  readonly reopened: number;
+  readonly reassessments: string;
+  readonly responsibleLeader: string | null;
+  readonly leadDepartment: string | null;
+  readonly planPosition: number;
+  readonly evidence: string;
+}
+
+const rowOfSaved = (saved: SavedRectification): RectificationRow => ({
+  status: saved.status,
+  attempt: saved.attempt,
+  planned_for: saved.plannedFor,
+  completed_at: saved.completedAt,
+  closed_at: saved.closedAt,
+  measures: saved.measures,
+  typical: saved.typical,
+  required_at: saved.requiredAt,
+  rejections: saved.rejections,
+  reopened: saved.reopened,
+  reassessments: saved.reassessments,
+  responsible_leader: saved.responsibleLeader,
+  lead_department: saved.leadDepartment,
+  plan_position: saved.planPosition,
+  evidence: saved.evidence,
+});
+
 /**
  * Writes plans into the read model: the rows, summed counters and checkpoints of a batch in one
  * transaction. Rows are order-tolerant: facts from different source levels arrive in any order.
  */
 export class ProjectionWriter {
   private readonly statements;
+  /** The rectification rows a batch changed, by id: folded fact by fact, saved once at its end. */
+  private readonly rectificationsOfBatch = new Map<string, SavedRectification>();
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -128,7 +174,13 @@ export class ProjectionWriter {
   /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
   apply(names: readonly string[], plan: ProjectionPlan, reached: number): void {
     this.db.transaction(() => {
-      for (const row of plan.rows) this.write(row);
+      try {
+        for (const row of plan.rows) this.write(row);
+        // A rectification's facts of one batch are folded in memory and its row written once.
+        for (const saved of this.rectificationsOfBatch.values()) this.statements.saveRectification.run(saved);
+      } finally {
+        this.rectificationsOfBatch.clear();
+      }
       const { counters } = plan;
       for (let index = 0; index < counters.length; index += 4) {
         this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
@@ -226,7 +278,8 @@ export class ProjectionWriter {
    */
   private writeRectification(event: RectificationEvent, occurredAt: string, sourcePosition: number): void {
     const d = event.data;
-    const row = this.statements.rectification.get(d.rectificationId);
+    const pending = this.rectificationsOfBatch.get(d.rectificationId);
+    const row = pending ? rowOfSaved(pending) : this.statements.rectification.get(d.rectificationId);
     const progress = progressAfter(progressOf(row), event, occurredAt);
     const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
     let {
@@ -285,7 +338,7 @@ export class ProjectionWriter {
       default:
         assertNever(event, 'rectification event');
     }
-    this.statements.saveRectification.run({
+    this.rectificationsOfBatch.set(d.rectificationId, {
       rectificationId: d.rectificationId,
       issueId: d.issueId,
       roundId: d.roundId,
