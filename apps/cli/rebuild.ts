@@ -68,7 +68,8 @@ export const rebuildCommand = subcommand({
       };
       const anonymous = new AnonymousMemoryPeak();
       const from = resume ? runner.checkpoint : 0;
-      const events = resume ? await runner.catchUp(progress) : await runner.rebuild(progress);
+      // No server reads this read model meanwhile (checked above): its indexes are made once, at the end.
+      const events = resume ? await runner.catchUp(progress) : await runner.rebuild(progress, { deferIndexes: true });
       const seconds = (performance.now() - started) / 1000;
       const eventsPerSecond = Math.round(events / Math.max(seconds, 1e-9));
       // The whole process's high-water mark (worker threads included), in kilobytes.

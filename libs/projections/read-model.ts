@@ -42,6 +42,9 @@ export class ReadModel {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Folding a fact reads and rewrites its row and the index entries around it, all over tables of
+    // hundreds of megabytes: SQLite's default page cache (2 MB) would go to the file for most of them.
+    this.db.pragma('cache_size = -65536');
     this.resetForNewVersion = this.migrate();
     this.context = new QueryContext(this.db);
     this.writer = new ProjectionWriter(this.db);
@@ -85,8 +88,13 @@ export class ReadModel {
   }
 
   /** Empties every projected table and the checkpoints of `names` in one transaction. */
-  reset(names: readonly string[]): void {
-    this.writer.reset(names);
+  reset(names: readonly string[], options: { readonly dropIndexes?: boolean } = {}): void {
+    this.writer.reset(names, options);
+  }
+
+  /** Makes the secondary indexes a reset dropped (nothing when they are there). */
+  ensureIndexes(): void {
+    this.writer.ensureIndexes();
   }
 
   /** Jurisdictions registered through the store, in the order they were stored (parents first). */

@@ -5,14 +5,22 @@ import { HANDOVER_STATUSES, InvalidCursor, LedgerFilterNotApplicable } from '../
 import type { QueryContext } from './queries.js';
 import { UnknownScope } from './queries.js';
 
-const DONE = `('completed', 'closed')`;
+const DONE_STATUSES: readonly string[] = ['completed', 'closed'];
+const quoted = (values: readonly string[]): string => `(${values.map((value) => `'${value}'`).join(', ')})`;
+const DONE = quoted(DONE_STATUSES);
+/** The statuses not done: `overdue=true` written with them seeks each in the ledger index instead of reading every row. */
+const OPEN = quoted(RECTIFICATION_STATUSES.filter((status) => !DONE_STATUSES.includes(status)));
 
 interface LedgerShape {
   readonly table: string;
   readonly id: string;
-  /** Newest first by this, then by id: a stable order for the cursor. */
+  /**
+   * Newest first by this, then by id: a stable order for the cursor. A generated column (the time,
+   * '' for none) so that the table's ledger index holds it and gives the order.
+   */
   readonly sortKey: string;
-  readonly overdue?: string;
+  /** Whether a row is overdue at @at: as a column, and as the filter `overdue=true` (the same rows, written for the index). */
+  readonly overdue?: { readonly value: string; readonly filter: string };
   readonly status?: { readonly column: string; readonly values: readonly string[] };
   readonly select: string;
 }
@@ -21,7 +29,7 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
   issues: {
     table: 'issues',
     id: 'issue_id',
-    sortKey: "coalesce(x.found_at, '')",
+    sortKey: 'x.ledger_order',
     select: `x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName, x.unit_jurisdiction AS jurisdiction,
       x.category AS category, x.immediate AS immediate, x.found_at AS foundAt, x.supervised AS supervised, x.typical AS typical,
       (SELECT json_group_array(r.rectification_id) FROM (SELECT rectification_id FROM rectifications WHERE issue_id = x.issue_id ORDER BY rectification_id) r) AS rectificationIds,
@@ -30,8 +38,8 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
   rectifications: {
     table: 'rectifications',
     id: 'rectification_id',
-    sortKey: "coalesce(x.required_at, '')",
-    overdue: `(x.status NOT IN ${DONE} AND x.due_by < @at)`,
+    sortKey: 'x.ledger_order',
+    overdue: { value: `(x.status NOT IN ${DONE} AND x.due_by < @at)`, filter: `(x.status IN ${OPEN} AND x.due_by < @at)` },
     status: { column: 'x.status', values: RECTIFICATION_STATUSES },
     select: `x.rectification_id AS rectificationId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
       x.unit_jurisdiction AS jurisdiction, x.owner AS requiredBy, x.required_at AS requiredAt, x.due_by AS dueBy, x.status AS status,
@@ -42,8 +50,8 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
   handovers: {
     table: 'handovers',
     id: 'handover_id',
-    sortKey: "coalesce(x.handed_over_at, '')",
-    overdue: '(x.answered_at IS NULL AND x.due_by < @at)',
+    sortKey: 'x.ledger_order',
+    overdue: { value: '(x.answered_at IS NULL AND x.due_by < @at)', filter: '(x.answered_at IS NULL AND x.due_by < @at)' },
     status: { column: "CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END", values: HANDOVER_STATUSES },
     select: `x.handover_id AS handoverId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
       x.unit_jurisdiction AS jurisdiction, x.recipient AS recipient, x.handed_over_at AS handedOverAt, x.due_by AS dueBy,
@@ -105,7 +113,10 @@ export class LedgerQueries {
     if (!registry.get(jurisdiction)) throw new UnknownScope(`jurisdiction ${jurisdiction} is not registered`);
     const shape = SHAPES[kind];
     const rounds = filter.roundId !== undefined ? this.context.roundsInScope({ roundId: filter.roundId }) : undefined;
-    const where: string[] = ['x.unit_jurisdiction IN (SELECT code FROM temp.scope_jurisdictions)'];
+    // With a category, the rows are found from the scope's issues of it: the scope is then checked, not sought
+    // (unary +), instead of seeking every issue once per jurisdiction of the scope.
+    const inScope = filter.category !== undefined && kind !== 'issues' ? '+x.unit_jurisdiction' : 'x.unit_jurisdiction';
+    const where: string[] = [`${inScope} IN (SELECT code FROM temp.scope_jurisdictions)`];
     const parameters: Record<string, string | number> = { at };
     if (rounds !== undefined) where.push('x.round_id IN (SELECT round_id FROM temp.scope_rounds)');
     if (filter.unitId !== undefined) {
@@ -120,26 +131,38 @@ export class LedgerQueries {
     }
     if (filter.overdue !== undefined) {
       if (!shape.overdue) throw new LedgerFilterNotApplicable('overdue', `the ${kind} ledger has no due date`);
-      where.push(filter.overdue ? shape.overdue : `NOT ${shape.overdue}`);
+      where.push(filter.overdue ? shape.overdue.filter : `NOT ${shape.overdue.value}`);
     }
     if (filter.category !== undefined) {
-      where.push(kind === 'issues' ? 'x.category = @category' : 'x.issue_id IN (SELECT issue_id FROM issues WHERE category = @category)');
+      // A rectification or handover lies where its issue does (the decider copies the issue's
+      // jurisdiction): only the scope's issues of the category need listing.
+      where.push(
+        kind === 'issues'
+          ? 'x.category = @category'
+          : 'x.issue_id IN (SELECT issue_id FROM issues WHERE category = @category AND unit_jurisdiction IN (SELECT code FROM temp.scope_jurisdictions))',
+      );
       parameters.category = filter.category;
     }
     const matching = where.join(' AND ');
     const pageWhere = [matching];
     if (page.cursor !== undefined) {
       const [sortKey, id] = decodeCursor(page.cursor);
-      pageWhere.push(`(${shape.sortKey} < @cursorKey OR (${shape.sortKey} = @cursorKey AND x.${shape.id} < @cursorId))`);
+      // The first term bounds the walk of the ledger index; the second picks the rows after the cursor.
+      pageWhere.push(`${shape.sortKey} <= @cursorKey AND (${shape.sortKey} < @cursorKey OR x.${shape.id} < @cursorId)`);
       parameters.cursorKey = sortKey;
       parameters.cursorId = id;
     }
     const { count, raws } = this.context.inScope(jurisdiction, registry.childrenOf(jurisdiction), registry, rounds, () => {
       const counted = (this.context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n;
+      // The page's ids first, from the ledger index alone (it holds the order and the filtered
+      // columns); then only those rows are read. Read whole, every matching row would be.
       const rows = this.context
         .query(
-          `SELECT ${shape.select}, ${shape.sortKey} AS sortKey FROM ${shape.table} x LEFT JOIN units u ON u.unit_id = x.unit_id
-           WHERE ${pageWhere.join(' AND ')} ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${Math.trunc(page.limit) + 1}`,
+          `WITH page AS MATERIALIZED (
+             SELECT x.${shape.id} AS page_id, ${shape.sortKey} AS page_key FROM ${shape.table} x WHERE ${pageWhere.join(' AND ')}
+             ORDER BY page_key DESC, page_id DESC LIMIT ${Math.trunc(page.limit) + 1})
+           SELECT ${shape.select}, page.page_key AS sortKey FROM page JOIN ${shape.table} x ON x.${shape.id} = page.page_id
+           LEFT JOIN units u ON u.unit_id = x.unit_id ORDER BY page.page_key DESC, page.page_id DESC`,
         )
         .all(parameters) as Raw[];
       return { count: counted, raws: rows };

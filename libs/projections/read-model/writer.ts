@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Measure, RectificationEvent, RectificationProgress } from '#domain';
 import { NOT_STARTED, assertNever, progressAfter } from '#domain';
 import type { ProjectionPlan, RowWrite } from '../projector.js';
-import { PROJECTED_TABLES } from './schema.js';
+import { PROJECTED_TABLES, SCHEMA, SECONDARY_INDEXES } from './schema.js';
 
 interface RectificationRow {
   status: RectificationProgress['status'];
@@ -40,12 +40,58 @@ const progressOf = (row: RectificationRow | undefined): RectificationProgress =>
   }
 };
 
+/** A rectification row as the batch will save it (the statement's named parameters). */
+interface SavedRectification {
+  readonly rectificationId: string;
+  readonly issueId: string;
+  readonly roundId: string;
+  readonly owner: string;
+  readonly unitId: string;
+  readonly unitJurisdiction: string;
+  readonly dueBy: string;
+  readonly requiredAt: string | null;
+  readonly measures: string;
+  readonly typical: number;
+  readonly status: RectificationProgress['status'];
+  readonly attempt: number;
+  readonly plannedFor: number;
+  readonly completedAt: string | null;
+  readonly closedAt: string | null;
+  readonly rejections: number;
+  readonly reopened: number;
+  readonly reassessments: string;
+  readonly responsibleLeader: string | null;
+  readonly leadDepartment: string | null;
+  readonly planPosition: number;
+  readonly evidence: string;
+}
+
+const rowOfSaved = (saved: SavedRectification): RectificationRow => ({
+  status: saved.status,
+  attempt: saved.attempt,
+  planned_for: saved.plannedFor,
+  completed_at: saved.completedAt,
+  closed_at: saved.closedAt,
+  measures: saved.measures,
+  typical: saved.typical,
+  required_at: saved.requiredAt,
+  rejections: saved.rejections,
+  reopened: saved.reopened,
+  reassessments: saved.reassessments,
+  responsible_leader: saved.responsibleLeader,
+  lead_department: saved.leadDepartment,
+  plan_position: saved.planPosition,
+  evidence: saved.evidence,
+});
+
 /**
  * Writes plans into the read model: the rows, summed counters and checkpoints of a batch in one
  * transaction. Rows are order-tolerant: facts from different source levels arrive in any order.
  */
 export class ProjectionWriter {
   private readonly statements;
+  /** The rectification rows a batch changed, by id: folded fact by fact, saved once at its end. */
+  private readonly rectificationsOfBatch = new Map<string, SavedRectification>();
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -91,9 +137,11 @@ export class ProjectionWriter {
         'INSERT OR IGNORE INTO task_history (task_id, position, type, at, by_actor, note, percent, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       // An issue row may be started by its supervision arriving first: the finding fills the rest.
-      issue: db.prepare<[string, string, string, string, string, string, string, number, string]>(
-        `INSERT INTO issues (issue_id, round_id, owner, team_id, unit_id, unit_jurisdiction, category, immediate, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(issue_id) DO UPDATE SET team_id = excluded.team_id, category = excluded.category, immediate = excluded.immediate, found_at = excluded.found_at`,
+      issue: db.prepare<[string, string, string, string, string, string, string, number, string, string]>(
+        `INSERT INTO issues (issue_id, round_id, owner, team_id, unit_id, unit_jurisdiction, category, immediate, found_at, ledger_order)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))
+         ON CONFLICT(issue_id) DO UPDATE SET team_id = excluded.team_id, category = excluded.category, immediate = excluded.immediate, found_at = excluded.found_at,
+           ledger_order = excluded.ledger_order`,
       ),
       supervise: db.prepare<[string, string, string, string, string, number]>(
         `INSERT INTO issues (issue_id, round_id, owner, unit_id, unit_jurisdiction, supervised, typical) VALUES (?, ?, ?, ?, ?, 1, ?)
@@ -102,16 +150,19 @@ export class ProjectionWriter {
       rectification: db.prepare<[string], RectificationRow>('SELECT * FROM rectifications WHERE rectification_id = ?'),
       saveRectification: db.prepare(
         `INSERT OR REPLACE INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, measures, typical,
-           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, plan_position, evidence)
+           status, attempt, planned_for, completed_at, closed_at, rejections, reopened, reassessments, responsible_leader, lead_department, plan_position, evidence,
+           ledger_order)
          VALUES (@rectificationId, @issueId, @roundId, @owner, @unitId, @unitJurisdiction, @dueBy, @requiredAt, @measures, @typical,
-           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @planPosition, @evidence)`,
+           @status, @attempt, @plannedFor, @completedAt, @closedAt, @rejections, @reopened, @reassessments, @responsibleLeader, @leadDepartment, @planPosition, @evidence,
+           coalesce(@requiredAt, ''))`,
       ),
       // A handover row may be started by its answer arriving first; answered stays answered.
-      handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null]>(
-        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, answered_at, result)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      handover: db.prepare<[string, string, string, string, string, string, string, string, string | null, string | null, string | null, string | null]>(
+        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, answered_at, result, ledger_order)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))
          ON CONFLICT(handover_id) DO UPDATE SET handed_over_at = coalesce(excluded.handed_over_at, handed_over_at),
-           answered_at = coalesce(answered_at, excluded.answered_at), result = coalesce(result, excluded.result)`,
+           answered_at = coalesce(answered_at, excluded.answered_at), result = coalesce(result, excluded.result),
+           ledger_order = coalesce(excluded.handed_over_at, handed_over_at, '')`,
       ),
     };
   }
@@ -123,7 +174,13 @@ export class ProjectionWriter {
   /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
   apply(names: readonly string[], plan: ProjectionPlan, reached: number): void {
     this.db.transaction(() => {
-      for (const row of plan.rows) this.write(row);
+      try {
+        for (const row of plan.rows) this.write(row);
+        // A rectification's facts of one batch are folded in memory and its row written once.
+        for (const saved of this.rectificationsOfBatch.values()) this.statements.saveRectification.run(saved);
+      } finally {
+        this.rectificationsOfBatch.clear();
+      }
       const { counters } = plan;
       for (let index = 0; index < counters.length; index += 4) {
         this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
@@ -132,12 +189,22 @@ export class ProjectionWriter {
     })();
   }
 
-  /** Empties every projected table and the checkpoints of `names` in one transaction. */
-  reset(names: readonly string[]): void {
+  /**
+   * Empties every projected table and the checkpoints of `names` in one transaction. With
+   * `dropIndexes` the secondary indexes go too (first: rows are deleted faster without them), for a
+   * rebuild that makes them again once every row is in (`ensureIndexes`).
+   */
+  reset(names: readonly string[], options: { readonly dropIndexes?: boolean } = {}): void {
     this.db.transaction(() => {
+      if (options.dropIndexes) for (const name of SECONDARY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
       for (const table of PROJECTED_TABLES) this.db.exec(`DELETE FROM ${table}`);
       for (const name of names) this.statements.saveCheckpoint.run(name, 0);
     })();
+  }
+
+  /** Makes every secondary index that is missing. */
+  ensureIndexes(): void {
+    this.db.exec(SCHEMA);
   }
 
   private write(row: RowWrite): void {
@@ -184,7 +251,7 @@ export class ProjectionWriter {
         s.addHistory.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
         return;
       case 'issue':
-        s.issue.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+        s.issue.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[9]);
         return;
       case 'supervise':
         s.supervise.run(row[1], row[2], row[3], row[4], row[5], row[6]);
@@ -194,7 +261,7 @@ export class ProjectionWriter {
         return;
       case 'handover': {
         const [, h, handedOverAt, answeredAt, result] = row;
-        s.handover.run(h.handoverId, h.issueId, h.roundId, h.owner, h.unitId, h.unitJurisdiction, h.recipient, h.dueBy, handedOverAt, answeredAt, result);
+        s.handover.run(h.handoverId, h.issueId, h.roundId, h.owner, h.unitId, h.unitJurisdiction, h.recipient, h.dueBy, handedOverAt, answeredAt, result, handedOverAt);
         return;
       }
       default:
@@ -211,7 +278,8 @@ export class ProjectionWriter {
    */
   private writeRectification(event: RectificationEvent, occurredAt: string, sourcePosition: number): void {
     const d = event.data;
-    const row = this.statements.rectification.get(d.rectificationId);
+    const pending = this.rectificationsOfBatch.get(d.rectificationId);
+    const row = pending ? rowOfSaved(pending) : this.statements.rectification.get(d.rectificationId);
     const progress = progressAfter(progressOf(row), event, occurredAt);
     const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
     let {
@@ -270,7 +338,7 @@ export class ProjectionWriter {
       default:
         assertNever(event, 'rectification event');
     }
-    this.statements.saveRectification.run({
+    this.rectificationsOfBatch.set(d.rectificationId, {
       rectificationId: d.rectificationId,
       issueId: d.issueId,
       roundId: d.roundId,
