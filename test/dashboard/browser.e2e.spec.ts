@@ -138,6 +138,9 @@ describe('the dashboard (看板) in Chromium', () => {
   it('signs in through a --link ticket: the overview of the signed-in office, the ticket gone from the address', async () => {
     expect(page.url()).not.toContain('ticket=');
     await expect(page.getByTestId('whoami').textContent()).resolves.toContain(ZHANGZHOU.id);
+    // And the start log line said where the dashboard is, in its message as well as in a field.
+    const started = server.stdout().split('\n').find((line) => line.includes('"event":"started"'))!;
+    expect(JSON.parse(started)).toMatchObject({ dashboard: `${server.url}/`, msg: expect.stringContaining(`dashboard (看板) at ${server.url}/`) });
   });
 
   it('shows the headline figures the API reports, and the children breakdown as a chart and a table', async () => {
@@ -293,6 +296,9 @@ describe('the dashboard (看板) in Chromium', () => {
       expect([view, foreign]).toEqual([view, READ_REFUSED]);
       expect([view, unknown]).toEqual([view, foreign]);
     }
+    // The wall display says the same, in its own large type.
+    await page.goto(`${server.url}/#/wall/350500`);
+    await expect(page.getByTestId('wall-error').textContent()).resolves.toBe(READ_REFUSED);
     // Nothing of the refused jurisdiction drawn, no live stream opened for it, no English or stack trace.
     await shown('overview', '350500', 'overview-error');
     await expect(page.getByTestId('figure-issuesFound').count()).resolves.toBe(0);
