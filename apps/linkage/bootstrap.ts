@@ -112,7 +112,8 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       health: `${address}/health`,
       mintAToken: 'npm run token -- --id me --jurisdiction 350000 --role leading-group (add --link for a browser sign-in link)',
     },
-    `inspection linkage serving ${config.levels.join(', ')} on ${address}`,
+    // The harnesses read the address after the first " on "; the dashboard follows a space later.
+    `inspection linkage serving ${config.levels.join(', ')} on ${address} — dashboard (看板) at ${address}/`,
   );
   let stopping = false;
   const stop = async (signal: string) => {

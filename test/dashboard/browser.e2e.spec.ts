@@ -16,6 +16,11 @@ import { startEmbeddedServer } from '../harness/embedded-server.js';
 const PROVINCE: Actor = { id: 'fj-inspection-office', jurisdiction: '350000', role: 'leading-group' };
 const ZHANGZHOU: Actor = { id: 'zz-inspection-office', jurisdiction: '350600', role: 'leading-group' };
 const AUDITOR: Actor = { id: 'fj-auditor', jurisdiction: '350000', role: 'auditor' };
+const ZHANGZHOU_VIEWER: Actor = { id: 'zz-viewer', jurisdiction: '350600', role: 'viewer' };
+/** What the page says for a refused read (apps/dashboard/src/api.ts READ_REFUSED). */
+const READ_REFUSED = '无权查看：该辖区不在本单位的管辖范围内，或不存在。';
+/** Where the browser test leaves its screenshots (a test artifact; .tmp is not committed). */
+const SCREENSHOTS = join(process.cwd(), '.tmp', 'dashboard-screenshots');
 const HEADLINE = ['rounds.launched', 'teams.formed', 'units.inspected', 'petitions', 'issuesFound', 'clues.transferred', 'dispositions.casesFiled', 'rectifications.required', 'tasks.assigned', 'tasks.overdue'];
 
 interface Step {
@@ -133,6 +138,9 @@ describe('the dashboard (看板) in Chromium', () => {
   it('signs in through a --link ticket: the overview of the signed-in office, the ticket gone from the address', async () => {
     expect(page.url()).not.toContain('ticket=');
     await expect(page.getByTestId('whoami').textContent()).resolves.toContain(ZHANGZHOU.id);
+    // And the start log line said where the dashboard is, in its message as well as in a field.
+    const started = server.stdout().split('\n').find((line) => line.includes('"event":"started"'))!;
+    expect(JSON.parse(started)).toMatchObject({ dashboard: `${server.url}/`, msg: expect.stringContaining(`dashboard (看板) at ${server.url}/`) });
   });
 
   it('shows the headline figures the API reports, and the children breakdown as a chart and a table', async () => {
@@ -268,6 +276,101 @@ describe('the dashboard (看板) in Chromium', () => {
     } finally {
       await province.context.close();
     }
+  });
+
+  it("refuses another city's overview, tasks and ledgers with a Chinese message, exactly as it answers an unknown jurisdiction", async () => {
+    // 350500 is Quanzhou (泉州), a sibling of the signed-in Zhangzhou office; 359900 is no jurisdiction at all.
+    const shown = async (view: string, code: string, testId: string): Promise<string> => {
+      await page.goto(`${server.url}/#/${view}/${code}`);
+      const alert = page.getByTestId(testId);
+      await alert.waitFor();
+      return ((await alert.textContent()) ?? '').trim();
+    };
+    for (const [view, testId] of [
+      ['overview', 'overview-error'],
+      ['tasks', 'tasks-error'],
+      ['ledgers', 'ledger-error'],
+    ] as const) {
+      const foreign = await shown(view, '350500', testId);
+      const unknown = await shown(view, '359900', testId);
+      expect([view, foreign]).toEqual([view, READ_REFUSED]);
+      expect([view, unknown]).toEqual([view, foreign]);
+    }
+    // The wall display says the same, in its own large type.
+    await page.goto(`${server.url}/#/wall/350500`);
+    await expect(page.getByTestId('wall-error').textContent()).resolves.toBe(READ_REFUSED);
+    // Nothing of the refused jurisdiction drawn, no live stream opened for it, no English or stack trace.
+    await shown('overview', '350500', 'overview-error');
+    await expect(page.getByTestId('figure-issuesFound').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="live-indicator"]').getAttribute('data-state')).resolves.not.toBe('live');
+    expect(await page.locator('main').innerText()).not.toMatch(/ReadForbidden|may not read|Error|\bat \S+ \(/);
+    // And the office's own overview still reads.
+    await page.goto(`${server.url}/#/overview`);
+    await page.getByTestId('figure-issuesFound').waitFor();
+  });
+
+  it('shows a viewer the task stream without any action button (accept, progress, complete)', async () => {
+    const viewer = await signedInPage(ZHANGZHOU_VIEWER, 'token');
+    try {
+      await viewer.page.goto(`${server.url}/#/tasks`);
+      await viewer.page.getByTestId('status-fj-dash-overdue').waitFor();
+      await expect(viewer.page.getByTestId('status-fj-dash-overdue').getAttribute('data-status')).resolves.toBe('assigned');
+      await expect(viewer.page.locator('[data-testid^="accept-"], [data-testid^="progress-"], [data-testid^="complete-"]').count()).resolves.toBe(0);
+      await expect(viewer.page.getByRole('button', { name: /接收|报告进展|办结/ }).count()).resolves.toBe(0);
+    } finally {
+      await viewer.context.close();
+    }
+    // The office's leading group, on the same stream, does get them.
+    await page.goto(`${server.url}/#/tasks`);
+    await page.getByTestId('accept-fj-dash-overdue').waitFor();
+  });
+
+  it('draws every view (sign-in, overview, tasks, ledgers, audit, wall) with no console error at all, and keeps screenshots of each', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const own = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const tour = await own.newPage();
+    watch(tour);
+    const errors: string[] = [];
+    tour.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      // Signed out, the page asks GET /v1/session once and is answered 401: the only failure allowed.
+      if (new URL(message.location().url || tour.url()).pathname === '/v1/session' && /status of 401/.test(message.text())) return;
+      errors.push(`${tour.url()}: ${message.text()} (${message.location().url})`);
+    });
+    tour.on('pageerror', (error) => errors.push(`${tour.url()}: ${error.message}`));
+    const settle = async (name: string) => {
+      await tour.evaluate('document.fonts.ready.then(() => true)');
+      await tour.waitForTimeout(300); // charts finish their first frame
+      await tour.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    };
+    try {
+      await tour.goto(`${server.url}/`);
+      await tour.waitForURL(/#\/sign-in/);
+      await tour.getByTestId('token-input').waitFor();
+      await settle('sign-in');
+      await tour.getByTestId('token-input').fill(await tokens.mint(AUDITOR));
+      await tour.getByTestId('sign-in').click();
+      await tour.waitForURL(/#\/overview/);
+      await tour.getByTestId('figure-issuesFound').waitFor();
+      await tour.getByTestId('children-chart').locator('canvas').waitFor();
+      await settle('overview');
+      await tour.goto(`${server.url}/#/tasks/350600`);
+      await tour.getByTestId('status-fj-dash-overdue').waitFor();
+      await settle('tasks');
+      await tour.goto(`${server.url}/#/ledgers`);
+      await tour.getByTestId('ledger-table').locator('tbody tr').first().waitFor();
+      await settle('ledgers');
+      await tour.goto(`${server.url}/#/audit`);
+      await tour.getByTestId('verify-button-province').waitFor();
+      await settle('audit');
+      await tour.goto(`${server.url}/#/wall?figure=issuesFound`);
+      await tour.getByTestId('wall-map').locator('canvas').waitFor();
+      await tour.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+      await settle('wall');
+    } finally {
+      await own.close();
+    }
+    expect(errors).toEqual([]);
   });
 
   it('signs out: the session ends and the page asks to sign in again', async () => {

@@ -4,6 +4,7 @@ import { benchAppend } from './append.js';
 import { benchAsOfReport, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
 import { benchCrossProcess } from './cross-process.js';
+import { benchDashboardBundle, benchDashboardFirstView, benchDashboardLiveUpdate, stopDashboardServer } from './dashboard.js';
 import { benchRebuildFollowThrough } from './follow-through.js';
 import { benchCountyToProvince } from './latency.js';
 import { benchLedgerExport, benchLedgerQuery } from './ledger.js';
@@ -29,6 +30,9 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   live_fanout: () => benchLiveFanout(),
   ledger_query_p99_ms: benchLedgerQuery,
   ledger_export_rows_per_s: benchLedgerExport,
+  dashboard_bundle_kb: benchDashboardBundle,
+  dashboard_first_view_ms: benchDashboardFirstView,
+  dashboard_live_update_ms_p50: benchDashboardLiveUpdate,
 };
 
 export const BENCH_USAGE = `npm run bench [-- name ...]
@@ -42,9 +46,14 @@ export const benchCommand = subcommand({
   run: async ({ positionals }) => {
     const names = positionals.length > 0 ? positionals : Object.keys(BENCHMARKS);
     for (const name of names) if (!BENCHMARKS[name]) throw new UsageError(`unknown benchmark ${name}`);
-    for (const name of names) {
-      process.stderr.write(`bench ${name}...\n`);
-      for (const result of await BENCHMARKS[name]!()) printResult(result);
+    try {
+      for (const name of names) {
+        process.stderr.write(`bench ${name}...\n`);
+        for (const result of await BENCHMARKS[name]!()) printResult(result);
+      }
+    } finally {
+      // The dashboard benchmarks share one server and one Chromium; stopped once all have run.
+      await stopDashboardServer();
     }
   },
 });

@@ -35,6 +35,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What a refused read shows (a read outside the caller's subtree, or of a jurisdiction unknown here). */
+export const READ_REFUSED = '无权查看：该辖区不在本单位的管辖范围内，或不存在。';
+
 /** Called when any request answers 401: the router sends the user to sign in. */
 let onUnauthorized: () => void = () => undefined;
 export const whenUnauthorized = (handler: () => void): void => {
@@ -51,6 +54,9 @@ const refusal = async (response: Response): Promise<ApiError> => {
   } catch {
     // not JSON: the status says enough
   }
+  // A read outside the caller's subtree and a jurisdiction that does not exist are answered alike
+  // by the server; the page says so in Chinese and names neither.
+  if (title === 'ReadForbidden') return new ApiError(response.status, READ_REFUSED, title);
   return new ApiError(response.status, detail ?? title ?? `${response.status} ${response.statusText}`, title);
 };
 
