@@ -89,6 +89,10 @@ export const announcementOf = (type: EventType): Announcement => EVENTS[type].an
 /** Whether a projection reads the provenance of facts of this type. */
 export const readsProvenance = (type: EventType): boolean => EVENTS[type].provenance === 'read';
 
+/** A stored fact as the domain knows it; null for a type this code does not know (a newer writer's). */
+export const knownEvent = (fact: { readonly type: string; readonly data: unknown }): DomainEvent | null =>
+  isEventType(fact.type) ? ({ type: fact.type, data: fact.data } as DomainEvent) : null;
+
 /** The round a fact belongs to, if any (an auditor's replay of a round). */
 export const roundOfFact = (event: DomainEvent): string | null => eventSpec(event.type).round(event.data);
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
 import { AUDIT_ROLES, ID_PATTERN, LEVELS, Refusal, chainSignedBy } from '#domain';
 import type { Finding, HeldHead, VerificationReport } from '#audit';
@@ -20,10 +20,11 @@ import type { ReadModel, Report, TaskStream } from '#projections';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { LinkageGateway } from './linkage-gateway.js';
+import { ScopeRoundId, ScopeTheme } from './report-scope.js';
 import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
 import { Expensive } from './request-guards.js';
 import { STREAM_PATTERN, schemaRef } from './openapi-schemas.js';
-import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
+import { IsInstant, validatedInstant } from './validation.js';
 
 const POSITION_PATTERN = /^\d{1,15}$/;
 const LIMIT_PATTERN = /^([1-9]\d{0,2}|[1-4]\d{3}|5000)$/;
@@ -77,13 +78,8 @@ export class AsOfQuery extends LevelQuery {
 }
 
 export class AsOfReportQuery extends AsOfQuery {
-  @ApiPropertyOptional({ ...PARAMETER.id, description: 'the round and every round linked below it (not with theme)' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 50, pattern: cleanTextPattern(false), description: 'every round of this theme (not with roundId)', example: 'grain' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 50)
-  @IsCleanText()
-  theme?: string;
+  @ScopeRoundId() roundId?: string;
+  @ScopeTheme() theme?: string;
 }
 
 export class ReplayQuery extends AsOfQuery {

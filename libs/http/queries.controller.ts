@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Sse, SseSi
 import type { MessageEvent } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
-import { ID_PATTERN, LEVELS, Refusal, isLevel } from '#domain';
+import { LEVELS, Refusal, isLevel } from '#domain';
 import type { ProjectionLag, Report, TaskStream } from '#projections';
 import type { LevelStatus } from '#linkage';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
@@ -17,7 +17,8 @@ import { LiveViews, liveViewKey } from './live-views.js';
 import { ReadForbidden, ValidationFailed } from './problems.js';
 import { Expensive, Unlimited } from './request-guards.js';
 import { schemaRef } from './openapi-schemas.js';
-import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
+import { ScopeRoundId, ScopeTheme } from './report-scope.js';
+import { IsInstant, validatedInstant } from './validation.js';
 
 /** A store position fits a safe integer: at most 15 digits. */
 const CONSISTENCY_PATTERN = /^(province|city|county):\d{1,15}$/;
@@ -48,13 +49,8 @@ export class ConsistencyQuery {
 }
 
 export class ReportQuery extends ConsistencyQuery {
-  @ApiPropertyOptional({ ...PARAMETER.id, description: 'the round and every round linked below it (not with theme)' }) @IsOptional() @Matches(ID_PATTERN) roundId?: string;
-  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 50, pattern: cleanTextPattern(false), description: 'every round of this theme (not with roundId)', example: 'grain' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 50)
-  @IsCleanText()
-  theme?: string;
+  @ScopeRoundId() roundId?: string;
+  @ScopeTheme() theme?: string;
 }
 
 const consistencyOf = (after: string | undefined): Consistency | undefined => {

@@ -1,5 +1,5 @@
 import type { DomainEvent, EventMetadata, JurisdictionLookup, Level, World } from '#domain';
-import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, isEventType, roundOfFact } from '#domain';
+import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, knownEvent, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
 import type { ReadModelSnapshots } from './audit-snapshots.js';
@@ -70,7 +70,10 @@ const SCAN_PAGE = 5000;
 export const MAX_REPLAY_LIMIT = 5000;
 
 /** The round a stored fact belongs to, as its catalogue entry says (null: none, or a type unknown here). */
-const roundOfStored = (recorded: RecordedEvent): string | null => (isEventType(recorded.type) ? roundOfFact({ type: recorded.type, data: recorded.data } as DomainEvent) : null);
+const roundOfStored = (recorded: RecordedEvent): string | null => {
+  const event = knownEvent(recorded);
+  return event ? roundOfFact(event) : null;
+};
 
 export const toAuditFact = (recorded: RecordedEvent, level: Level): AuditFact => {
   const metadata = metadataOf(recorded);

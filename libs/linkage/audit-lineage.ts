@@ -1,9 +1,8 @@
-import type { DomainEvent, JurisdictionLookup, Level, LineageKind } from '#domain';
-import { LINEAGE_STREAMS, adoptionOf, isEventType, lineageKindOf, lineageStartOf, roundOfFact } from '#domain';
+import type { JurisdictionLookup, Level, LineageKind } from '#domain';
+import { LINEAGE_STREAMS, adoptionOf, isEventType, knownEvent, lineageKindOf, lineageStartOf, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import type { AuditFact, FactVisibility, LevelHistory } from './audit-history.js';
 import { everything, toAuditFact } from './audit-history.js';
-import { asDomainEvent } from './level-service.js';
 
 export const LINEAGE_SUBJECTS = ['task', 'issue', 'clue'] as const;
 export type LineageSubject = (typeof LINEAGE_SUBJECTS)[number];
@@ -79,15 +78,11 @@ const push = (map: Map<string, string[]>, key: string, value: string): void => {
   else if (!list.includes(value)) list.push(value);
 };
 
-/** A stored fact as the domain knows it; null for a type this code does not know. */
-const eventOf = (fact: { readonly type: string; readonly data: unknown }): DomainEvent | null =>
-  isEventType(fact.type) ? ({ type: fact.type, data: fact.data } as DomainEvent) : null;
-
 /** The aggregate a fact begins, when it is of one of `kinds` (other facts are not parsed). */
 const startOf = (recorded: RecordedEvent, ...kinds: readonly LineageKind[]) => {
   if (!isEventType(recorded.type)) return null;
-  const kind = lineageKindOf(recorded.type);
-  return (kinds as readonly string[]).includes(kind) ? lineageStartOf(asDomainEvent(recorded)) : null;
+  // The kind is read from the type alone: the facts of other kinds are passed over unparsed.
+  return (kinds as readonly string[]).includes(lineageKindOf(recorded.type)) ? lineageStartOf(knownEvent(recorded)!) : null;
 };
 
 /**
@@ -127,7 +122,7 @@ export class LineageTracer {
     }
 
     const subject = await this.readSubject(kind, id);
-    const first = eventOf(subject[0]!);
+    const first = knownEvent(subject[0]!);
     const subjectRound = kind === 'task' ? index.tasks.get(id)?.roundId ?? null : first ? roundOfFact(first) : null;
     // The rounds whose facts matter: the chain above the subject's round and the family below.
     const relevant = new Set<string>();
@@ -139,8 +134,8 @@ export class LineageTracer {
     const clueCause = kind === 'clue' && first ? lineageStartOf(first)?.causedBy : undefined;
     const subjectIssue = kind === 'issue' ? id : clueCause?.kind === 'issue' ? clueCause.id : null;
     for await (const recorded of this.history.scan(0, upTo)) {
-      if (!isEventType(recorded.type) || lineageKindOf(recorded.type) === 'continues') continue;
-      const event = asDomainEvent(recorded);
+      const event = knownEvent(recorded);
+      if (!event || lineageKindOf(event.type) === 'continues') continue;
       const adoption = adoptionOf(event);
       if (adoption) {
         index.adoptedInto.set(adoption.issueId, adoption.roundId);

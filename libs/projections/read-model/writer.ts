@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Measure, RectificationEvent, RectificationProgress } from '#domain';
+import type { Measure, RectificationEvent, RectificationFacts, RectificationProgress } from '#domain';
 import { NOT_STARTED, assertNever, progressAfter } from '#domain';
 import type { ProjectionPlan, RowWrite } from '../projector.js';
 import { PROJECTED_TABLES, SCHEMA, SECONDARY_INDEXES } from './schema.js';
@@ -40,15 +40,8 @@ const progressOf = (row: RectificationRow | undefined): RectificationProgress =>
   }
 };
 
-/** A rectification row as the batch will save it (the statement's named parameters). */
-interface SavedRectification {
-  readonly rectificationId: string;
-  readonly issueId: string;
-  readonly roundId: string;
-  readonly owner: string;
-  readonly unitId: string;
-  readonly unitJurisdiction: string;
-  readonly dueBy: string;
+/** A rectification row as the batch will save it (the statement's named parameters): its facts and what they add up to. */
+interface SavedRectification extends RectificationFacts {
   readonly requiredAt: string | null;
   readonly measures: string;
   readonly typical: number;
