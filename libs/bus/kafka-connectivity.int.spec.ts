@@ -22,6 +22,7 @@ describe('KafkaBus connectivity', () => {
   it('is connected while its consumer hears from the cluster, not once the brokers are out of reach, again when they are back, and not once closed', async () => {
     const topic = uniqueName('connectivity');
     await bus.consume({ groupId: uniqueName('connectivity'), topics: [topic], deadLetterTopic: `${topic}.dead-letter`, onMessage: async () => undefined });
+    await waitUntil(() => bus.connectivity().connected, 'the consumer joined its group', 30_000);
     expect(bus.connectivity()).toEqual({ connected: true });
 
     network.pause();
@@ -34,5 +35,16 @@ describe('KafkaBus connectivity', () => {
 
     await bus.close();
     expect(bus.connectivity()).toEqual({ connected: false, detail: 'the bus is closed' });
+  }, 120_000);
+
+  it('is not connected while its consumer cannot reach the cluster, says why, and joins once the cluster answers', async () => {
+    network.pause();
+    const topic = uniqueName('connectivity');
+    // Resolves with the brokers out of reach: the consumer keeps trying in the background.
+    await bus.consume({ groupId: uniqueName('connectivity'), topics: [topic], deadLetterTopic: `${topic}.dead-letter`, onMessage: async () => undefined });
+    expect(bus.connectivity()).toEqual({ connected: false, detail: expect.stringMatching(/^consumer connectivity\.\S+ (is joining its group|cannot reach the cluster)/) });
+
+    network.resume();
+    await waitUntil(() => bus.connectivity().connected, 'the consumer joined once the cluster answered', 60_000);
   }, 120_000);
 });

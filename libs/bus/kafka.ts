@@ -59,6 +59,9 @@ export interface TopicLayout {
 const COMMIT_EVERY = 500;
 const COMMIT_INTERVAL_MS = 200;
 
+/** Pauses between attempts of a consumer to join its group while the cluster is out of reach: 1 s, 2 s, 4 s … at most 30 s. */
+const JOIN_RETRY = { initialPauseMs: 1000, maxPauseMs: 30_000 } as const;
+
 /** acks=-1: the partition leader answers only once every in-sync replica has the records. */
 const ALL_IN_SYNC_REPLICAS = -1;
 
@@ -139,12 +142,9 @@ export class KafkaBus implements Bus {
     const admin = options.onGap ? this.kafka.admin() : undefined;
     const consumer = new KafkaGroupConsumer(kafkaConsumer, admin, options, this.names, (messages) => this.send(messages), () => this.consumers.delete(consumer));
     this.consumers.add(consumer);
-    try {
-      await consumer.start();
-    } catch (error) {
-      await consumer.close();
-      throw error;
-    }
+    // Not awaited: a level whose cluster is out of reach at start still serves its own commands and
+    // reads; the consumer joins when the cluster answers, and readiness says so meanwhile.
+    consumer.joinInBackground();
     return consumer;
   }
 
@@ -171,6 +171,8 @@ export class KafkaBus implements Bus {
     if (this.closed) return { connected: false, detail: 'the bus is closed' };
     const limit = this.config.consumer?.sessionTimeout ?? 30_000;
     for (const consumer of this.consumers) {
+      const joining = consumer.joining();
+      if (joining !== undefined) return { connected: false, detail: joining };
       const silence = consumer.silenceMillis();
       if (silence === undefined) return { connected: false, detail: `consumer ${consumer.groupId} crashed or left its group` };
       if (silence > limit) return { connected: false, detail: `consumer ${consumer.groupId} has not heard from the cluster for ${silence} ms` };
@@ -227,6 +229,10 @@ class KafkaGroupConsumer implements Consumer {
 
   /** When this consumer last heard from the cluster; undefined after a crash, a stop or a disconnect. */
   private lastContact: number | undefined = Date.now();
+  /** Set until the consumer runs in its group: how far joining has come, for the readiness probe. */
+  private joiningState: string | undefined;
+  /** Ends the pause between two attempts to join (when closing). */
+  private endPause: (() => void) | undefined;
 
   get groupId(): string {
     return this.options.groupId;
@@ -237,18 +243,57 @@ class KafkaGroupConsumer implements Consumer {
     return this.lastContact === undefined ? undefined : Date.now() - this.lastContact;
   }
 
-  async start(): Promise<void> {
+  /** Why the consumer is not running in its group yet (undefined once it is, or once closing). */
+  joining(): string | undefined {
+    return this.closing ? undefined : this.joiningState;
+  }
+
+  /**
+   * Joins the group, trying again after a failed attempt with growing pauses (JOIN_RETRY) until it
+   * runs or is closed. Each attempt already retries inside kafkajs (its `retry` settings); a failed
+   * one is logged, as a warning, once per attempt.
+   */
+  joinInBackground(): void {
+    this.joiningState = `consumer ${this.groupId} is joining its group`;
     const { events } = this.consumer;
     for (const event of [events.HEARTBEAT, events.FETCH, events.GROUP_JOIN, events.CONNECT]) this.consumer.on(event, () => void (this.lastContact = Date.now()));
     for (const event of [events.CRASH, events.STOP, events.DISCONNECT]) this.consumer.on(event, () => void (this.lastContact = undefined));
     if (this.admin) {
-      await this.admin.connect();
       this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
         // A new assignment: another member may have handled any partition meanwhile.
         this.continuity.forgetAll();
         this.committedAtAssignment = this.readCommitted(Object.keys(payload.memberAssignment));
       });
     }
+    void (async () => {
+      for (let attempt = 1, pause: number | undefined; !this.closing; attempt++) {
+        try {
+          await this.join();
+          this.joiningState = undefined;
+          if (attempt > 1) operationsLog().info({ event: 'bus-consumer-joined', groupId: this.groupId, attempt }, `[bus] consumer ${this.groupId} joined its group (attempt ${attempt})`);
+          return;
+        } catch (error) {
+          if (this.closing) return;
+          pause = Math.min((pause ?? JOIN_RETRY.initialPauseMs / 2) * 2, JOIN_RETRY.maxPauseMs);
+          const reason = error instanceof Error ? error.message : String(error);
+          this.joiningState = `consumer ${this.groupId} cannot reach the cluster (attempt ${attempt}: ${reason}); trying again in ${pause} ms`;
+          operationsLog().warn({ event: 'bus-consumer-unreachable', groupId: this.groupId, attempt, retryInMs: pause, err: error }, `[bus] ${this.joiningState}`);
+          await this.consumer.disconnect().catch(() => undefined);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pause);
+            this.endPause = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.endPause = undefined;
+        }
+      }
+    })();
+  }
+
+  private async join(): Promise<void> {
+    if (this.admin) await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics.map((topic) => this.names.onCluster(topic)), fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
@@ -261,6 +306,7 @@ class KafkaGroupConsumer implements Consumer {
    * member, as they would had the process died.
    */
   close(): Promise<void> {
+    this.endPause?.();
     this.closing ??= this.consumer
       .disconnect()
       // The admin client goes too, whether or not the consumer left cleanly.

@@ -92,6 +92,11 @@ export interface Consumer {
 export interface Bus {
   /** Resolves once the bus holds every message durably (acks from all in-sync replicas). */
   publish(messages: readonly BusMessage[]): Promise<void>;
+  /**
+   * Sets up a consumer; it need not have reached the bus yet. An adapter over a remote cluster joins
+   * in the background, trying again until it can, so a level out of reach of its bus still starts
+   * and serves what it can; `connectivity` says whether it has joined.
+   */
   consume(options: ConsumerOptions): Promise<Consumer>;
   close(): Promise<void>;
   /**
