@@ -233,6 +233,8 @@ class KafkaGroupConsumer implements Consumer {
   private joiningState: string | undefined;
   /** Ends the pause between two attempts to join (when closing). */
   private endPause: (() => void) | undefined;
+  /** The attempts to join, until one succeeds or the consumer closes: closing waits for them. */
+  private joinAttempts: Promise<void> = Promise.resolve();
 
   get groupId(): string {
     return this.options.groupId;
@@ -265,10 +267,15 @@ class KafkaGroupConsumer implements Consumer {
         this.committedAtAssignment = this.readCommitted(Object.keys(payload.memberAssignment));
       });
     }
-    void (async () => {
+    this.joinAttempts = (async () => {
       for (let attempt = 1, pause: number | undefined; !this.closing; attempt++) {
         try {
           await this.join();
+          // Closed while joining: kafkajs may have started the run after the disconnect.
+          if (this.closing) {
+            await this.consumer.disconnect().catch(() => undefined);
+            return;
+          }
           this.joiningState = undefined;
           if (attempt > 1) operationsLog().info({ event: 'bus-consumer-joined', groupId: this.groupId, attempt }, `[bus] consumer ${this.groupId} joined its group (attempt ${attempt})`);
           return;
@@ -309,6 +316,8 @@ class KafkaGroupConsumer implements Consumer {
     this.endPause?.();
     this.closing ??= this.consumer
       .disconnect()
+      // An attempt to join in flight ends once disconnected; nothing of it may outlive the close.
+      .finally(() => this.joinAttempts)
       // The admin client goes too, whether or not the consumer left cleanly.
       .finally(() => this.admin?.disconnect().catch(() => undefined))
       .finally(this.onClosed);
