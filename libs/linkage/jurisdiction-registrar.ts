@@ -1,5 +1,6 @@
 import type { Jurisdiction, JurisdictionLookup, JurisdictionRegistered, JurisdictionRegistry } from '#domain';
 import type { EventStore, NewEvent, RecordedEvent } from '#event-store';
+import { loadReferenceRegistry } from './reference-registry.js';
 
 /** What the registrar needs of a fact, appended or read back: `JurisdictionRegistered` carries its entry. */
 type Fact = Pick<NewEvent | RecordedEvent, 'type' | 'data'>;
@@ -20,6 +21,11 @@ export class JurisdictionRegistrar {
   private readonly awaitingParent: Jurisdiction[] = [];
 
   constructor(private readonly registry: JurisdictionRegistry) {}
+
+  /** A level's registrar, starting from the reference file (or `file`, when given). */
+  static fromReference(file?: string): JurisdictionRegistrar {
+    return new JurisdictionRegistrar(loadReferenceRegistry(file));
+  }
 
   /** The registry as everyone but this writer sees it. */
   get directory(): JurisdictionLookup {

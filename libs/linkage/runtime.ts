@@ -17,7 +17,6 @@ import { IdempotentCommands, MemoryIdempotencyRecords, SqliteIdempotencyRecords 
 import { Inbox, parseIntegrationEvent } from './inbox.js';
 import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
 import { LevelService } from './level-service.js';
-import { loadReferenceRegistry } from './reference-registry.js';
 import { Relay } from './relay.js';
 
 /** Everything one level runs: its store, its service, its read model, and its two ends of the bus. */
@@ -84,7 +83,7 @@ export class LinkageRuntime {
   static async start(options: RuntimeOptions): Promise<LinkageRuntime> {
     const nodes = new Map<Level, LevelNode>();
     for (const level of options.levels) {
-      const registrar = new JurisdictionRegistrar(loadReferenceRegistry(options.registryFile));
+      const registrar = JurisdictionRegistrar.fromReference(options.registryFile);
       const store = registrar.watch(await options.openStore(level));
       const jurisdictions = registrar.directory;
       const service = new LevelService(level, store, jurisdictions, options.clock);

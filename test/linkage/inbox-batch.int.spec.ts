@@ -10,7 +10,7 @@ import { INTEGRATION_SCHEMA, streamOf } from '#domain';
 import type { StreamAppend } from '#event-store';
 import type { SqliteEventStore } from '#event-store/adapters';
 import { WrongExpectedRevision } from '#event-store';
-import { Inbox, JurisdictionRegistrar, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
+import { Inbox, JurisdictionRegistrar, metadataOf, openChainedSqliteStore } from '#linkage';
 import { operationsLog } from '#observability';
 import { GIVEN_AT } from '../support/given-when-then.js';
 import { ZHANGZHOU, ZHAOAN, ZHAOAN_DEPOT, roundClosed, roundLaunched, roundPlanned, unitRegistered } from '../support/facts.js';
@@ -69,7 +69,7 @@ afterEach(async () => {
 const openProvince = (file = join(folder, `${randomUUID()}.db`)): Province => {
   const store = openChainedSqliteStore(file);
   stores.push(store);
-  const registrar = new JurisdictionRegistrar(loadReferenceRegistry());
+  const registrar = JurisdictionRegistrar.fromReference();
   const appendManyCalls: StreamAppend[][] = [];
   let interlude: (() => Promise<void>) | undefined;
   const appendMany = store.appendMany.bind(store);
