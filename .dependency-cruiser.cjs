@@ -63,6 +63,30 @@ module.exports = {
       to: { path: '^libs/', pathNot: '^libs/observability/' },
     },
     {
+      name: 'relay-and-inbox-never-reach-the-service',
+      comment:
+        'The relay and the inbox are handed the narrow ports they use (level, store, jurisdiction directory, bus, checkpoints), not the level service: they work on the store, not on the command path.',
+      severity: 'error',
+      from: { path: '^libs/linkage/(relay|inbox)\\.ts$' },
+      to: { path: '^libs/linkage/level-service\\.ts$' },
+    },
+    {
+      name: 'one-writer-of-the-jurisdiction-registry',
+      comment:
+        "A level's jurisdiction registry has one writer, libs/linkage/jurisdiction-registrar.ts, fed from the level's store; the runtime creates it and hands everyone else its read-only directory. No other module of the linkage reaches the registrar.",
+      severity: 'error',
+      from: { path: '^libs/linkage/', pathNot: ['^libs/linkage/(runtime|index|jurisdiction-registrar)\\.ts$', '\\.spec\\.ts$'] },
+      to: { path: '^libs/linkage/jurisdiction-registrar\\.ts$' },
+    },
+    {
+      name: 'registries-are-made-by-the-registrar',
+      comment:
+        "Only the registrar turns the reference data into a level's writable registry. audit.ts is let through because the as-of history builds a registry of its own for each replay (never the level's); index.ts exports the loader to the scenario tools and tests.",
+      severity: 'error',
+      from: { path: '^libs/linkage/', pathNot: ['^libs/linkage/(jurisdiction-registrar|index|audit|reference-registry)\\.ts$', '\\.spec\\.ts$'] },
+      to: { path: '^libs/linkage/reference-registry\\.ts$' },
+    },
+    {
       name: 'libs-never-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

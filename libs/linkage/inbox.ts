@@ -1,12 +1,11 @@
 import { newEventId } from './event-ids.js';
-import type { DomainEvent, EventMetadata, IntegrationEvent } from '#domain';
+import type { EventMetadata, IntegrationEvent, Level } from '#domain';
 import { INTEGRATION_SCHEMA, isEventType, isLevel } from '#domain';
-import type { NewEvent, StreamAppend } from '#event-store';
+import type { EventStore, NewEvent, StreamAppend } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { DeliveryGap } from '#bus';
 import { PoisonMessage } from '#bus';
-import type { LevelService } from './level-service.js';
-import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
+import { MAX_DECISION_ATTEMPTS, metadataOf } from './recorded-facts.js';
 import { StreamFolds } from './stream-folds.js';
 import { operationsLog } from '#observability';
 
@@ -82,12 +81,23 @@ interface Pending {
   readonly inboxEvent: NewEvent;
 }
 
+/** What an inbox works with: the level it records for, and that level's store. */
+export interface InboxPorts {
+  /** Facts are recorded here when they are addressed to this level and come from another. */
+  readonly level: Level;
+  readonly store: EventStore;
+}
+
 /**
  * Records facts received from other levels in this level's own store, in the stream of the same
  * name as at the source, so that this level's decisions and projections see them and can be
- * rebuilt from this store alone. Deduplicated by the source event id.
+ * rebuilt from this store alone. Deduplicated by the source event id. What it records reaches
+ * the rest of the level through the store: the jurisdiction registrar watches it, the projections
+ * and the relay follow it.
  */
 export class Inbox {
+  private readonly level: Level;
+  private readonly store: EventStore;
   private recorded = 0;
   private duplicates = 0;
   private gapCount = 0;
@@ -97,8 +107,10 @@ export class Inbox {
   /** Per stream: source event id → id of the inbox event that recorded it here. */
   private readonly origins: StreamFolds<Map<string, string>>;
 
-  constructor(private readonly service: LevelService) {
-    this.origins = new StreamFolds(service.store, {
+  constructor({ level, store }: InboxPorts) {
+    this.level = level;
+    this.store = store;
+    this.origins = new StreamFolds(store, {
       initial: () => new Map(),
       step: (recordedHere, event) => {
         const origin = metadataOf(event).origin;
@@ -118,8 +130,8 @@ export class Inbox {
   noteDeadLetter(message: { readonly topic: string; readonly partition: number; readonly offset: string }, deadLetterTopic: string, error: unknown): void {
     this.deadLettered += 1;
     operationsLog().error(
-      { event: 'dead-letter', atLevel: this.service.level, topic: message.topic, partition: message.partition, offset: message.offset, deadLetterTopic, reason: error instanceof Error ? error.message : String(error) },
-      `[inbox ${this.service.level}] a message of ${message.topic} is no integration event this level can read: sent to ${deadLetterTopic}`,
+      { event: 'dead-letter', atLevel: this.level, topic: message.topic, partition: message.partition, offset: message.offset, deadLetterTopic, reason: error instanceof Error ? error.message : String(error) },
+      `[inbox ${this.level}] a message of ${message.topic} is no integration event this level can read: sent to ${deadLetterTopic}`,
     );
   }
 
@@ -132,8 +144,8 @@ export class Inbox {
     this.recentGaps.push({ ...gap, at: new Date().toISOString() });
     if (this.recentGaps.length > RECENT_GAPS) this.recentGaps.shift();
     operationsLog().error(
-      { event: 'delivery-gap', atLevel: this.service.level, topic: gap.topic, partition: gap.partition, missing: gap.missing, fromOffset: String(gap.fromOffset), toOffset: String(gap.toOffset) },
-      `[inbox ${this.service.level}] ${gap.missing} message(s) of ${gap.topic} partition ${gap.partition} (offsets ${gap.fromOffset} to ${BigInt(gap.toOffset) - 1n}) ` +
+      { event: 'delivery-gap', atLevel: this.level, topic: gap.topic, partition: gap.partition, missing: gap.missing, fromOffset: String(gap.fromOffset), toOffset: String(gap.toOffset) },
+      `[inbox ${this.level}] ${gap.missing} message(s) of ${gap.topic} partition ${gap.partition} (offsets ${gap.fromOffset} to ${BigInt(gap.toOffset) - 1n}) ` +
         `were gone from the bus before this level received them (retention): the facts in them are missing here until their source sends them again`,
     );
   }
@@ -156,7 +168,7 @@ export class Inbox {
    * recorded by this call, not as duplicates.
    */
   async receiveMany(integrations: readonly IntegrationEvent[]): Promise<Receipt[]> {
-    const { level, store } = this.service;
+    const { level, store } = this;
     const receipts: Receipt[] = integrations.map(() => 'not-addressed-here');
     const byStream = new Map<string, Pending[]>();
     // The batch is recorded at once: one record time for all of it.
@@ -205,13 +217,6 @@ export class Inbox {
       const recordedIndexes = new Set(recordedHere.map(({ index }) => index));
       for (const pending of byStream.values()) {
         for (const { index } of pending) receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
-      }
-      // Every addressed fact is now stored here, so reference state learns it, in batch order. Also
-      // the duplicates: one written by an attempt that then lost its connection (an esdb appendMany
-      // keeps the appends before the failure) comes back as a duplicate of itself, and learning is
-      // idempotent.
-      for (const integration of integrations.filter((_, index) => receipts[index] !== 'not-addressed-here')) {
-        this.service.learn({ type: integration.type, data: integration.data } as DomainEvent);
       }
       this.recorded += recordedHere.length;
       this.duplicates += receipts.filter((receipt) => receipt === 'duplicate').length;

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from './event-ids.js';
-import type { Actor, Command, DomainEvent, EventMetadata, JurisdictionRegistered, JurisdictionRegistry, Level, World } from '#domain';
+import type { Actor, Command, EventMetadata, JurisdictionLookup, Level, World } from '#domain';
 import { Refusal, contextStreams, decide, emptyWorld, evolve, hideOtherBranches, holdsOtherBranches, mergeWorld, streamOf, targetStream } from '#domain';
-import type { EventStore, ExpectedRevision, RecordedEvent } from '#event-store';
+import type { EventStore, ExpectedRevision } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { Clock } from './clock.js';
 import type { FoldedRevision } from './stream-folds.js';
 import { StreamFolds } from './stream-folds.js';
+import { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf } from './recorded-facts.js';
+
+// Still imported from here by the audit modules, which are on their way to a context of their own.
+export { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf };
 
 export interface CommandRequest {
   readonly command: Command;
@@ -39,20 +43,14 @@ export interface CommandOutcome {
   readonly position: number;
 }
 
-/** Conflicting appends re-run the decision this many times before the caller is told to retry. */
-export const MAX_DECISION_ATTEMPTS = 5;
-
-export const asDomainEvent = (recorded: RecordedEvent): DomainEvent => ({ type: recorded.type, data: recorded.data } as DomainEvent);
-export const metadataOf = (recorded: RecordedEvent): EventMetadata => recorded.metadata as EventMetadata;
-
 /**
  * One level's service (province, city or county): it decides commands of actors of its level and
- * writes only to its own store.
+ * writes only to its own store. It reads the jurisdictions and never adds one: the registrar that
+ * watches `store` learns what a command records there.
  */
 export class LevelService {
   private readonly appendListeners: Array<(outcome: CommandOutcome) => void> = [];
   private readonly appendTimers: Array<(seconds: number) => void> = [];
-  private readonly awaitingParent: JurisdictionRegistered['data'][] = [];
 
   /** What each recently used stream says, folded once and kept up to date. */
   private readonly worlds: StreamFolds<World>;
@@ -60,7 +58,7 @@ export class LevelService {
   constructor(
     readonly level: Level,
     readonly store: EventStore,
-    readonly registry: JurisdictionRegistry,
+    readonly registry: JurisdictionLookup,
     private readonly clock: Clock,
   ) {
     this.worlds = new StreamFolds(store, {
@@ -74,7 +72,7 @@ export class LevelService {
     return this.worlds.read(streamId, (_, revision) => revision);
   }
 
-  /** Called after every successful local append (the relay uses it to wake up). */
+  /** Called after every successful local append (the relay, projections and signer wake up on it). */
   onAppended(listener: (outcome: CommandOutcome) => void): void {
     this.appendListeners.push(listener);
   }
@@ -115,7 +113,7 @@ export class LevelService {
           occurredAt: now,
           recordedAt,
         };
-        return { id: metadata.eventId, type: event.type, data: event.data, metadata, event };
+        return { id: metadata.eventId, type: event.type, data: event.data, metadata };
       });
       try {
         const started = performance.now();
@@ -123,7 +121,6 @@ export class LevelService {
         const seconds = (performance.now() - started) / 1000;
         for (const timer of this.appendTimers) timer(seconds);
         const firstRevision = result.nextExpectedRevision - stored.length + 1;
-        for (const { event } of stored) this.learn(event);
         const outcome: CommandOutcome = {
           level: this.level,
           position: result.position,
@@ -161,39 +158,5 @@ export class LevelService {
       await Promise.all(next.map((stream) => this.worlds.read(stream, merge)));
     }
     return { world, expected, targetOnOtherBranch };
-  }
-
-  /**
-   * Keeps in-memory reference state (the registry) in step with what this level stores. A new
-   * jurisdiction may arrive from one level before its new parent arrives from another; it waits
-   * until the parent is known.
-   */
-  learn(event: DomainEvent): void {
-    if (event.type !== 'JurisdictionRegistered') return;
-    this.awaitingParent.push(event.data);
-    for (let added = true; added; ) {
-      added = false;
-      for (const entry of [...this.awaitingParent]) {
-        if (entry.parent !== null && !this.registry.get(entry.parent)) continue;
-        this.registry.add(entry);
-        this.awaitingParent.splice(this.awaitingParent.indexOf(entry), 1);
-        added = true;
-      }
-    }
-  }
-
-  /**
-   * Rebuilds in-memory reference state at start-up: what the read model already holds, then the
-   * store from the read model's checkpoint on (a scan of the whole store only when it is empty).
-   */
-  async warmUp(known: { readonly jurisdictions: readonly JurisdictionRegistered['data'][]; readonly position: number } = { jurisdictions: [], position: 0 }): Promise<void> {
-    for (const data of known.jurisdictions) this.learn({ type: 'JurisdictionRegistered', data });
-    let after = known.position;
-    for (;;) {
-      const batch = await this.store.readAll({ after, limit: 5000 });
-      if (batch.length === 0) return;
-      for (const recorded of batch) if (recorded.type === 'JurisdictionRegistered') this.learn(asDomainEvent(recorded));
-      after = batch[batch.length - 1]!.position;
-    }
   }
 }

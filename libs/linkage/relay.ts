@@ -1,12 +1,11 @@
 import { BackgroundLoop } from '#background';
-import type { EventMetadata, IntegrationEvent, Level } from '#domain';
+import type { EventMetadata, IntegrationEvent, JurisdictionLookup, Level } from '#domain';
 import { INTEGRATION_SCHEMA, audienceOf, publicData } from '#domain';
 import type { Bus, BusMessage } from '#bus';
 import { topicFor } from '#bus';
-import type { RecordedEvent } from '#event-store';
+import type { EventStore, RecordedEvent } from '#event-store';
 import type { Checkpoints } from './checkpoints.js';
-import type { LevelService } from './level-service.js';
-import { asDomainEvent, metadataOf } from './level-service.js';
+import { asDomainEvent, metadataOf } from './recorded-facts.js';
 import { operationsLog } from '#observability';
 
 export const RELAY_BATCH = 500;
@@ -14,11 +13,11 @@ export const RELAY_BATCH = 500;
 export const PUBLISH_BYTES = 512 * 1024;
 
 /** The integration event for a locally recorded fact, or undefined for a fact received from elsewhere. */
-export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, service: LevelService): IntegrationEvent | undefined => {
+export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, jurisdictions: JurisdictionLookup): IntegrationEvent | undefined => {
   const metadata = metadataOf(recorded);
   if (metadata.origin) return undefined;
   const event = asDomainEvent(recorded);
-  const audience = audienceOf(event, metadata.jurisdiction, level, service.registry);
+  const audience = audienceOf(event, metadata.jurisdiction, level, jurisdictions);
   if (audience.length === 0) return undefined;
   const { origin: _none, ...provenance } = metadata satisfies EventMetadata;
   const published = publicData(event);
@@ -32,33 +31,51 @@ export const toIntegrationEvent = (recorded: RecordedEvent, level: Level, servic
   };
 };
 
+/** What a relay works with: its level's store, where the jurisdictions sit, and the bus. */
+export interface RelayPorts {
+  /** The level whose facts it publishes: its topic, and the source of every message. */
+  readonly level: Level;
+  readonly store: EventStore;
+  /** Which levels hear of a fact (its audience) depends on where its jurisdictions sit. */
+  readonly jurisdictions: JurisdictionLookup;
+  readonly bus: Bus;
+  /** Where its position in the store is kept. */
+  readonly checkpoints: Checkpoints;
+  /** How long it sleeps when nothing woke it (`nudge`) and nothing was left. */
+  readonly idleMillis?: number;
+}
+
 /**
  * The store is the outbox: the relay reads what this level recorded, from a durable checkpoint,
  * and publishes it. The checkpoint moves only after the bus holds the batch, so a crash repeats a
- * batch (receivers dedupe) and never skips one.
+ * batch (receivers dedupe) and never skips one. Whoever appends to the store nudges it.
  */
 export class Relay {
+  private readonly level: Level;
+  private readonly store: EventStore;
+  private readonly jurisdictions: JurisdictionLookup;
+  private readonly bus: Bus;
+  private readonly checkpoints: Checkpoints;
   private readonly checkpointName: string;
   private published = 0;
   /** Publishes in the background; batches from it and from `drain`, and replays, run one at a time. */
   private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly service: LevelService,
-    private readonly bus: Bus,
-    private readonly checkpoints: Checkpoints,
-    idleMillis = 25,
-  ) {
-    this.checkpointName = `relay-${service.level}`;
+  constructor({ level, store, jurisdictions, bus, checkpoints, idleMillis = 25 }: RelayPorts) {
+    this.level = level;
+    this.store = store;
+    this.jurisdictions = jurisdictions;
+    this.bus = bus;
+    this.checkpoints = checkpoints;
+    this.checkpointName = `relay-${level}`;
     this.loop = new BackgroundLoop({
       pass: async () => {
         const sent = await this.relayOneBatch();
         return sent !== undefined && sent > 0;
       },
       idleMillis,
-      failure: `[relay ${service.level}] publishing failed`,
+      failure: `[relay ${level}] publishing failed`,
     });
-    service.onAppended(() => this.nudge());
   }
 
   get checkpoint(): number {
@@ -120,7 +137,7 @@ export class Relay {
     this.published += prepared.messages.length;
     if (prepared.messages.length > 0) {
       operationsLog().info(
-        { event: 'relay-batch-published', atLevel: this.service.level, messages: prepared.messages.length, fromPosition: after + 1, toPosition: prepared.last, durationMs: Math.round((performance.now() - started) * 100) / 100 },
+        { event: 'relay-batch-published', atLevel: this.level, messages: prepared.messages.length, fromPosition: after + 1, toPosition: prepared.last, durationMs: Math.round((performance.now() - started) * 100) / 100 },
         'relay batch published',
       );
     }
@@ -150,12 +167,12 @@ export class Relay {
 
   /** The messages for the facts recorded after `after` (at most RELAY_BATCH); undefined when there are none. */
   private async prepare(after: number): Promise<PreparedBatch | undefined> {
-    const batch = await this.service.store.readAll({ after, limit: RELAY_BATCH });
+    const batch = await this.store.readAll({ after, limit: RELAY_BATCH });
     if (batch.length === 0) return undefined;
-    const topic = topicFor(this.service.level, INTEGRATION_SCHEMA);
+    const topic = topicFor(this.level, INTEGRATION_SCHEMA);
     const messages: BusMessage[] = [];
     for (const recorded of batch) {
-      const integration = toIntegrationEvent(recorded, this.service.level, this.service);
+      const integration = toIntegrationEvent(recorded, this.level, this.jurisdictions);
       if (integration) {
         messages.push({
           topic,

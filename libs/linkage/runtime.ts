@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { JurisdictionRegistry, Level } from '#domain';
+import type { JurisdictionLookup, Level } from '#domain';
 import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
 import type { Bus, BusConnectivity, Consumer } from '#bus';
 import { PoisonMessage, topicFor } from '#bus';
@@ -15,13 +15,17 @@ import type { InboxStats } from './inbox.js';
 import type { IdempotencyRecords } from './idempotency.js';
 import { IdempotentCommands, MemoryIdempotencyRecords, SqliteIdempotencyRecords } from './idempotency.js';
 import { Inbox, parseIntegrationEvent } from './inbox.js';
+import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
 import { LevelService } from './level-service.js';
-import { loadReferenceRegistry } from './reference-registry.js';
 import { Relay } from './relay.js';
 
-/** Everything one level runs: its service, its read model, and its two ends of the bus. */
+/** Everything one level runs: its store, its service, its read model, and its two ends of the bus. */
 export interface LevelNode {
   readonly level: Level;
+  /** The level's store, as its registrar watches it: every part of the node reads and writes this one. */
+  readonly store: EventStore;
+  /** The jurisdictions this level knows (the reference data and what its store records), read-only. */
+  readonly jurisdictions: JurisdictionLookup;
   readonly service: LevelService;
   readonly readModel: ReadModel;
   readonly projections: ProjectionRunner;
@@ -79,15 +83,17 @@ export class LinkageRuntime {
   static async start(options: RuntimeOptions): Promise<LinkageRuntime> {
     const nodes = new Map<Level, LevelNode>();
     for (const level of options.levels) {
-      const store = await options.openStore(level);
-      const registry = loadReferenceRegistry(options.registryFile);
-      const service = new LevelService(level, store, registry, options.clock);
+      const registrar = JurisdictionRegistrar.fromReference(options.registryFile);
+      const store = registrar.watch(await options.openStore(level));
+      const jurisdictions = registrar.directory;
+      const service = new LevelService(level, store, jurisdictions, options.clock);
       const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
-      await service.warmUp({ jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) });
+      await registrar.warmUp(store, { jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) });
       const checkpoints = options.dataDir ? new SqliteCheckpoints(join(options.dataDir, `${level}.outbox.db`)) : new MemoryCheckpoints();
       const projections = new ProjectionRunner(store, readModel);
-      const relay = new Relay(service, options.bus, checkpoints);
-      const inbox = new Inbox(service);
+      const relay = new Relay({ level, store, jurisdictions, bus: options.bus, checkpoints });
+      service.onAppended(() => relay.nudge());
+      const inbox = new Inbox({ level, store });
       const idempotencyRecords = options.dataDir ? new SqliteIdempotencyRecords(join(options.dataDir, `${level}.idempotency.db`)) : new MemoryIdempotencyRecords();
       const idempotency = new IdempotentCommands(service, idempotencyRecords, options.idempotencyRetentionMillis);
       service.onAppended(() => projections.nudge());
@@ -117,7 +123,7 @@ export class LinkageRuntime {
         },
       });
       const audit = LevelAudit.create({ service, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
-      nodes.set(level, { level, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
+      nodes.set(level, { level, store, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
@@ -134,9 +140,9 @@ export class LinkageRuntime {
     return [...this.nodes.keys()];
   }
 
-  /** Any served level's registry: they all start from the reference data and learn the same additions. */
-  get registry(): JurisdictionRegistry {
-    return this.nodes.values().next().value!.service.registry;
+  /** Any served level's jurisdictions: they all start from the reference data and learn the same additions. */
+  get registry(): JurisdictionLookup {
+    return this.nodes.values().next().value!.jurisdictions;
   }
 
   node(level: Level): LevelNode | undefined {
@@ -145,7 +151,7 @@ export class LinkageRuntime {
 
   levelOf(jurisdiction: string): Level | undefined {
     for (const node of this.nodes.values()) {
-      const level = node.service.registry.get(jurisdiction)?.level;
+      const level = node.jurisdictions.get(jurisdiction)?.level;
       if (level) return level;
     }
     return undefined;
@@ -155,7 +161,7 @@ export class LinkageRuntime {
     return Promise.all(
       [...this.nodes.values()].map(async (node) => ({
         level: node.level,
-        head: await node.service.store.headPosition(),
+        head: await node.store.headPosition(),
         relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
         inbox: node.inbox.stats,
         projections: await node.projections.lag(),
@@ -181,7 +187,7 @@ export class LinkageRuntime {
         await node.relay.drain();
         await node.projections.catchUp();
       }
-      const heads = await Promise.all([...this.nodes.values()].map((node) => node.service.store.headPosition()));
+      const heads = await Promise.all([...this.nodes.values()].map((node) => node.store.headPosition()));
       const marks = [...this.nodes.values()].map((node, index) => `${heads[index]}/${node.relay.checkpoint}/${node.projections.checkpoint}`).join(',');
       const quiet = [...this.nodes.values()].every((node, index) => node.relay.checkpoint >= heads[index]! && node.projections.checkpoint >= heads[index]!);
       if (quiet && marks === previous) return;
@@ -198,7 +204,7 @@ export class LinkageRuntime {
       await node.audit.stop();
     }
     for (const node of this.nodes.values()) {
-      await node.service.store.close();
+      await node.store.close();
       node.readModel.close();
       node.checkpoints.close();
       node.idempotencyRecords.close();

@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainEvent, IntegrationEvent, Level } from '#domain';
+import type { DomainEvent, IntegrationEvent, JurisdictionLookup, Level } from '#domain';
 import { INTEGRATION_SCHEMA, streamOf } from '#domain';
 import type { StreamAppend } from '#event-store';
 import type { SqliteEventStore } from '#event-store/adapters';
 import { WrongExpectedRevision } from '#event-store';
-import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf, openChainedSqliteStore } from '#linkage';
+import { Inbox, JurisdictionRegistrar, metadataOf, openChainedSqliteStore } from '#linkage';
 import { operationsLog } from '#observability';
 import { GIVEN_AT } from '../support/given-when-then.js';
 import { ZHANGZHOU, ZHAOAN, ZHAOAN_DEPOT, roundClosed, roundLaunched, roundPlanned, unitRegistered } from '../support/facts.js';
@@ -52,7 +52,8 @@ const newCounty = published({ type: 'JurisdictionRegistered', data: { code: '350
 
 interface Province {
   readonly store: SqliteEventStore;
-  readonly service: LevelService;
+  /** What the province's registrar has learnt from its store. */
+  readonly jurisdictions: JurisdictionLookup;
   readonly inbox: Inbox;
   /** Every appendMany the store was asked for, in order, whether it went through or not. */
   readonly appendManyCalls: StreamAppend[][];
@@ -68,7 +69,7 @@ afterEach(async () => {
 const openProvince = (file = join(folder, `${randomUUID()}.db`)): Province => {
   const store = openChainedSqliteStore(file);
   stores.push(store);
-  const service = new LevelService('province', store, loadReferenceRegistry(), new SettableClock(GIVEN_AT));
+  const registrar = JurisdictionRegistrar.fromReference();
   const appendManyCalls: StreamAppend[][] = [];
   let interlude: (() => Promise<void>) | undefined;
   const appendMany = store.appendMany.bind(store);
@@ -79,7 +80,7 @@ const openProvince = (file = join(folder, `${randomUUID()}.db`)): Province => {
     await before?.();
     return appendMany(appends);
   };
-  return { store, service, inbox: new Inbox(service), appendManyCalls, beforeNextAppendMany: (next) => (interlude = next) };
+  return { store, jurisdictions: registrar.directory, inbox: new Inbox({ level: 'province', store: registrar.watch(store) }), appendManyCalls, beforeNextAppendMany: (next) => (interlude = next) };
 };
 
 /** The source event ids a stream of the province store holds, in revision order. */
@@ -90,8 +91,8 @@ const idsOf = (...facts: IntegrationEvent[]): string[] => facts.map((fact) => fa
 
 describe('Inbox.receiveMany', () => {
   it('given facts of several streams, when received as one batch, then they are recorded by one appendMany, each stream in batch order', async () => {
-    const { store, service, inbox, appendManyCalls } = openProvince();
-    expect(service.registry.get('350699')).toBeUndefined();
+    const { store, jurisdictions, inbox, appendManyCalls } = openProvince();
+    expect(jurisdictions.get('350699')).toBeUndefined();
 
     const receipts = await inbox.receiveMany([planned, depot, launched, newCounty, closed]);
 
@@ -111,7 +112,7 @@ describe('Inbox.receiveMany', () => {
       schema: INTEGRATION_SCHEMA,
     });
     // The province learns the new county as it would from a single delivery.
-    expect(service.registry.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
+    expect(jurisdictions.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
     expect(inbox.stats).toMatchObject({ recorded: 5, duplicates: 0 });
   });
 
@@ -215,7 +216,7 @@ describe('Inbox delivery gaps', () => {
 
 describe('Inbox after a lost connection', () => {
   it('given an appendMany that wrote part of a batch and then failed, when the bus hands the facts over again one by one, then a new jurisdiction written before the failure is learnt', async () => {
-    const { store, service, inbox } = openProvince();
+    const { store, jurisdictions, inbox } = openProvince();
     const appendMany = store.appendMany;
     store.appendMany = async (appends) => {
       store.appendMany = appendMany;
@@ -224,13 +225,13 @@ describe('Inbox after a lost connection', () => {
       throw new Error('connection lost');
     };
     await expect(inbox.receiveMany([newCounty, depot])).rejects.toThrow('connection lost');
-    expect(service.registry.get('350699')).toBeUndefined();
+    expect(jurisdictions.get('350699')).toBeUndefined();
 
     // The bus's fallback after a failed run: the same messages, one at a time.
     expect(await inbox.receive(newCounty)).toBe('duplicate');
     expect(await inbox.receive(depot)).toBe('recorded');
 
-    expect(service.registry.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
+    expect(jurisdictions.get('350699')).toMatchObject({ code: '350699', parent: ZHANGZHOU });
     expect(await originsIn(store, newCounty.source.streamId)).toEqual(idsOf(newCounty));
   });
 });

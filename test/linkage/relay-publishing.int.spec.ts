@@ -1,6 +1,6 @@
 import type { Bus, BusMessage, Consumer } from '#bus';
 import { MemoryEventStore } from '#event-store/adapters';
-import { LevelService, MemoryCheckpoints, PUBLISH_BYTES, RELAY_BATCH, Relay, SettableClock, loadReferenceRegistry } from '#linkage';
+import { MemoryCheckpoints, PUBLISH_BYTES, RELAY_BATCH, Relay, loadReferenceRegistry } from '#linkage';
 
 /**
  * A bus double whose publishes are held until the test lets them through, one at a time, so the
@@ -48,9 +48,8 @@ const unitRegistered = (n: number, name = `单位 ${n}`) => ({
 describe('a relay publishing its store', () => {
   it('publishes one batch at a time, in store order', async () => {
     const store = new MemoryEventStore();
-    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
     const bus = new HeldPublishBus();
-    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    const relay = new Relay({ level: 'county', store, jurisdictions: loadReferenceRegistry(), bus, checkpoints: new MemoryCheckpoints() });
     const facts = 2 * RELAY_BATCH + 10;
     for (let n = 1; n <= facts; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
 
@@ -65,9 +64,8 @@ describe('a relay publishing its store', () => {
 
   it('replays from a position asked for while a batch is on its way once that batch is through, and never moves forward', async () => {
     const store = new MemoryEventStore();
-    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
     const bus = new HeldPublishBus();
-    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    const relay = new Relay({ level: 'county', store, jurisdictions: loadReferenceRegistry(), bus, checkpoints: new MemoryCheckpoints() });
     for (let n = 1; n <= 6; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
 
     const drained = relay.drain();
@@ -91,7 +89,6 @@ describe('a relay publishing its store', () => {
 
   it('keeps its checkpoint and publishes the same batch again when a publish fails', async () => {
     const store = new MemoryEventStore();
-    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
     let failures = 1;
     const sent: string[][] = [];
     const bus: Bus = {
@@ -102,7 +99,7 @@ describe('a relay publishing its store', () => {
       consume: () => Promise.reject(new Error('this double only publishes')),
       close: async () => undefined,
     };
-    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    const relay = new Relay({ level: 'county', store, jurisdictions: loadReferenceRegistry(), bus, checkpoints: new MemoryCheckpoints() });
     for (let n = 1; n <= RELAY_BATCH + 1; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n)]);
     await expect(relay.drain()).rejects.toThrow('broker away');
     expect(relay.checkpoint).toBe(0);
@@ -113,14 +110,13 @@ describe('a relay publishing its store', () => {
 
   it('sends a batch of large facts in parts a broker accepts, in order, and moves its checkpoint after the last', async () => {
     const store = new MemoryEventStore();
-    const county = new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
     const sent: BusMessage[][] = [];
     const bus: Bus = {
       publish: async (messages) => void sent.push([...messages]),
       consume: () => Promise.reject(new Error('this double only publishes')),
       close: async () => undefined,
     };
-    const relay = new Relay(county, bus, new MemoryCheckpoints());
+    const relay = new Relay({ level: 'county', store, jurisdictions: loadReferenceRegistry(), bus, checkpoints: new MemoryCheckpoints() });
     // 12 facts of ~150 kB (a unit with a very long name): 1.8 MB in one batch.
     for (let n = 1; n <= 12; n++) await store.append(`unit-${n}`, 'no-stream', [unitRegistered(n, '名'.repeat(50_000))]);
     expect(await relay.drain()).toBe(12);

@@ -27,9 +27,9 @@ describe('a relay that fails after publishing', () => {
   it('publishes the batch again on restart, and the receiving inbox records each fact once', async () => {
     const clock = new SettableClock('2024-05-01T00:00:00.000Z');
     const county = new LevelService('county', new MemoryEventStore(), loadReferenceRegistry(), clock);
-    const province = new LevelService('province', new MemoryEventStore(), loadReferenceRegistry(), clock);
+    const provinceStore = new MemoryEventStore();
     const bus = new InprocBus();
-    const inbox = new Inbox(province);
+    const inbox = new Inbox({ level: 'province', store: provinceStore });
     await bus.consume({
       groupId: 'linkage-inbox-province',
       topics: [topicFor('county', 1)],
@@ -44,16 +44,17 @@ describe('a relay that fails after publishing', () => {
     for (const command of commands) await county.execute({ command, actor: COUNTY });
 
     const checkpoints: Checkpoints = new CheckpointsThatFailToSave(1);
-    await expect(new Relay(county, bus, checkpoints).drain()).rejects.toThrow('disk full');
+    const countyPorts = { level: county.level, store: county.store, jurisdictions: county.registry };
+    await expect(new Relay({ ...countyPorts, bus, checkpoints }).drain()).rejects.toThrow('disk full');
     expect(inbox.stats).toMatchObject({ recorded: 3, duplicates: 0 });
     expect(checkpoints.load('relay-county')).toBe(0);
 
-    const published = await new Relay(county, bus, checkpoints).drain();
+    const published = await new Relay({ ...countyPorts, bus, checkpoints }).drain();
     expect(published).toBe(3);
     expect(inbox.stats).toMatchObject({ recorded: 3, duplicates: 3 });
     expect(checkpoints.load('relay-county')).toBe(await county.store.headPosition());
 
-    const received = await province.store.readAll();
+    const received = await provinceStore.readAll();
     expect(received).toHaveLength(3);
     expect(new Set(received.map((event) => metadataOf(event).origin?.eventId)).size).toBe(3);
     expect(received.map((event) => event.type)).toEqual(['UnitRegistered', 'RoundPlanned', 'RoundLaunched']);

@@ -18,7 +18,7 @@ const countyMessages = async (commands: readonly Command[]): Promise<BusMessage[
   for (const command of commands) await county.execute({ command, actor: COUNTY });
   const messages: BusMessage[] = [];
   for (const recorded of await county.store.readAll()) {
-    const integration = toIntegrationEvent(recorded, 'county', county)!;
+    const integration = toIntegrationEvent(recorded, 'county', county.registry)!;
     messages.push({ topic: topicFor('county', INTEGRATION_SCHEMA), key: recorded.streamId, value: JSON.stringify(integration), headers: { 'event-id': integration.metadata.eventId } });
   }
   return messages;

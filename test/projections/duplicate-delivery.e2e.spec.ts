@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IntegrationEvent, Level } from '#domain';
 import { LEVELS } from '#domain';
 import { MemoryEventStore } from '#event-store/adapters';
-import { Inbox, LevelService, SettableClock, loadReferenceRegistry, metadataOf, toIntegrationEvent } from '#linkage';
+import { Inbox, metadataOf, toIntegrationEvent } from '#linkage';
 import type { LedgerKind } from '#projections';
 import { LEDGER_KINDS, ProjectionRunner, ReadModel } from '#projections';
 import type { EmbeddedHarness } from '#scenario';
@@ -84,7 +84,6 @@ describe('inbound facts delivered 1 to 3 times, shuffled within each source stre
           // A fresh store for the receiving level: its own facts as recorded, then what the other
           // levels published to it, each delivered 1-3 times and shuffled within its source stream.
           const store = new MemoryEventStore();
-          const service = new LevelService(receiver, store, loadReferenceRegistry(), new SettableClock(harness.clock.now()));
           for (const recorded of await original.service.store.readAll()) {
             if (metadataOf(recorded).origin) continue;
             const existing = (await store.readStream(recorded.streamId)).length;
@@ -96,14 +95,14 @@ describe('inbound facts delivered 1 to 3 times, shuffled within each source stre
           for (const source of LEVELS.filter((level) => level !== receiver)) {
             const sourceNode = harness.runtime.node(source)!;
             for (const recorded of await sourceNode.service.store.readAll()) {
-              const integration = toIntegrationEvent(recorded, source, sourceNode.service);
+              const integration = toIntegrationEvent(recorded, source, sourceNode.jurisdictions);
               if (!integration?.audience.includes(receiver)) continue;
               const key = `${source}/${recorded.streamId}`;
               const copies = 1 + Math.floor(random() * 3);
               bySource.set(key, [...(bySource.get(key) ?? []), ...Array.from({ length: copies }, () => integration)]);
             }
           }
-          const inbox = new Inbox(service);
+          const inbox = new Inbox({ level: receiver, store });
           let deliveries = 0;
           for (const deliveriesOfStream of bySource.values()) {
             const shuffled = deliveriesOfStream.map((event) => ({ event, order: random() })).sort((a, b) => a.order - b.order);

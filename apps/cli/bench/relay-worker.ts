@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
 import { KafkaBus } from '#bus/adapters';
-import { LevelService, Relay, SqliteCheckpoints, loadReferenceRegistry, openChainedSqliteStore, systemClock } from '#linkage';
+import { Relay, SqliteCheckpoints, loadReferenceRegistry, openChainedSqliteStore } from '#linkage';
 
 export interface RelayWorkerData {
   readonly storeFile: string;
@@ -23,7 +23,7 @@ const port = parentPort!;
 const store = openChainedSqliteStore(data.storeFile);
 const checkpoints = new SqliteCheckpoints(data.checkpointsFile);
 const bus = new KafkaBus({ brokers: data.brokers, clientId: 'bench-relay-county', namespace: data.namespace, logLevel: kafkajs.logLevel.NOTHING });
-const relay = new Relay(new LevelService('county', store, loadReferenceRegistry(), systemClock), bus, checkpoints);
+const relay = new Relay({ level: 'county', store, jurisdictions: loadReferenceRegistry(), bus, checkpoints });
 port.postMessage({ type: 'ready' } satisfies RelayWorkerMessage);
 port.on('message', async (command: RelayWorkerCommand) => {
   if (command === 'drain') {

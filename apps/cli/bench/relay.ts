@@ -9,7 +9,7 @@ import { MAX_RUN_LENGTH, topicFor } from '#bus';
 import { KafkaBus } from '#bus/adapters';
 import type { StreamAppend } from '#event-store';
 import type { SqliteEventStore } from '#event-store/adapters';
-import { Inbox, LevelService, inboxDeadLetterTopicFor, inboxGroupFor, loadReferenceRegistry, openChainedSqliteStore, parseIntegrationEvent, systemClock } from '#linkage';
+import { Inbox, inboxDeadLetterTopicFor, inboxGroupFor, openChainedSqliteStore, parseIntegrationEvent } from '#linkage';
 import { withBenchKafka } from './kafka-cluster.js';
 import type { RelayWorkerCommand, RelayWorkerData, RelayWorkerMessage } from './relay-worker.js';
 import type { BenchResult } from './result.js';
@@ -111,7 +111,7 @@ export const benchRelayThroughput = async (events = RELAY_EVENTS): Promise<Bench
       await addCountyFacts(storeFile, 0, WARM_UP_EVENTS);
 
       const receiverStore = openChainedSqliteStore(join(dataDir, `${RECEIVER}.events.db`));
-      const inbox = new Inbox(new LevelService(RECEIVER, receiverStore, loadReferenceRegistry(), systemClock));
+      const inbox = new Inbox({ level: RECEIVER, store: receiverStore });
       const receiverBus = new KafkaBus({
         brokers: kafka.brokers,
         clientId: 'bench-relay-province',

@@ -3,7 +3,7 @@
  * operations route. Each answer is a yes or no; the edge turns a no into the one refusal that
  * looks like "does not exist", so that "not yours" and "unknown" cannot be told apart.
  */
-import type { Jurisdiction, JurisdictionLookup } from '../jurisdictions/registry.js';
+import type { JurisdictionLookup } from '../jurisdictions/registry.js';
 import type { Actor, Level, Role } from '../kernel/actor.js';
 import { levelDepth } from '../kernel/actor.js';
 import { mayReadJurisdiction, onActorsBranch } from './branch.js';
@@ -20,7 +20,7 @@ export interface FactConcerns {
 }
 
 export class ReadPolicy {
-  constructor(private readonly registry: JurisdictionLookup & { all(): readonly Jurisdiction[] }) {}
+  constructor(private readonly registry: JurisdictionLookup) {}
 
   /** Figures and lists of `jurisdiction`: its own subtree only (admin: every registered one). */
   mayRead(actor: Actor, jurisdiction: string): boolean {

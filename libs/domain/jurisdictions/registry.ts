@@ -10,9 +10,14 @@ export interface Jurisdiction {
 
 export const JURISDICTION_CODE = /^\d{6}$/;
 
-/** Read-only view of the registry that deciders and projections consult. */
+/**
+ * Read-only view of the registry (the jurisdiction directory) that deciders, projections, the
+ * relay and the read policy consult. A level's live registry has one writer (the linkage's
+ * JurisdictionRegistrar); everyone else sees it through this.
+ */
 export interface JurisdictionLookup {
   get(code: string): Jurisdiction | undefined;
+  all(): readonly Jurisdiction[];
   /** Strict ancestors, nearest first. */
   ancestorsOf(code: string): string[];
   isAncestor(ancestor: string, of: string): boolean;
