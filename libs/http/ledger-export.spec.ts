@@ -14,12 +14,14 @@ describe('shanghaiTime', () => {
       fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2199, 11, 31, 23, 59, 59) }), (millis) => {
         expect(shanghaiTime(new Date(millis).toISOString())).toBe(expected(millis));
       }),
-      { numRuns: 5000 },
+      { numRuns: 2000 },
     );
   });
 
   it.each([
     ['2021-12-31T16:00:00Z', '2022-01-01 00:00'],
+    // The same UTC hour again: its Beijing date and hour remembered, its minutes its own.
+    ['2021-12-31T16:59:59.999Z', '2022-01-01 00:59'],
     ['2023-06-30T09:00:00+08:00', '2023-06-30 09:00'],
     ['2024-02-28T16:59:59.999Z', '2024-02-29 00:59'],
     ['1991-12-31T15:59:59Z', '1991-12-31 23:59'],

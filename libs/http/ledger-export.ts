@@ -3,7 +3,7 @@
  * and a totals row, as XLSX (streamed, so a 100,000-row ledger never sits in memory whole) or CSV.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import type { HandoverRow, IssueRow, LedgerKind, LedgerPage, LedgerRows, RectificationRow } from '#projections';
+import type { HandoverRow, IssueRow, LedgerKind, LedgerRows, LedgerRowsPage, RectificationRow } from '#projections';
 import type { XlsxRow } from './xlsx-stream.js';
 import { streamXlsx } from './xlsx-stream.js';
 
@@ -14,8 +14,8 @@ export const LEDGER_DOWNLOAD_PAGE = 2000;
  * The rows of a download, a page at a time: `first`, then each next page read when the writer asks
  * for it, so that only one page of rows is held at once.
  */
-export async function* ledgerPages<K extends LedgerKind>(first: LedgerPage<K>, next: (cursor: string) => LedgerPage<K>): AsyncIterable<LedgerRows[K][]> {
-  let current = first;
+export async function* ledgerPages<K extends LedgerKind>(first: LedgerRowsPage<K>, next: (cursor: string) => LedgerRowsPage<K>): AsyncIterable<LedgerRows[K][]> {
+  let current: LedgerRowsPage<K> = first;
   yield current.rows;
   while (current.next !== null) {
     current = next(current.next);
@@ -30,6 +30,7 @@ export async function* ledgerPages<K extends LedgerKind>(first: LedgerPage<K>, n
  */
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const FIXED_OFFSET_SINCE = Date.UTC(1992, 0, 1);
+const FIXED_OFFSET_SINCE_UTC = new Date(FIXED_OFFSET_SINCE).toISOString();
 const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
@@ -41,16 +42,37 @@ const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
 });
 const twoDigits = (value: number): string => (value < 10 ? `0${value}` : String(value));
 
+const computedShanghaiTime = (millis: number): string => {
+  const beijing = new Date(millis + SHANGHAI_OFFSET_MS);
+  return `${beijing.getUTCFullYear()}-${twoDigits(beijing.getUTCMonth() + 1)}-${twoDigits(beijing.getUTCDate())} ${twoDigits(beijing.getUTCHours())}:${twoDigits(beijing.getUTCMinutes())}`;
+};
+
+/**
+ * Beijing date and hour by UTC hour (`2021-12-31T16` → `2022-01-01 00`), for instants written as the
+ * read model stores them (UTC, `Z`): a download's five dates a row then cost a lookup each. Emptied
+ * when full; an hour is a key, so 50,000 keys cover more than five years of dates.
+ */
+const BEIJING_HOURS = new Map<string, string>();
+const BEIJING_HOURS_MAX = 50_000;
+const UTC_MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z$/;
+
 /** `2021-12-31 08:00`, in Beijing time, as offices read dates. */
 export const shanghaiTime = (instant: string | null): string => {
   if (instant === null) return '';
-  const millis = Date.parse(instant);
-  if (millis < FIXED_OFFSET_SINCE) {
-    const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(millis)).map((part) => [part.type, part.value]));
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}`;
+  if (UTC_MINUTE.test(instant) && instant >= FIXED_OFFSET_SINCE_UTC) {
+    const hourKey = instant.slice(0, 13);
+    let hour = BEIJING_HOURS.get(hourKey);
+    if (hour === undefined) {
+      if (BEIJING_HOURS.size >= BEIJING_HOURS_MAX) BEIJING_HOURS.clear();
+      hour = computedShanghaiTime(Date.parse(instant)).slice(0, 13);
+      BEIJING_HOURS.set(hourKey, hour);
+    }
+    return hour + instant.slice(13, 16);
   }
-  const beijing = new Date(millis + SHANGHAI_OFFSET_MS);
-  return `${beijing.getUTCFullYear()}-${twoDigits(beijing.getUTCMonth() + 1)}-${twoDigits(beijing.getUTCDate())} ${twoDigits(beijing.getUTCHours())}:${twoDigits(beijing.getUTCMinutes())}`;
+  const millis = Date.parse(instant);
+  if (millis >= FIXED_OFFSET_SINCE) return computedShanghaiTime(millis);
+  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(millis)).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}`;
 };
 
 export const LEDGER_TITLES: Record<LedgerKind, string> = { issues: '问题清单', rectifications: '整改台账', handovers: '移交清单' };
