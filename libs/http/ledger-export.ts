@@ -3,8 +3,9 @@
  * and a totals row, as XLSX (streamed, so a 100,000-row ledger never sits in memory whole) or CSV.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
-import type { HandoverRow, IssueRow, LedgerKind, LedgerPage, LedgerRows, RectificationRow } from '#projections';
+import type { HandoverRow, IssueRow, LedgerKind, LedgerRows, LedgerRowsPage, RectificationRow } from '#projections';
+import type { XlsxRow } from './xlsx-stream.js';
+import { streamXlsx } from './xlsx-stream.js';
 
 /** Rows per read of the read model while a download streams. */
 export const LEDGER_DOWNLOAD_PAGE = 2000;
@@ -13,8 +14,8 @@ export const LEDGER_DOWNLOAD_PAGE = 2000;
  * The rows of a download, a page at a time: `first`, then each next page read when the writer asks
  * for it, so that only one page of rows is held at once.
  */
-export async function* ledgerPages<K extends LedgerKind>(first: LedgerPage<K>, next: (cursor: string) => LedgerPage<K>): AsyncIterable<LedgerRows[K][]> {
-  let current = first;
+export async function* ledgerPages<K extends LedgerKind>(first: LedgerRowsPage<K>, next: (cursor: string) => LedgerRowsPage<K>): AsyncIterable<LedgerRows[K][]> {
+  let current: LedgerRowsPage<K> = first;
   yield current.rows;
   while (current.next !== null) {
     current = next(current.next);
@@ -22,6 +23,14 @@ export async function* ledgerPages<K extends LedgerKind>(first: LedgerPage<K>, n
   }
 }
 
+/**
+ * Beijing time has been UTC+8 all year since 1992, so a time since then is computed, not looked up:
+ * the time zone database's formatToParts costs about as much as the rest of a ledger row. Earlier
+ * times (daylight saving 1986-1991, and before) still ask it.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const FIXED_OFFSET_SINCE = Date.UTC(1992, 0, 1);
+const FIXED_OFFSET_SINCE_UTC = new Date(FIXED_OFFSET_SINCE).toISOString();
 const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
@@ -31,11 +40,38 @@ const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
   minute: '2-digit',
   hour12: false,
 });
+const twoDigits = (value: number): string => (value < 10 ? `0${value}` : String(value));
+
+const computedShanghaiTime = (millis: number): string => {
+  const beijing = new Date(millis + SHANGHAI_OFFSET_MS);
+  return `${beijing.getUTCFullYear()}-${twoDigits(beijing.getUTCMonth() + 1)}-${twoDigits(beijing.getUTCDate())} ${twoDigits(beijing.getUTCHours())}:${twoDigits(beijing.getUTCMinutes())}`;
+};
+
+/**
+ * Beijing date and hour by UTC hour (`2021-12-31T16` → `2022-01-01 00`), for instants written as the
+ * read model stores them (UTC, `Z`): a download's five dates a row then cost a lookup each. Emptied
+ * when full; an hour is a key, so 50,000 keys cover more than five years of dates.
+ */
+const BEIJING_HOURS = new Map<string, string>();
+const BEIJING_HOURS_MAX = 50_000;
+const UTC_MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z$/;
 
 /** `2021-12-31 08:00`, in Beijing time, as offices read dates. */
 export const shanghaiTime = (instant: string | null): string => {
   if (instant === null) return '';
-  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
+  if (UTC_MINUTE.test(instant) && instant >= FIXED_OFFSET_SINCE_UTC) {
+    const hourKey = instant.slice(0, 13);
+    let hour = BEIJING_HOURS.get(hourKey);
+    if (hour === undefined) {
+      if (BEIJING_HOURS.size >= BEIJING_HOURS_MAX) BEIJING_HOURS.clear();
+      hour = computedShanghaiTime(Date.parse(instant)).slice(0, 13);
+      BEIJING_HOURS.set(hourKey, hour);
+    }
+    return hour + instant.slice(13, 16);
+  }
+  const millis = Date.parse(instant);
+  if (millis >= FIXED_OFFSET_SINCE) return computedShanghaiTime(millis);
+  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(millis)).map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}`;
 };
 
@@ -122,36 +158,24 @@ const totals = <K extends LedgerKind>(kind: K, rows: number, overdue: number): (
 const isOverdue = (row: object): boolean => (row as { overdue?: boolean }).overdue === true;
 
 /** An XLSX workbook of one ledger, streamed as `rows` yields pages. */
-export const streamLedgerXlsx = <K extends LedgerKind>(kind: K, title: string, rows: AsyncIterable<LedgerRows[K][]>): Readable => {
-  const output = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
-  workbook.creator = 'inspection-linkage';
-  const sheet = workbook.addWorksheet(LEDGER_TITLES[kind], { views: [{ state: 'frozen', ySplit: 2 }] });
-  sheet.columns = COLUMNS[kind].map((column) => ({ width: column.width }));
-  const caption = sheet.addRow([title]);
-  caption.font = { bold: true, size: 14 };
-  caption.commit();
-  const header = sheet.addRow(ledgerHeaders(kind));
-  header.font = { bold: true };
-  header.commit();
-  void (async () => {
-    let count = 0;
-    let overdue = 0;
-    for await (const page of rows) {
-      for (const row of page) {
-        sheet.addRow(ledgerCells(kind, row)).commit();
-        count++;
-        if (isOverdue(row)) overdue++;
+export const streamLedgerXlsx = <K extends LedgerKind>(kind: K, title: string, rows: AsyncIterable<LedgerRows[K][]>): Readable =>
+  streamXlsx(
+    { name: LEDGER_TITLES[kind], widths: COLUMNS[kind].map((column) => column.width), frozenRows: 2, creator: 'inspection-linkage' },
+    (async function* () {
+      yield [
+        { cells: [title], style: 'caption' },
+        { cells: ledgerHeaders(kind), style: 'bold' },
+      ];
+      let count = 0;
+      let overdue = 0;
+      for await (const page of rows) {
+        count += page.length;
+        overdue += page.filter(isOverdue).length;
+        yield page.map((row): XlsxRow => ({ cells: ledgerCells(kind, row) }));
       }
-    }
-    const total = sheet.addRow(totals(kind, count, overdue));
-    total.font = { bold: true };
-    total.commit();
-    sheet.commit();
-    await workbook.commit();
-  })().catch((error: unknown) => output.destroy(error as Error));
-  return output;
-};
+      yield [{ cells: totals(kind, count, overdue), style: 'bold' }];
+    })(),
+  );
 
 const csvCell = (value: string | number): string => {
   const text = String(value);

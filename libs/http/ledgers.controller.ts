@@ -121,7 +121,8 @@ export class LedgersController {
     if (query.format === undefined || query.format === 'json') return page(query.cursor, query.limit !== undefined ? Number(query.limit) : 50);
 
     const first = page(undefined, LEDGER_DOWNLOAD_PAGE);
-    const pages = ledgerPages(first, (cursor) => page(cursor, LEDGER_DOWNLOAD_PAGE));
+    // The first page counted every matching row for the title; the later ones need not count again.
+    const pages = ledgerPages(first, (cursor) => node.readModel.ledgerRows(jurisdiction, kind, filter, node.service.registry, at, { cursor, limit: LEDGER_DOWNLOAD_PAGE }));
     const name = registryName(this.gateway, jurisdiction);
     const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
     const file = `${jurisdiction}-${kind}.${query.format}`;

@@ -99,6 +99,9 @@ export interface LedgerPage<K extends LedgerKind> {
   next: string | null;
 }
 
+/** A page without the count: the later pages of a download, whose first page counted. */
+export type LedgerRowsPage<K extends LedgerKind> = Pick<LedgerPage<K>, 'rows' | 'next'>;
+
 /** A filter that does not apply to a ledger (issues have no status or due date). */
 export class LedgerFilterNotApplicable extends Error {
   override readonly name = 'LedgerFilterNotApplicable';

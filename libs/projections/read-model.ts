@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { JurisdictionLookup, JurisdictionRegistered } from '#domain';
 import { preparePrivateSqliteFile } from '#event-store';
-import type { LedgerFilter, LedgerKind, LedgerPage } from './ledgers.js';
+import type { LedgerFilter, LedgerKind, LedgerPage, LedgerRowsPage } from './ledgers.js';
 import type { ProjectedFact, ProjectionPlan } from './projector.js';
 import { planProjection } from './projector.js';
 import { LedgerQueries } from './read-model/ledger-queries.js';
@@ -129,6 +129,18 @@ export class ReadModel {
     page: { readonly cursor?: string; readonly limit: number },
   ): LedgerPage<K> {
     return this.ledgers.ledger(jurisdiction, kind, filter, registry, at, position, page);
+  }
+
+  /** A later page of a download: the rows and the next cursor, without counting every match again. */
+  ledgerRows<K extends LedgerKind>(
+    jurisdiction: string,
+    kind: K,
+    filter: LedgerFilter,
+    registry: JurisdictionLookup,
+    at: string,
+    page: { readonly cursor?: string; readonly limit: number },
+  ): LedgerRowsPage<K> {
+    return this.ledgers.ledgerRows(jurisdiction, kind, filter, registry, at, page);
   }
 
   /**

@@ -64,14 +64,14 @@ const sampler = new Worker(SAMPLER, { eval: true });
 
 const started = performance.now();
 const position = readModel.checkpoint('upward-report');
-let pages = 0;
-const page = (cursor: string | undefined) => {
+let pages = 1;
+const first = readModel.ledger(jurisdiction, 'rectifications', filter, registry, at, position, { limit: LEDGER_DOWNLOAD_PAGE });
+const next = (cursor: string) => {
   pages++;
-  return readModel.ledger(jurisdiction, 'rectifications', filter, registry, at, position, { ...(cursor !== undefined ? { cursor } : {}), limit: LEDGER_DOWNLOAD_PAGE });
+  return readModel.ledgerRows(jurisdiction, 'rectifications', filter, registry, at, { cursor, limit: LEDGER_DOWNLOAD_PAGE });
 };
-const first = page(undefined);
 const title = `${registry.get(jurisdiction)?.name ?? jurisdiction}${LEDGER_TITLES.rectifications}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
-await pipeline(streamLedgerXlsx('rectifications', title, ledgerPages(first, (cursor) => page(cursor))), createWriteStream(out));
+await pipeline(streamLedgerXlsx('rectifications', title, ledgerPages(first, next)), createWriteStream(out));
 const seconds = (performance.now() - started) / 1000;
 const peakAnonymousKb = await new Promise<number | null>((resolve) => {
   sampler.once('message', resolve);

@@ -201,7 +201,7 @@ export const benchLedgerExport = async (): Promise<BenchResult[]> => {
   if (result.rows !== level.history.rectifications.closed || result.rowsReadBack !== result.rows) {
     throw new Error(`ledger_export: ${result.rows} rows exported, ${result.rowsReadBack} read back, ${level.history.rectifications.closed} closed rectifications stored`);
   }
-  const what = `XLSX of the ${result.rows} closed rectifications (status=closed, scope 350000) of the generated ${FOLLOW_THROUGH_LEVEL} store's read model: ${result.pages} ReadModel.ledger pages of ${LEDGER_DOWNLOAD_PAGE} fed to streamLedgerXlsx as the ledger route does, written to a file (${round(result.bytes / 1024 / 1024, 1)} MB, read back whole: ${result.rowsReadBack} rows), in a process of its own`;
+  const what = `XLSX of the ${result.rows} closed rectifications (status=closed, scope 350000) of the generated ${FOLLOW_THROUGH_LEVEL} store's read model: ${result.pages} pages of ${LEDGER_DOWNLOAD_PAGE} (ReadModel.ledger, then ledgerRows) fed to streamLedgerXlsx as the ledger route does, written to a file (${round(result.bytes / 1024 / 1024, 1)} MB, read back whole: ${result.rowsReadBack} rows), in a process of its own`;
   return [
     { name: 'ledger_export_rows_per_s', value: round(result.rows / result.seconds, 0), unit: 'rows/s', detail: `${what}; ${result.seconds.toFixed(2)} s` },
     { name: 'ledger_export_peak_rss_mb', value: result.peakRssMb, unit: 'MB', detail: 'peak resident set size of that process (getrusage maxrss), the read model opened and the download made' },

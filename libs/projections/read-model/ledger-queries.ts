@@ -1,6 +1,6 @@
 import type { JurisdictionLookup } from '#domain';
 import { RECTIFICATION_STATUSES } from '#domain';
-import type { HandoverRow, IssueRow, LedgerFilter, LedgerKind, LedgerPage, LedgerRows, RectificationRow } from '../ledgers.js';
+import type { HandoverRow, IssueRow, LedgerFilter, LedgerKind, LedgerPage, LedgerRows, LedgerRowsPage, RectificationRow } from '../ledgers.js';
 import { HANDOVER_STATUSES, InvalidCursor, LedgerFilterNotApplicable } from '../ledgers.js';
 import type { QueryContext } from './queries.js';
 import { UnknownScope } from './queries.js';
@@ -22,6 +22,12 @@ interface LedgerShape {
   /** Whether a row is overdue at @at: as a column, and as the filter `overdue=true` (the same rows, written for the index). */
   readonly overdue?: { readonly value: string; readonly filter: string };
   readonly status?: { readonly column: string; readonly values: readonly string[] };
+  /**
+   * An index in ledger order (newest first, then id) that holds every column a filter tests: a page
+   * is then found by walking it from the cursor until enough rows match, instead of gathering every
+   * matching row of each jurisdiction of the scope and sorting them. Named with the columns it gives.
+   */
+  readonly walk?: { readonly index: string; readonly columns: string };
   readonly select: string;
 }
 
@@ -41,6 +47,7 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
     sortKey: 'x.ledger_order',
     overdue: { value: `(x.status NOT IN ${DONE} AND x.due_by < @at)`, filter: `(x.status IN ${OPEN} AND x.due_by < @at)` },
     status: { column: 'x.status', values: RECTIFICATION_STATUSES },
+    walk: { index: 'rectifications_newest_first', columns: 'rectification_id, ledger_order, status, due_by, unit_jurisdiction, round_id, unit_id, issue_id' },
     select: `x.rectification_id AS rectificationId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
       x.unit_jurisdiction AS jurisdiction, x.owner AS requiredBy, x.required_at AS requiredAt, x.due_by AS dueBy, x.status AS status,
       x.measures AS measures, x.typical AS typical, x.responsible_leader AS responsibleLeader, x.lead_department AS leadDepartment,
@@ -73,6 +80,13 @@ const decodeCursor = (cursor: string): [string, string] => {
 
 type Raw = Record<string, unknown>;
 
+/** Ledger order, as SQLite compares the keys and ids (text, by code unit; ids are ASCII). */
+const newestFirst = (a: Raw, b: Raw): number => {
+  const [keyA, keyB, idA, idB] = [a.sortKey as string, b.sortKey as string, a.sortId as string, b.sortId as string];
+  if (keyA !== keyB) return keyA < keyB ? 1 : -1;
+  return idA === idB ? 0 : idA < idB ? 1 : -1;
+};
+
 const asRow: { [K in LedgerKind]: (raw: Raw) => LedgerRows[K] } = {
   issues: (raw): IssueRow => ({
     ...(raw as unknown as IssueRow),
@@ -95,6 +109,14 @@ const asRow: { [K in LedgerKind]: (raw: Raw) => LedgerRows[K] } = {
 };
 
 /**
+ * How far a page walks the ledger-order index before it gives up and gathers the matching rows of
+ * each jurisdiction instead: this many index entries per row of the page. The walk wins while at
+ * least one row in this many of the ledger matches (an overdue, status, category or round filter
+ * of a city does); a sparse filter pays this scan once, then the gathering.
+ */
+const WALK_ENTRIES_PER_ROW = 200;
+
+/**
  * The ledgers of a jurisdiction's subtree: every row whose unit lies in it, newest first, filtered,
  * a page at a time behind a stable cursor, with the count of every matching row.
  */
@@ -110,6 +132,32 @@ export class LedgerQueries {
     position: number,
     page: { readonly cursor?: string; readonly limit: number },
   ): LedgerPage<K> {
+    const { count, rows, next } = this.read(jurisdiction, kind, filter, registry, at, page, true);
+    return { jurisdiction, kind, filter, asOf: at, position, count: count!, rows, next };
+  }
+
+  /** A page as `ledger` reads it, without counting every matching row. */
+  ledgerRows<K extends LedgerKind>(
+    jurisdiction: string,
+    kind: K,
+    filter: LedgerFilter,
+    registry: JurisdictionLookup,
+    at: string,
+    page: { readonly cursor?: string; readonly limit: number },
+  ): LedgerRowsPage<K> {
+    const { rows, next } = this.read(jurisdiction, kind, filter, registry, at, page, false);
+    return { rows, next };
+  }
+
+  private read<K extends LedgerKind>(
+    jurisdiction: string,
+    kind: K,
+    filter: LedgerFilter,
+    registry: JurisdictionLookup,
+    at: string,
+    page: { readonly cursor?: string; readonly limit: number },
+    counted: boolean,
+  ): LedgerRowsPage<K> & { readonly count?: number } {
     if (!registry.get(jurisdiction)) throw new UnknownScope(`jurisdiction ${jurisdiction} is not registered`);
     const shape = SHAPES[kind];
     const rounds = filter.roundId !== undefined ? this.context.roundsInScope({ roundId: filter.roundId }) : undefined;
@@ -144,41 +192,55 @@ export class LedgerQueries {
       parameters.category = filter.category;
     }
     const matching = where.join(' AND ');
-    const pageWhere = [matching];
+    let afterCursor: string | undefined;
     if (page.cursor !== undefined) {
       const [sortKey, id] = decodeCursor(page.cursor);
       // The first term bounds the walk of the ledger index; the second picks the rows after the cursor.
-      pageWhere.push(`${shape.sortKey} <= @cursorKey AND (${shape.sortKey} < @cursorKey OR x.${shape.id} < @cursorId)`);
+      afterCursor = `${shape.sortKey} <= @cursorKey AND (${shape.sortKey} < @cursorKey OR x.${shape.id} < @cursorId)`;
       parameters.cursorKey = sortKey;
       parameters.cursorId = id;
     }
+    const limit = Math.trunc(page.limit) + 1;
+    // The page's ids first, from an index alone (it holds the order and the filtered columns); then
+    // only those rows are read. Read whole, every matching row would be. The rows come back in the
+    // order they were looked up in and are put in ledger order here: SQLite would sort the wide rows.
+    const pageOf = (ids: string) =>
+      this.context.query(
+        `WITH page AS MATERIALIZED (${ids})
+         SELECT ${shape.select}, page.page_key AS sortKey, page.page_id AS sortId FROM page JOIN ${shape.table} x ON x.${shape.id} = page.page_id
+         LEFT JOIN units u ON u.unit_id = x.unit_id`,
+      );
+    const gathered = pageOf(
+      `SELECT x.${shape.id} AS page_id, ${shape.sortKey} AS page_key FROM ${shape.table} x WHERE ${[matching, ...(afterCursor ? [afterCursor] : [])].join(' AND ')}
+       ORDER BY page_key DESC, page_id DESC LIMIT ${limit}`,
+    );
+    // A unit's rows are few, and a round family's lie together in time, far from the newest when
+    // the round is old: both are gathered from their own indexes, not walked to.
+    const walked =
+      shape.walk && filter.unitId === undefined && filter.roundId === undefined
+        ? pageOf(
+            `SELECT x.${shape.id} AS page_id, ${shape.sortKey} AS page_key FROM (
+               SELECT ${shape.walk.columns} FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${afterCursor ? `WHERE ${afterCursor}` : ''}
+               ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${limit * WALK_ENTRIES_PER_ROW}) x
+             WHERE ${matching} ORDER BY page_key DESC, page_id DESC LIMIT ${limit}`,
+          )
+        : undefined;
     const { count, raws } = this.context.inScope(jurisdiction, registry.childrenOf(jurisdiction), registry, rounds, () => {
-      const counted = (this.context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n;
-      // The page's ids first, from the ledger index alone (it holds the order and the filtered
-      // columns); then only those rows are read. Read whole, every matching row would be.
-      const rows = this.context
-        .query(
-          `WITH page AS MATERIALIZED (
-             SELECT x.${shape.id} AS page_id, ${shape.sortKey} AS page_key FROM ${shape.table} x WHERE ${pageWhere.join(' AND ')}
-             ORDER BY page_key DESC, page_id DESC LIMIT ${Math.trunc(page.limit) + 1})
-           SELECT ${shape.select}, page.page_key AS sortKey FROM page JOIN ${shape.table} x ON x.${shape.id} = page.page_id
-           LEFT JOIN units u ON u.unit_id = x.unit_id ORDER BY page.page_key DESC, page.page_id DESC`,
-        )
-        .all(parameters) as Raw[];
-      return { count: counted, raws: rows };
+      const count = counted ? (this.context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n : undefined;
+      // Fewer rows than the page wants within the walk's reach: the filter is sparse here, so the
+      // rows are gathered instead (which also finds the last page's rows, whatever the walk saw).
+      let raws = walked && (count === undefined || count >= limit) ? (walked.all(parameters) as Raw[]) : undefined;
+      if (raws === undefined || raws.length < limit) raws = gathered.all(parameters) as Raw[];
+      return { count, raws };
     });
+    raws.sort(newestFirst);
     const more = raws.length > page.limit;
     const shown = raws.slice(0, page.limit);
     const last = shown[shown.length - 1];
     return {
-      jurisdiction,
-      kind,
-      filter,
-      asOf: at,
-      position,
-      count,
-      rows: shown.map(({ sortKey: _sortKey, ...raw }) => asRow[kind](raw)),
-      next: more && last ? encodeCursor(last.sortKey as string, last[kind === 'issues' ? 'issueId' : kind === 'rectifications' ? 'rectificationId' : 'handoverId'] as string) : null,
+      ...(count !== undefined ? { count } : {}),
+      rows: shown.map(({ sortKey: _sortKey, sortId: _sortId, ...raw }) => asRow[kind](raw)),
+      next: more && last ? encodeCursor(last.sortKey as string, last.sortId as string) : null,
     };
   }
 }

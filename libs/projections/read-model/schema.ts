@@ -11,6 +11,9 @@ export const PROJECTION_VERSION = 4;
  * the writer with that time. A plain NOT NULL column rather than coalesce() in the query, so that
  * each table's *_in_ledger index holds it next to the columns the ledger filters test: a page is
  * then picked and counted from that index alone, never from every row of the scope.
+ * rectifications_newest_first holds the same columns in ledger order, for filters that match many
+ * rows (ledger-queries.ts walks it). A new index needs no new PROJECTION_VERSION: no projected row
+ * changes, and opening a read model makes any index it lacks.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -56,6 +59,7 @@ CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id, 
 CREATE INDEX IF NOT EXISTS rectifications_in_ledger ON rectifications (unit_jurisdiction, status, ledger_order, due_by, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS rectifications_by_unit ON rectifications (unit_id, ledger_order);
 CREATE INDEX IF NOT EXISTS rectifications_by_round ON rectifications (round_id, unit_jurisdiction, ledger_order);
+CREATE INDEX IF NOT EXISTS rectifications_newest_first ON rectifications (ledger_order, rectification_id, status, due_by, unit_jurisdiction, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS rectifications_open_by_due_date ON rectifications (due_by) WHERE status NOT IN ('completed', 'closed');
 CREATE TABLE IF NOT EXISTS handovers (
   handover_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
