@@ -55,7 +55,7 @@ describe('streamXlsx', () => {
         const sheet = await readBack([texts.map((text) => ({ cells: [text] }))]);
         texts.forEach((text, index) => expect(sheet.getRow(1 + index).getCell(1).value ?? '').toBe(text.toWellFormed().replace(XML_UNWRITABLE, '')));
       }),
-      { numRuns: 40 },
+      { numRuns: 20 },
     );
   });
 
