@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Level } from '#domain';
@@ -44,7 +43,7 @@ export const startEmbeddedHarness = async (
   const openStore = (level: Level): EventStore =>
     options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
-  const tokens = new TokenService(randomBytes(32));
+  const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
   const app = await createHttpApp({
     runtime,
     tokens,
