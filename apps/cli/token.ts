@@ -63,10 +63,14 @@ export const tokenCommand = subcommand({
     const config = loadConfig(process.env);
     const registry = loadReferenceRegistry();
     const stated = values.level as Level | undefined;
+    const levelOf = (jurisdiction: string): Level | undefined => registry.get(jurisdiction)?.level ?? stated;
+    // Only the key of the level that signs is read: a folder (or an environment) may hold that one alone.
+    const signer = levelOf(actor.jurisdiction);
     let tokens: TokenService;
     try {
-      const keys = await openTokenKeys({ levels: config.levels, given: config.tokens.signingKeys, dataDir: config.dataDir, missing: 'refuse' });
-      tokens = new TokenService(keys, { levelOf: (jurisdiction) => registry.get(jurisdiction)?.level ?? stated, maxLifetimeSeconds: config.tokens.maxLifetimeSeconds });
+      const levels = signer !== undefined && config.levels.includes(signer) ? [signer] : [];
+      const keys = await openTokenKeys({ levels, given: config.tokens.signingKeys, dataDir: config.dataDir, missing: 'refuse' });
+      tokens = new TokenService(keys, { levelOf, maxLifetimeSeconds: config.tokens.maxLifetimeSeconds });
     } catch (error) {
       if (error instanceof InvalidTokenKeys) throw new UsageError(error.message);
       throw error;

@@ -345,7 +345,7 @@ export const openTokenKeys = async (sources: TokenKeySources): Promise<TokenKeys
       } catch (error) {
         throw new InvalidTokenKeys(`TOKEN_TRUSTED_JWKS file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
-      return parseJwks(text, file);
+      return parseJwks(text, `TOKEN_TRUSTED_JWKS file ${file}`);
     }));
     return [...given, ...own.flat(), ...trusted.flat()];
   });

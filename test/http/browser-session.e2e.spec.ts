@@ -190,8 +190,9 @@ describe('browser sessions: a token or a one-time ticket for an HttpOnly cookie,
     const shortLived = await harness.tokens.mintTicket(CITY_VIEWER, '1s');
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await expectRefused({ ticket: shortLived }, /ticket has expired/);
-    await expectRefused({ ticket: await new TokenService(new Uint8Array(32).fill(3)).mintTicket(CITY_VIEWER) }, /ticket rejected/);
-    await expectRefused({ token: await new TokenService(new Uint8Array(32).fill(3)).mint(CITY_VIEWER) }, /token rejected/);
+    const foreign = await TokenService.withNewKeys({ levelOf: (jurisdiction) => harness.runtime.levelOf(jurisdiction) });
+    await expectRefused({ ticket: await foreign.mintTicket(CITY_VIEWER) }, /ticket rejected/);
+    await expectRefused({ token: await foreign.mint(CITY_VIEWER) }, /token rejected/);
   });
 
   it('refuses a malformed sign-in naming the field, and a sign-in from another origin', async () => {
