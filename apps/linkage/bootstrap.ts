@@ -60,7 +60,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       levels: config.levels,
       given: config.tokens.signingKeys,
       dataDir: config.dataDir,
-      trustedJwksFiles: config.tokens.trustedJwksFiles,
+      trustedJwks: config.tokens.trustedJwks,
       missing: 'generate',
     });
   } catch (error) {
@@ -117,7 +117,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       tokenKeys: config.levels
         .map((level) => `${level} ${config.tokens.signingKeys[level] !== undefined ? `TOKEN_SIGNING_KEY_${level.toUpperCase()}` : `${config.dataDir}/${level}.token-keys.json`} (kid ${tokenKeys.signingKey(level)?.kid ?? '?'})`)
         .join('; '),
-      trustedTokenKeys: config.tokens.trustedJwksFiles,
+      trustedTokenKeys: config.tokens.trustedJwks,
       auditSigningKeys: config.levels
         .map((level) => {
           const audit = runtime.node(level)!.audit;

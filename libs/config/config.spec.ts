@@ -111,7 +111,7 @@ describe('token keys in the configuration', () => {
   });
 
   it('keeps tokens 12 h at most unless TOKEN_MAX_LIFETIME says otherwise, and names a trusted JWKS that is no file', () => {
-    expect(loadConfig(base).tokens).toEqual({ signingKeys: {}, trustedJwksFiles: [], maxLifetimeSeconds: 43_200 });
+    expect(loadConfig(base).tokens).toEqual({ signingKeys: {}, trustedJwks: [], maxLifetimeSeconds: 43_200 });
     expect(loadConfig({ ...base, TOKEN_MAX_LIFETIME: '30m' }).tokens.maxLifetimeSeconds).toBe(1800);
     expect(problemsOf({ ...base, TOKEN_MAX_LIFETIME: '2d', TOKEN_TRUSTED_JWKS: '/nonexistent/province.jwks.json' })).toEqual([
       expect.stringMatching(/^TOKEN_TRUSTED_JWKS names \/nonexistent\/province.jwks.json, which is not a file/),

@@ -56,8 +56,11 @@ export interface TokenKeyConfig {
    * made on the server's first start (the server does that: loading configuration writes nothing).
    */
   readonly signingKeys: Partial<Record<Level, string>>;
-  /** JWKS files of the other levels' processes (TOKEN_TRUSTED_JWKS): their keys verify tokens here. */
-  readonly trustedJwksFiles: readonly string[];
+  /**
+   * The other levels' public keys (TOKEN_TRUSTED_JWKS): JWKS files, or http(s) URLs of their
+   * processes' /.well-known/jwks.json. Their keys verify tokens here; they never sign.
+   */
+  readonly trustedJwks: readonly string[];
   /** TOKEN_MAX_LIFETIME in seconds: a token living longer (exp - iat) is refused, and never minted. */
   readonly maxLifetimeSeconds: number;
 }
@@ -179,9 +182,17 @@ const tokensFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: 
       problems.push(`${name}: ${error.message}`);
     }
   }
-  const trustedJwksFiles = (env.TOKEN_TRUSTED_JWKS ?? '').split(',').map((file) => file.trim()).filter(Boolean).map((file) => resolve(file));
-  for (const file of trustedJwksFiles) {
-    if (!existsSync(file) || !statSync(file).isFile()) problems.push(`TOKEN_TRUSTED_JWKS names ${file}, which is not a file (a JWKS another level's process publishes at /.well-known/jwks.json)`);
+  const trustedJwks = (env.TOKEN_TRUSTED_JWKS ?? '')
+    .split(',')
+    .map((source) => source.trim())
+    .filter(Boolean)
+    .map((source) => (/^https?:\/\//.test(source) ? source : resolve(source)));
+  for (const source of trustedJwks) {
+    if (/^https?:\/\//.test(source)) {
+      if (!URL.canParse(source)) problems.push(`TOKEN_TRUSTED_JWKS names ${source}, which is not a URL`);
+    } else if (!existsSync(source) || !statSync(source).isFile()) {
+      problems.push(`TOKEN_TRUSTED_JWKS names ${source}, which is not a file (a JWKS another level's process publishes at /.well-known/jwks.json) nor an http(s) URL`);
+    }
   }
   let maxLifetimeSeconds = 12 * 3600;
   if (env.TOKEN_MAX_LIFETIME !== undefined && env.TOKEN_MAX_LIFETIME !== '') {
@@ -192,7 +203,7 @@ const tokensFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: 
       maxLifetimeSeconds = seconds;
     }
   }
-  return { signingKeys, trustedJwksFiles, maxLifetimeSeconds };
+  return { signingKeys, trustedJwks, maxLifetimeSeconds };
 };
 
 const countOf = (name: string, value: string | undefined, fallback: number, problems: string[]): number => {

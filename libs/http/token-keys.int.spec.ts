@@ -1,9 +1,11 @@
 import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor, Level } from '#domain';
-import { InvalidTokenKeys, openTokenKeys, rotateTokenKey, tokenKeyringFileOf } from './token-keys.js';
+import { InvalidTokenKeys, TokenKeys, openTokenKeys, rotateTokenKey, tokenKeyringFileOf } from './token-keys.js';
 import type { TokenPolicy } from './tokens.js';
 import { TokenService } from './tokens.js';
 
@@ -73,5 +75,36 @@ describe('token keyrings in a data folder', () => {
     jest.setSystemTime(Date.parse('2026-11-22T09:10:01Z'));
     const later = rotateTokenKey(dataDir, 'county', POLICY.maxLifetimeSeconds!);
     expect(later).toMatchObject({ retired: rotation.active, dropped: [oldKid] });
+  });
+});
+
+describe("another level's keys from its JWKS URL", () => {
+  it('starts while the peer is down, and fetches its keys when a token names a kid not known yet', async () => {
+    const province = new TokenService(await TokenKeys.generate(['province']), POLICY);
+    let up = false;
+    const peer = createServer((_request, response) => {
+      if (!up) return void response.writeHead(503).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(province.keys.jwks()));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/.well-known/jwks.json`;
+      const dataDir = mkdtempSync(join(tmpdir(), 'token-keys-url-'));
+      try {
+        const county = new TokenService(await openTokenKeys({ levels: ['county'], dataDir, trustedJwks: [url], missing: 'generate' }), POLICY);
+        const token = await province.mint({ id: 'fj-office', jurisdiction: '350000', role: 'leading-group' });
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        await expect(county.verify(token)).rejects.toThrow(/which this process does not know/);
+        up = true;
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        expect(await county.verify(token)).toMatchObject({ jurisdiction: '350000' });
+        // Trusted, not held: the county process still cannot sign for the province.
+        await expect(county.mint({ id: 'x', jurisdiction: '350000', role: 'admin' })).rejects.toThrow(/holds no province signing key/);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    } finally {
+      peer.close();
+    }
   });
 });

@@ -310,8 +310,11 @@ export interface TokenKeySources {
   readonly given?: Partial<Record<Level, string>>;
   /** Where a level without a given key keeps its keyring. */
   readonly dataDir?: string;
-  /** JWKS files of other levels' processes (TOKEN_TRUSTED_JWKS): their keys verify, never sign. */
-  readonly trustedJwksFiles?: readonly string[];
+  /**
+   * Other levels' JWKS (TOKEN_TRUSTED_JWKS): files, or http(s) URLs of their /.well-known/jwks.json.
+   * Their keys verify, never sign.
+   */
+  readonly trustedJwks?: readonly string[];
   /**
    * A served level without a given key and without a keyring: 'generate' one (a server's first
    * start) or 'refuse' (the token command: a key it made would be one no server knows).
@@ -319,7 +322,40 @@ export interface TokenKeySources {
   readonly missing: 'generate' | 'refuse';
 }
 
-/** The keys a server or the token command uses, read from the environment, the data folder and the trusted JWKS files. */
+const isUrl = (source: string): boolean => /^https?:\/\//.test(source);
+/** A peer that does not answer within this is asked again on the next unknown kid. */
+const FETCH_TIMEOUT_MS = 3_000;
+
+/**
+ * The keys of a JWKS URL, as last fetched. Another level's process may start later than this one
+ * or be down: then its keys are those fetched before (none at first), and the next token naming a
+ * kid not known here asks again, so a start never waits for, or fails on, a peer.
+ */
+const remoteJwks = (url: string): (() => Promise<TokenKey[]>) => {
+  let last: TokenKey[] = [];
+  return async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+      if (!response.ok) return last;
+      last = await parseJwks(await response.text(), `TOKEN_TRUSTED_JWKS ${url}`);
+    } catch {
+      // Unreachable, or not a key set: keep what was fetched before.
+    }
+    return last;
+  };
+};
+
+const fileJwks = (file: string): (() => Promise<TokenKey[]>) => async () => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidTokenKeys(`TOKEN_TRUSTED_JWKS file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseJwks(text, `TOKEN_TRUSTED_JWKS file ${file}`);
+};
+
+/** The keys a server or the token command uses, read from the environment, the data folder and the trusted JWKS. */
 export const openTokenKeys = async (sources: TokenKeySources): Promise<TokenKeys> => {
   const given = await Promise.all(
     sources.levels
@@ -336,18 +372,11 @@ export const openTokenKeys = async (sources: TokenKeySources): Promise<TokenKeys
     }
     return { level, file: ensureTokenKeyring(sources.dataDir!, level) };
   });
+  const trusted = (sources.trustedJwks ?? []).map((source) => (isUrl(source) ? remoteJwks(source) : fileJwks(source)));
   return TokenKeys.open(async () => {
     const own = await Promise.all(files.map(({ level, file }) => keysOfKeyring(file, level)));
-    const trusted = await Promise.all((sources.trustedJwksFiles ?? []).map((file) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new InvalidTokenKeys(`TOKEN_TRUSTED_JWKS file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-      return parseJwks(text, `TOKEN_TRUSTED_JWKS file ${file}`);
-    }));
-    return [...given, ...own.flat(), ...trusted.flat()];
+    const others = await Promise.all(trusted.map((read) => read()));
+    return [...given, ...own.flat(), ...others.flat()];
   });
 };
 
