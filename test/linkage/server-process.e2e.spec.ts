@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { Actor } from '#domain';
 import { LEVELS } from '#domain';
-import type { TokenService } from '#http';
 import { runCli } from '../harness/cli.js';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';

@@ -1,13 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor } from '#domain';
-import type { TokenService } from '#http';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';
 import { runFailingStart } from '../harness/failing-start.js';
 import { tokensOfDataDir } from '../support/tokens.js';
 
-const KEY = 'logs-test-signing-key-of-32-bytes-at-least';
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
 const UNIT = { unitId: 'za-grain-depot', name: '诏安县中心粮库', jurisdiction: '350624', kind: 'soe' };
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
