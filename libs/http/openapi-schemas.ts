@@ -319,7 +319,7 @@ const JSON_WEB_KEY: JsonSchema = object(
     kty: { type: 'string', enum: ['OKP'] },
     crv: { type: 'string', enum: ['Ed25519'] },
     x: { type: 'string', minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$', description: 'the public key, base64url (RFC 8037)' },
-    kid: { type: 'string', minLength: 50, maxLength: 52, pattern: '^(province|city|county)-[A-Za-z0-9_-]{43}$', description: '<level>-<RFC 7638 thumbprint of the key>: what a token header names' },
+    kid: { type: 'string', minLength: 48, maxLength: 52, pattern: '^(province|city|county)-[A-Za-z0-9_-]{43}$', description: '<level>-<RFC 7638 thumbprint of the key>: what a token header names' },
     alg: { type: 'string', enum: ['EdDSA'] },
     use: { type: 'string', enum: ['sig'] },
     level: level('the level whose jurisdictions this key issues tokens for'),

@@ -91,8 +91,8 @@ export class TokenService {
     return key;
   }
 
-  /** A bearer token for `actor`, signed with the active key of its jurisdiction's level; at most TOKEN_MAX_LIFETIME long. */
-  async mint(actor: Actor, expiresIn: string = `${this.maxLifetimeSeconds}s`): Promise<string> {
+  /** A bearer token for `actor`, signed with the active key of its jurisdiction's level: 12 h by default, at most TOKEN_MAX_LIFETIME. */
+  async mint(actor: Actor, expiresIn: string = `${Math.min(this.maxLifetimeSeconds, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS)}s`): Promise<string> {
     const key = this.signingKeyFor(actor);
     const issuedAt = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ jur: actor.jurisdiction, role: actor.role })

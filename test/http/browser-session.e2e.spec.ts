@@ -62,7 +62,8 @@ describe('browser sessions: a token or a one-time ticket for an HttpOnly cookie,
   };
 
   beforeAll(async () => {
-    harness = await startEmbeddedHarness({ limits: { perMinute: 1_000, expensivePerMinute: 1_000, requestTimeoutMs: 30_000 } });
+    // Tokens may live 48 h here (TOKEN_MAX_LIFETIME), so that the session's own 12 h cap shows.
+    harness = await startEmbeddedHarness({ limits: { perMinute: 1_000, expensivePerMinute: 1_000, requestTimeoutMs: 30_000 }, tokenMaxLifetimeSeconds: 48 * 3600 });
     await harness.app.listen({ port: 0, host: '127.0.0.1' });
     port = (harness.app.getHttpServer().address() as AddressInfo).port;
   });
