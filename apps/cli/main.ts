@@ -4,6 +4,7 @@ import type { Subcommand } from './args.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench/run.js';
 import { exportCommand } from './export.js';
+import { keysCommand } from './keys.js';
 import { openapiCommand } from './openapi.js';
 import { rebuildCommand } from './rebuild.js';
 import { scenarioCommand } from './scenario.js';
@@ -14,7 +15,7 @@ import { verifyCommand } from './verify.js';
 // models, export writes a level's history, scenario keeps its data folder when asked.
 process.umask(0o077);
 
-const COMMANDS: readonly Subcommand[] = [tokenCommand, scenarioCommand, rebuildCommand, benchCommand, verifyCommand, exportCommand, openapiCommand];
+const COMMANDS: readonly Subcommand[] = [tokenCommand, keysCommand, scenarioCommand, rebuildCommand, benchCommand, verifyCommand, exportCommand, openapiCommand];
 const USAGE = ['Usage:', ...COMMANDS.map((command) => command.usage)].join('\n\n');
 
 const [name, ...rest] = process.argv.slice(2);

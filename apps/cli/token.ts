@@ -1,13 +1,17 @@
-import type { Actor } from '#domain';
-import { ROLES, isRole } from '#domain';
-import { loadConfig, tokenKeyFileOf } from '#config';
-import { InvalidToken, MAX_TICKET_LIFETIME_SECONDS, TokenService } from '#http';
+import type { Actor, Level } from '#domain';
+import { LEVELS, ROLES, isLevel, isRole } from '#domain';
+import { loadConfig } from '#config';
+import { InvalidToken, InvalidTokenKeys, MAX_TICKET_LIFETIME_SECONDS, TokenService, openTokenKeys } from '#http';
+import { loadReferenceRegistry } from '#linkage';
 import { UsageError, requiredOption, subcommand } from './args.js';
 
-export const TOKEN_USAGE = `npm run token -- --id <actor id> --jurisdiction <6-digit code> --role <${ROLES.join('|')}> [--ttl 12h]
+export const TOKEN_USAGE = `npm run token -- --id <actor id> --jurisdiction <6-digit code> --role <${ROLES.join('|')}> [--ttl 12h] [--level <${LEVELS.join('|')}>]
 npm run token -- --id <actor id> --jurisdiction <6-digit code> --role <role> --link [--expires 5m] [--base-url http://localhost:3000]
-  Signs with TOKEN_SIGNING_KEY, or the key the server generated in DATA_DIR (default ./data) on its
-  first start; refuses when there is neither (it never makes a key of its own: no server would know it).
+  Signs with the active key of the jurisdiction's level: TOKEN_SIGNING_KEY_<LEVEL>, or that level's
+  keyring the server made in DATA_DIR (default ./data) on its first start; refuses when there is
+  neither (it never makes a key of its own: no server would know it). An admin token names a
+  province jurisdiction (only the province's key issues one). --ttl is at most TOKEN_MAX_LIFETIME
+  (default 12h). --level gives the level of a jurisdiction registered after the reference data.
   Says on stderr which key it used.
   --link prints a browser sign-in link instead of a bearer token: <base-url>/#/sign-in?ticket=<ticket>,
   the ticket good for one sign-in within --expires (default 5m, at most ${MAX_TICKET_LIFETIME_SECONDS / 60}m; 90s, 10m, 1h).
@@ -42,6 +46,7 @@ export const tokenCommand = subcommand({
     link: { type: 'boolean' },
     expires: { type: 'string' },
     'base-url': { type: 'string' },
+    level: { type: 'string' },
   },
   run: async ({ values }) => {
     const role = requiredOption(values.role, 'role');
@@ -53,8 +58,23 @@ export const tokenCommand = subcommand({
     if (!link && values.expires !== undefined) throw new UsageError('--expires is the lifetime of a sign-in link: add --link (a bearer token takes --ttl)');
     if (!link && values['base-url'] !== undefined) throw new UsageError('--base-url is for a sign-in link: add --link');
     if (values.expires !== undefined && !LIFETIME.test(values.expires)) throw new UsageError(`--expires ${values.expires} is not a lifetime such as 90s, 5m or 1h`);
-    const config = loadConfig(process.env, { missingTokenKey: 'refuse' });
-    const tokens = new TokenService(config.tokenSigningKey);
+    if (values.ttl !== undefined && !LIFETIME.test(values.ttl)) throw new UsageError(`--ttl ${values.ttl} is not a lifetime such as 30m or 12h`);
+    if (values.level !== undefined && !isLevel(values.level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`);
+    const config = loadConfig(process.env);
+    const registry = loadReferenceRegistry();
+    const stated = values.level as Level | undefined;
+    const levelOf = (jurisdiction: string): Level | undefined => registry.get(jurisdiction)?.level ?? stated;
+    // Only the key of the level that signs is read: a folder (or an environment) may hold that one alone.
+    const signer = levelOf(actor.jurisdiction);
+    let tokens: TokenService;
+    try {
+      const levels = signer !== undefined && config.levels.includes(signer) ? [signer] : [];
+      const keys = await openTokenKeys({ levels, given: config.tokens.signingKeys, dataDir: config.dataDir, missing: 'refuse' });
+      tokens = new TokenService(keys, { levelOf, maxLifetimeSeconds: config.tokens.maxLifetimeSeconds });
+    } catch (error) {
+      if (error instanceof InvalidTokenKeys) throw new UsageError(error.message);
+      throw error;
+    }
     let output: string;
     if (link) {
       const base = baseUrlOf(values['base-url'], config.port);
@@ -67,9 +87,18 @@ export const tokenCommand = subcommand({
       }
       output = `${base}/#/sign-in?ticket=${ticket}`;
     } else {
-      output = await tokens.mint(actor, values.ttl ?? '12h');
+      try {
+        output = await tokens.mint(actor, values.ttl);
+      } catch (error) {
+        if (error instanceof InvalidToken) throw new UsageError(error.message);
+        throw error;
+      }
     }
-    process.stderr.write(`signed with ${config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `the key in ${tokenKeyFileOf(config.dataDir)}`}\n`);
+    const level = tokens.issuingLevel(actor) as Level;
+    const kid = tokens.keys.signingKey(level)?.kid;
+    process.stderr.write(
+      `signed with the ${level} key ${kid} (${config.tokens.signingKeys[level] !== undefined ? `TOKEN_SIGNING_KEY_${level.toUpperCase()}` : `${config.dataDir}/${level}.token-keys.json`})\n`,
+    );
     process.stdout.write(`${output}\n`);
   },
 });

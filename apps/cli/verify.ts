@@ -8,6 +8,7 @@ import type { VerificationReport } from '#audit';
 import { NotAChainedStore, keyIdOf, levelOfStoreFile, parseExport, parseSigningKey, verifyExport, verifySqliteFile } from '#audit';
 import type { ParsedCommandLine } from './args.js';
 import { UsageError, subcommand } from './args.js';
+import { readRetiredAuditKeys } from '#linkage';
 
 export const VERIFY_USAGE = `node dist/apps/cli/main.js verify [--data-dir DIR] [--level province|city|county] [--trust-key KEY,...] [--json]
 node dist/apps/cli/main.js verify --file county.events.db [--level county] [--with city.events.db,province.events.db] [--trust-key KEY,...] [--json]
@@ -16,7 +17,8 @@ node dist/apps/cli/main.js verify --export county-350624.audit.ndjson [--trust-k
   a data folder (DATA_DIR, default ./data: every level's <level>.events.db, each checked against the
   signed heads and fact copies the other levels' files hold), one store file, or an NDJSON export.
   --trust-key: key ids (64 hex) or key files (PEM, private or public) heads must be signed with; in a
-  data folder each level's <level>.audit-key.pem is trusted when present and no key is given.
+  data folder each level's <level>.audit-key.pem and the keys its <level>.audit-key.retired.json lists
+  are trusted when present and no key is given.
   Exit code 0 when everything verifies, 1 when something is broken.`;
 
 const VERIFY_OPTIONS = {
@@ -68,7 +70,13 @@ const verifyDataDir = async (dataDir: string, only: Level | undefined, trusted: 
   for (const [level, file] of files) {
     if (only !== undefined && level !== only) continue;
     const keyFile = join(dataDir, `${level}.audit-key.pem`);
-    const trustedKeyIds = trusted.length > 0 ? trusted : existsSync(keyFile) ? [parseSigningKey(readFileSync(keyFile, 'utf8')).keyId] : undefined;
+    // The level's key and the keys it retired (heads signed before a rotation still verify).
+    const trustedKeyIds =
+      trusted.length > 0
+        ? trusted
+        : existsSync(keyFile)
+          ? [parseSigningKey(readFileSync(keyFile, 'utf8')).keyId, ...readRetiredAuditKeys(dataDir, level).map((key) => key.keyId)]
+          : undefined;
     const others = [...files].filter(([other]) => other !== level).map(([other, otherFile]) => ({ level: other, file: otherFile }));
     reports.push(await verifySqliteFile({ file, level, others, ...(trustedKeyIds ? { trustedKeyIds } : {}) }));
   }

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Level } from '#domain';
 import type { LinkageConfig } from '#config';
 import { loadConfig } from '#config';
-import { TokenService, createHttpApp, serveMetrics } from '#http';
+import type { TokenKeys } from '#http';
+import { InvalidTokenKeys, TokenService, createHttpApp, openTokenKeys, serveMetrics } from '#http';
 import { LevelServedElsewhere, LinkageRuntime, ServerLocks, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
 import { createOperationsLog, operationsLog, useOperationsLog } from '#observability';
 import { CannotStart, checkDataFolder, describeStartupFailure, failStartup } from './startup.js';
@@ -20,7 +21,7 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
   const env = fixedLevel ? { ...process.env, LEVEL: process.env.LEVEL || fixedLevel } : process.env;
   let config: LinkageConfig | undefined;
   try {
-    // Before the configuration: loading it may already write the token key into the folder.
+    // Before anything is read or written there: a wrong folder is named as such.
     checkDataFolder(resolve(env.DATA_DIR || './data'));
     config = loadConfig(env);
     if (fixedLevel && config.levels.join() !== fixedLevel) throw new CannotStart(`this is the ${fixedLevel} service; LEVEL=${config.levels.join()} contradicts it`, 2);
@@ -51,6 +52,20 @@ const serve = async (config: LinkageConfig): Promise<void> => {
   }
   // On every way out: an orderly stop, a failed start, an uncaught error.
   process.once('exit', () => locks.release());
+  // Each served level's token keyring is made on the first start (or given in the environment); the
+  // other levels' public keys come from the JWKS files the operator trusts.
+  let tokenKeys: TokenKeys;
+  try {
+    tokenKeys = await openTokenKeys({
+      levels: config.levels,
+      given: config.tokens.signingKeys,
+      dataDir: config.dataDir,
+      trustedJwks: config.tokens.trustedJwks,
+      missing: 'generate',
+    });
+  } catch (error) {
+    throw error instanceof InvalidTokenKeys ? new CannotStart(error.message, 2) : error;
+  }
   const bus = openConfiguredBus(config);
   const runtime = await LinkageRuntime.start({
     levels: config.levels,
@@ -60,6 +75,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
     dataDir: config.dataDir,
     audit: {
       signingKeys: config.audit.signingKeys,
+      retiredKeyIds: config.audit.retiredKeyIds,
       keyFolder: config.dataDir,
       signing: { everyEvents: config.audit.signEveryEvents, intervalMs: config.audit.signIntervalMs },
       snapshotEveryEvents: config.audit.snapshotEveryEvents,
@@ -68,7 +84,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
   });
   const app = await createHttpApp({
     runtime,
-    tokens: new TokenService(config.tokenSigningKey),
+    tokens: new TokenService(tokenKeys, { levelOf: (jurisdiction) => runtime.levelOf(jurisdiction), maxLifetimeSeconds: config.tokens.maxLifetimeSeconds }),
     limits: config.requests,
     liveViews: config.liveViews,
     sessions: config.sessions,
@@ -98,7 +114,10 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       ...(metricsServer ? { metrics: `http://${config.host}:${metricsServer.port}/metrics` } : {}),
       store: `${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}`,
       bus: config.bus,
-      tokenSigningKey: config.tokenSigningKeySource === 'environment' ? 'TOKEN_SIGNING_KEY' : `${config.dataDir}/token-signing.key`,
+      tokenKeys: config.levels
+        .map((level) => `${level} ${config.tokens.signingKeys[level] !== undefined ? `TOKEN_SIGNING_KEY_${level.toUpperCase()}` : `${config.dataDir}/${level}.token-keys.json`} (kid ${tokenKeys.signingKey(level)?.kid ?? '?'})`)
+        .join('; '),
+      trustedTokenKeys: config.tokens.trustedJwks,
       auditSigningKeys: config.levels
         .map((level) => {
           const audit = runtime.node(level)!.audit;

@@ -1,7 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigurationError, loadConfig } from './config.js';
 
-const KEY = 'k'.repeat(32);
-const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', DATA_DIR: '/nonexistent-data-dir' };
 
 const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
   try {
@@ -43,7 +43,7 @@ describe('Kafka settings of the configuration', () => {
 });
 
 describe('the HTTP address of the configuration', () => {
-  const embedded = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+  const embedded = { DATA_DIR: '/nonexistent-data-dir' };
 
   it('listens on the loopback interface only, unless HOST says otherwise', () => {
     expect(loadConfig(embedded).host).toBe('127.0.0.1');
@@ -53,7 +53,7 @@ describe('the HTTP address of the configuration', () => {
 });
 
 describe('live view caps of the configuration', () => {
-  const base = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+  const base = { DATA_DIR: '/nonexistent-data-dir' };
 
   it('holds 20 live views per actor and 2000 in all unless told otherwise', () => {
     expect(loadConfig(base).liveViews).toEqual({ maxPerActor: 20, maxTotal: 2000 });
@@ -69,7 +69,7 @@ describe('live view caps of the configuration', () => {
 });
 
 describe('browser sessions and the dashboard in the configuration', () => {
-  const base = { TOKEN_SIGNING_KEY: KEY, DATA_DIR: '/nonexistent-data-dir' };
+  const base = { DATA_DIR: '/nonexistent-data-dir' };
 
   it('keeps 10,000 sessions, marks the cookie Secure only when told, and serves the built page unless DASHBOARD_DIR names another', () => {
     const config = loadConfig(base);
@@ -84,6 +84,38 @@ describe('browser sessions and the dashboard in the configuration', () => {
     expect(problemsOf({ ...base, SESSION_COOKIE_SECURE: 'yes', SESSION_MAX: '0' })).toEqual([
       expect.stringMatching(/^SESSION_COOKIE_SECURE=yes is not one of true, false/),
       expect.stringMatching(/^SESSION_MAX=0 is not a whole number from 1 to 1000000/),
+    ]);
+  });
+});
+
+describe('token keys in the configuration', () => {
+  const base = { DATA_DIR: '/nonexistent-data-dir' };
+  const ed25519 = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
+  it('refuses the old shared secret with one line saying what to use instead', () => {
+    expect(problemsOf({ ...base, TOKEN_SIGNING_KEY: 'k'.repeat(32) })).toEqual([
+      expect.stringMatching(/^TOKEN_SIGNING_KEY \(one secret shared by every level\) is no longer read: unset it; each level signs with its own Ed25519 key .*TOKEN_SIGNING_KEY_<LEVEL>.*TOKEN_TRUSTED_JWKS$/),
+    ]);
+    // Set but empty is unset (how a test or a shell clears it).
+    expect(problemsOf({ ...base, TOKEN_SIGNING_KEY: '' })).toEqual([]);
+  });
+
+  it('takes a served level\'s own Ed25519 key, and refuses another level\'s key or one that is not Ed25519', () => {
+    const county = ed25519();
+    expect(loadConfig({ ...base, LEVEL: 'county', TOKEN_SIGNING_KEY_COUNTY: county }).tokens.signingKeys).toEqual({ county });
+    expect(problemsOf({ ...base, LEVEL: 'county', TOKEN_SIGNING_KEY_PROVINCE: ed25519() })).toEqual([
+      expect.stringMatching(/^TOKEN_SIGNING_KEY_PROVINCE is set, but this process serves county: a process holds only its own levels' token keys/),
+    ]);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(problemsOf({ ...base, TOKEN_SIGNING_KEY_CITY: rsa })).toEqual([expect.stringMatching(/^TOKEN_SIGNING_KEY_CITY: .*must be Ed25519/)]);
+  });
+
+  it('keeps tokens 12 h at most unless TOKEN_MAX_LIFETIME says otherwise, and names a trusted JWKS that is no file', () => {
+    expect(loadConfig(base).tokens).toEqual({ signingKeys: {}, trustedJwks: [], maxLifetimeSeconds: 43_200 });
+    expect(loadConfig({ ...base, TOKEN_MAX_LIFETIME: '30m' }).tokens.maxLifetimeSeconds).toBe(1800);
+    expect(problemsOf({ ...base, TOKEN_MAX_LIFETIME: '2d', TOKEN_TRUSTED_JWKS: '/nonexistent/province.jwks.json' })).toEqual([
+      expect.stringMatching(/^TOKEN_TRUSTED_JWKS names \/nonexistent\/province.jwks.json, which is not a file/),
+      expect.stringMatching(/^TOKEN_MAX_LIFETIME=2d is not a lifetime from 60s to 168h/),
     ]);
   });
 });

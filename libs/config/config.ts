@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import { InvalidSigningKey, parseSigningKey } from '#audit';
@@ -28,9 +27,8 @@ export interface LinkageConfig {
   /** Consumer-group timing; absent: kafkajs' defaults. */
   readonly kafkaConsumer: KafkaConsumerSettings;
   readonly sqliteSynchronous: SqliteSynchronous;
-  /** HMAC key for bearer tokens. */
-  readonly tokenSigningKey: Uint8Array;
-  readonly tokenSigningKeySource: 'environment' | 'data-dir';
+  /** Bearer-token keys per level and their trust (README "Keys and rotation"). */
+  readonly tokens: TokenKeyConfig;
   /** Hash-chain signing and as-of snapshots (README "Audit"). */
   readonly audit: AuditConfig;
   /** What one client may ask: rates per token, the time a request may take to arrive. */
@@ -49,6 +47,22 @@ export interface LinkageConfig {
   readonly metricsPort?: number;
   /** /health/ready answers 503 while a projection is further than this many facts behind its store. */
   readonly readyMaxProjectionLag: number;
+}
+
+export interface TokenKeyConfig {
+  /**
+   * Ed25519 private keys (PKCS#8 PEM or base64 DER) given in the environment (TOKEN_SIGNING_KEY_<LEVEL>),
+   * by served level. A served level without one keeps a keyring in DATA_DIR/<level>.token-keys.json,
+   * made on the server's first start (the server does that: loading configuration writes nothing).
+   */
+  readonly signingKeys: Partial<Record<Level, string>>;
+  /**
+   * The other levels' public keys (TOKEN_TRUSTED_JWKS): JWKS files, or http(s) URLs of their
+   * processes' /.well-known/jwks.json. Their keys verify tokens here; they never sign.
+   */
+  readonly trustedJwks: readonly string[];
+  /** TOKEN_MAX_LIFETIME in seconds: a token living longer (exp - iat) is refused, and never minted. */
+  readonly maxLifetimeSeconds: number;
 }
 
 export interface SessionSettings {
@@ -78,6 +92,8 @@ export interface AuditConfig {
    * starts (the runtime does that: loading configuration writes nothing for it).
    */
   readonly signingKeys: Partial<Record<Level, string>>;
+  /** AUDIT_RETIRED_KEY_IDS_<LEVEL>: ids (64 hex) of keys a level signed with before; their heads still verify. */
+  readonly retiredKeyIds: Partial<Record<Level, readonly string[]>>;
   /** Sign the chain head after this many stored events; 0: never by count. */
   readonly signEveryEvents: number;
   /** Sign the chain head this often when anything was stored; 0: never by time. */
@@ -126,45 +142,68 @@ const millisOf = (name: string, value: string | undefined, problems: string[]): 
 /** Kafka topic names allow ASCII letters, digits, '.', '_' and '-' (and at most 249 of them). */
 const KAFKA_NAMESPACE = /^[A-Za-z0-9._-]{0,100}$/;
 
-const MIN_KEY_BYTES = 32;
+/** `12h`, `30m`, `900s`: a lifetime as a person types it. */
+const LIFETIME = /^([1-9]\d{0,6})(s|m|h)$/;
+const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600 } as const;
+const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600;
 
-export interface LoadConfigOptions {
-  /**
-   * Without TOKEN_SIGNING_KEY and without DATA_DIR/token-signing.key: 'generate' the key and keep it
-   * there (the server, on its first start: the default), or 'refuse' (a problem like any other: what
-   * `npm run token` signs with a key it just made, no server verifies).
-   */
-  readonly missingTokenKey?: 'generate' | 'refuse';
-}
+/** A lifetime (`12h`, `30m`, `900s`) in seconds; undefined when it is not one. */
+export const lifetimeSecondsOf = (text: string): number | undefined => {
+  const match = LIFETIME.exec(text);
+  return match ? Number(match[1]) * SECONDS_PER_UNIT[match[2] as keyof typeof SECONDS_PER_UNIT] : undefined;
+};
 
-/** Where the embedded default keeps the token key it generated. */
-export const tokenKeyFileOf = (dataDir: string): string => join(dataDir, 'token-signing.key');
-
-/** The embedded default keeps one generated key under DATA_DIR so tokens survive restarts. */
-const signingKeyFrom = (
-  env: NodeJS.ProcessEnv,
-  dataDir: string,
-  missing: 'generate' | 'refuse',
-  problems: string[],
-): Pick<LinkageConfig, 'tokenSigningKey' | 'tokenSigningKeySource'> => {
-  const given = env.TOKEN_SIGNING_KEY;
-  if (given !== undefined && given !== '') {
-    const key = Buffer.from(given, 'utf8');
-    if (key.length < MIN_KEY_BYTES) problems.push(`TOKEN_SIGNING_KEY must be at least ${MIN_KEY_BYTES} bytes`);
-    return { tokenSigningKey: key, tokenSigningKeySource: 'environment' };
+/**
+ * Token keys: each served level's own (from the environment, else its keyring in DATA_DIR), the
+ * other levels' trusted JWKS files, the longest lifetime. The old shared HS256 secret is refused:
+ * whoever held it could sign for every level.
+ */
+const tokensFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: string[]): TokenKeyConfig => {
+  if (env.TOKEN_SIGNING_KEY !== undefined && env.TOKEN_SIGNING_KEY !== '') {
+    problems.push(
+      'TOKEN_SIGNING_KEY (one secret shared by every level) is no longer read: unset it; each level signs with its own Ed25519 key (kept in DATA_DIR/<level>.token-keys.json, or given as TOKEN_SIGNING_KEY_<LEVEL>) and trusts the other levels\' public keys through TOKEN_TRUSTED_JWKS',
+    );
   }
-  const file = tokenKeyFileOf(dataDir);
-  if (!existsSync(file) && missing === 'refuse') {
-    problems.push(`no token signing key in ${dataDir} (${file} does not exist): start the server once on this folder (it generates one), or set TOKEN_SIGNING_KEY`);
-    return { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'data-dir' };
+  const signingKeys: Partial<Record<Level, string>> = {};
+  for (const level of LEVELS) {
+    const name = `TOKEN_SIGNING_KEY_${level.toUpperCase()}`;
+    const given = env[name] || undefined;
+    if (given === undefined) continue;
+    if (!levels.includes(level)) {
+      problems.push(`${name} is set, but this process serves ${levels.join(', ')}: a process holds only its own levels' token keys (trust the ${level} level's public keys through TOKEN_TRUSTED_JWKS)`);
+      continue;
+    }
+    try {
+      // The same form and algorithm as the audit keys: Ed25519, PKCS#8.
+      parseSigningKey(given);
+      signingKeys[level] = given;
+    } catch (error) {
+      if (!(error instanceof InvalidSigningKey)) throw error;
+      problems.push(`${name}: ${error.message}`);
+    }
   }
-  if (!existsSync(file)) {
-    // Owner-only, as the stores create it (libs/event-store private-files.ts): it holds what they hold.
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(MIN_KEY_BYTES).toString('hex'), { mode: 0o600 });
-    chmodSync(file, 0o600);
+  const trustedJwks = (env.TOKEN_TRUSTED_JWKS ?? '')
+    .split(',')
+    .map((source) => source.trim())
+    .filter(Boolean)
+    .map((source) => (/^https?:\/\//.test(source) ? source : resolve(source)));
+  for (const source of trustedJwks) {
+    if (/^https?:\/\//.test(source)) {
+      if (!URL.canParse(source)) problems.push(`TOKEN_TRUSTED_JWKS names ${source}, which is not a URL`);
+    } else if (!existsSync(source) || !statSync(source).isFile()) {
+      problems.push(`TOKEN_TRUSTED_JWKS names ${source}, which is not a file (a JWKS another level's process publishes at /.well-known/jwks.json) nor an http(s) URL`);
+    }
   }
-  return { tokenSigningKey: Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), tokenSigningKeySource: 'data-dir' };
+  let maxLifetimeSeconds = 12 * 3600;
+  if (env.TOKEN_MAX_LIFETIME !== undefined && env.TOKEN_MAX_LIFETIME !== '') {
+    const seconds = lifetimeSecondsOf(env.TOKEN_MAX_LIFETIME);
+    if (seconds === undefined || seconds < 60 || seconds > MAX_TOKEN_LIFETIME_SECONDS) {
+      problems.push(`TOKEN_MAX_LIFETIME=${env.TOKEN_MAX_LIFETIME} is not a lifetime from 60s to 168h (e.g. 12h, 30m, 900s)`);
+    } else {
+      maxLifetimeSeconds = seconds;
+    }
+  }
+  return { signingKeys, trustedJwks, maxLifetimeSeconds };
 };
 
 const countOf = (name: string, value: string | undefined, fallback: number, problems: string[]): number => {
@@ -219,8 +258,17 @@ const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: s
       problems.push(`${env[name] ? name : 'AUDIT_SIGNING_KEY'}: ${error.message}`);
     }
   }
+  const retiredKeyIds: Partial<Record<Level, readonly string[]>> = {};
+  for (const level of levels) {
+    const name = `AUDIT_RETIRED_KEY_IDS_${level.toUpperCase()}`;
+    const ids = (env[name] ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    const malformed = ids.filter((id) => !/^[0-9a-f]{64}$/.test(id));
+    if (malformed.length > 0) problems.push(`${name}: ${malformed.join(', ')} is not a key id (64 lowercase hex, as verify and the started line print it)`);
+    else if (ids.length > 0) retiredKeyIds[level] = ids;
+  }
   return {
     signingKeys,
+    retiredKeyIds,
     signEveryEvents: countOf('AUDIT_SIGN_EVERY_EVENTS', env.AUDIT_SIGN_EVERY_EVENTS, 1000, problems),
     signIntervalMs: countOf('AUDIT_SIGN_INTERVAL_MS', env.AUDIT_SIGN_INTERVAL_MS, 60_000, problems),
     snapshotEveryEvents: countOf('AUDIT_SNAPSHOT_EVERY_EVENTS', env.AUDIT_SNAPSHOT_EVERY_EVENTS, 50_000, problems),
@@ -228,7 +276,7 @@ const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: s
 };
 
 /** Reads and validates the environment; every problem is reported at once. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): LinkageConfig => {
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig => {
   const problems: string[] = [];
   const dataDir = resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
   const store = oneOf<StoreKind>('LINKAGE_STORE', env.LINKAGE_STORE, ['sqlite', 'esdb', 'memory'], 'sqlite', problems);
@@ -273,10 +321,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : portOf('METRICS_PORT', env.METRICS_PORT, 0, problems);
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) problems.push(`METRICS_PORT=${metricsPort} is the HTTP port too: give metrics a port of their own, or leave METRICS_PORT unset`);
   const readyMaxProjectionLag = countOf('READY_MAX_PROJECTION_LAG', env.READY_MAX_PROJECTION_LAG, 10_000, problems);
-  const key =
-    problems.length === 0
-      ? signingKeyFrom(env, dataDir, options.missingTokenKey ?? 'generate', problems)
-      : { tokenSigningKey: new Uint8Array(), tokenSigningKeySource: 'environment' as const };
+  const tokens = tokensFrom(env, levels, problems);
   const audit = auditFrom(env, levels, problems);
   const liveViews: LiveViewCaps = {
     maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
@@ -299,7 +344,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: LoadCo
     kafkaNamespace,
     kafkaConsumer,
     sqliteSynchronous,
-    ...key,
+    tokens,
     audit,
     requests,
     idempotencyRetentionMillis: idempotencyRetentionHours * 3600_000,

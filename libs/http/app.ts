@@ -26,6 +26,7 @@ import { HealthController, QueriesController } from './queries.controller.js';
 import { LedgersController } from './ledgers.controller.js';
 import { TokenService } from './tokens.js';
 import { SessionController } from './session.controller.js';
+import { JwksController } from './jwks.controller.js';
 import type { SessionLimits } from './sessions.js';
 import { BrowserSessions, DEFAULT_SESSION_LIMITS } from './sessions.js';
 import { defaultDashboardDir, registerDashboard } from './dashboard.js';
@@ -64,7 +65,7 @@ export const createHttpApp = async (options: HttpAppOptions): Promise<NestFastif
   const metrics = observeRuntime(new LinkageMetrics(), options.runtime, liveViews);
   @Module({
     imports: [CqrsModule.forRoot(), ...OPERATIONS_IMPORTS],
-    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, SessionController, ...OPERATIONS_CONTROLLERS],
+    controllers: [CommandsController, QueriesController, LedgersController, HealthController, AuditController, SessionController, JwksController, ...OPERATIONS_CONTROLLERS],
     providers: [
       { provide: LinkageRuntime, useValue: options.runtime },
       { provide: TokenService, useValue: options.tokens },

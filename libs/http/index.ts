@@ -1,4 +1,5 @@
 export * from './tokens.js';
+export * from './token-keys.js';
 export * from './problems.js';
 export * from './command-bodies.js';
 export * from './openapi.js';

@@ -314,6 +314,25 @@ const PROJECTIONS_REBUILT: JsonSchema = object({ level: level(), events: count('
 
 const HEALTH: JsonSchema = object({ status: { type: 'string', enum: ['ok'] }, levels: levels('the levels this process serves') });
 
+const JSON_WEB_KEY: JsonSchema = object(
+  {
+    kty: { type: 'string', enum: ['OKP'] },
+    crv: { type: 'string', enum: ['Ed25519'] },
+    x: { type: 'string', minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$', description: 'the public key, base64url (RFC 8037)' },
+    kid: { type: 'string', minLength: 48, maxLength: 52, pattern: '^(province|city|county)-[A-Za-z0-9_-]{43}$', description: '<level>-<RFC 7638 thumbprint of the key>: what a token header names' },
+    alg: { type: 'string', enum: ['EdDSA'] },
+    use: { type: 'string', enum: ['sig'] },
+    level: level('the level whose jurisdictions this key issues tokens for'),
+    retiredAt: instant('when it stopped signing: it verifies only tokens issued before; absent on the active key'),
+  },
+  'an Ed25519 public key that verifies bearer tokens',
+  ['retiredAt'],
+);
+
+const JSON_WEB_KEY_SET: JsonSchema = object({
+  keys: unboundedList(schemaRef('JsonWebKey'), "the keys of every level this process signs for: each level's active key and the retired ones whose tokens may still be good"),
+});
+
 /** One readiness check as @nestjs/terminus reports it: `bus`, `store-<level>`, `projections-<level>`. */
 const READINESS_CHECKS: JsonSchema = {
   description: 'by check name: bus, store-<level>, projections-<level>',
@@ -695,6 +714,8 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   RelayReplayed: RELAY_REPLAYED,
   ProjectionsRebuilt: PROJECTIONS_REBUILT,
   Health: HEALTH,
+  JsonWebKey: JSON_WEB_KEY,
+  JsonWebKeySet: JSON_WEB_KEY_SET,
   Readiness: READINESS,
   SignedChainHead: SIGNED_CHAIN_HEAD,
   HeldHead: HELD_HEAD,

@@ -84,7 +84,7 @@ const TAGS = [
   { name: 'ledgers', description: 'The ledgers (台账) of DESIGN.md §8.3: issues, rectifications and handovers of a subtree, paged or downloaded as CSV/XLSX.' },
   { name: 'operations', description: "Each level's projections, relay and inbox: their state, and the admin's repairs." },
   { name: 'audit', description: 'For auditors and admins: hash-chain verification, signed heads, replay, as-of views, lineage, export (README "Audit").' },
-  { name: 'health', description: 'Liveness, without a token.' },
+  { name: 'health', description: "Liveness and readiness, and the token keys' public halves (JWKS), without a token." },
   { name: 'session', description: 'Browsers: trade a bearer token or a one-time sign-in ticket for a session cookie (README "Browsers: sign-in and the dashboard").' },
 ];
 
@@ -93,7 +93,7 @@ const BEARER = {
   scheme: 'bearer',
   bearerFormat: 'JWT',
   description:
-    'A JWT (JWS, HS256) whose claims are the actor: `sub` its id, `jur` its jurisdiction (6-digit code), `role` its role; `iss` inspection-linkage, `exp` its expiry (`npm run token` mints one, for 12 h by default). Verified as RFC8725 (JSON Web Token Best Current Practices) asks: the algorithm is pinned to HS256 (`none` and every other algorithm are refused), the issuer is checked, an expired token is refused, and the key (TOKEN_SIGNING_KEY) has at least 32 bytes.',
+    "A JWT (JWS, EdDSA over Ed25519) whose claims are the actor: `sub` its id, `jur` its jurisdiction (6-digit code), `role` its role; `iss` inspection-linkage, `iat` and `exp` (`npm run token` mints one, for 12 h by default). The header's `kid` names the signing key, which belongs to one level (GET /.well-known/jwks.json): a level's key issues tokens for that level's jurisdictions only, and an admin's only the province's. Verified as RFC8725 (JSON Web Token Best Current Practices) asks: the algorithm is pinned to EdDSA (`none` and every other algorithm are refused), the issuer is checked, an expired token, one living longer than TOKEN_MAX_LIFETIME (12 h by default) and one a retired key signed after its retirement are refused.",
 };
 
 const SESSION = {

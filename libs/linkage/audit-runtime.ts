@@ -76,7 +76,7 @@ export const runtimeCopyFinder = (runtime: LinkageRuntime, level: Level): CopyFi
 };
 
 export interface VerifyServedLevelOptions {
-  /** Key ids heads must be signed with; default: the level's own configured key. */
+  /** Key ids heads must be signed with; default: the level's own key and the keys it retired. */
   readonly trustedKeyIds?: readonly string[];
 }
 
@@ -92,7 +92,7 @@ export const verifyServedLevel = async (runtime: LinkageRuntime, level: Level, o
     level,
     heads,
     upTo,
-    trustedKeyIds: options.trustedKeyIds ?? [node.audit.signer!.key.keyId],
+    trustedKeyIds: options.trustedKeyIds ?? node.audit.trustedKeyIds,
     copies: runtimeCopyFinder(runtime, level),
     // A SQLite store's file is checked by worker threads, off the event loop that serves requests;
     // the walk below runs only for other stores or to diagnose a break.

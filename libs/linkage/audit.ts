@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor, Level } from '#domain';
 import type { AuditSigningKey } from '#audit';
-import { generateSigningKey, generateSigningKeyPem, parseSigningKey } from '#audit';
+import { generateSigningKey, generateSigningKeyPem, keyIdOf, parseSigningKey } from '#audit';
 import { makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
 import { StoreChain } from './audit-chain.js';
@@ -20,6 +20,11 @@ import { loadReferenceRegistry } from './reference-registry.js';
 export interface RuntimeAuditOptions {
   /** Ed25519 private keys (PKCS#8 PEM or base64 DER) by level. */
   readonly signingKeys?: Partial<Record<Level, string>>;
+  /**
+   * Ids of keys a level signed with before (AUDIT_RETIRED_KEY_IDS_<LEVEL>), by level: heads they
+   * signed still verify. A level with a key file also trusts what its `<level>.audit-key.retired.json` lists.
+   */
+  readonly retiredKeyIds?: Partial<Record<Level, readonly string[]>>;
   /**
    * Where a level without a given key keeps the one generated for it (`<level>.audit-key.pem`,
    * made on first start, like the token key), so that its heads verify after a restart with the same
@@ -40,6 +45,56 @@ const keptKey = (file: string): string => {
     chmodSync(file, 0o600);
   }
   return readFileSync(file, 'utf8');
+};
+
+/** The public halves of the keys a level signed heads with before its key was rotated. */
+export interface RetiredAuditKey {
+  readonly keyId: string;
+  /** DER SubjectPublicKeyInfo, base64: what the heads it signed carry. */
+  readonly publicKey: string;
+  readonly retiredAt: string;
+}
+
+export const auditKeyFileOf = (keyFolder: string, level: Level): string => join(keyFolder, `${level}.audit-key.pem`);
+export const retiredAuditKeysFileOf = (keyFolder: string, level: Level): string => join(keyFolder, `${level}.audit-key.retired.json`);
+
+/** The retired keys listed beside a level's key file (none when there is no list). */
+export const readRetiredAuditKeys = (keyFolder: string, level: Level): RetiredAuditKey[] => {
+  const file = retiredAuditKeysFileOf(keyFolder, level);
+  if (!existsSync(file)) return [];
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { keys?: RetiredAuditKey[] };
+  return (parsed.keys ?? []).filter((key) => {
+    // Only an id that is its public key's hash: a list edited by hand cannot name one key and carry another.
+    try {
+      return keyIdOf(Buffer.from(key.publicKey, 'base64')) === key.keyId;
+    } catch {
+      return false;
+    }
+  });
+};
+
+const writePrivate = (file: string, text: string): void => {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+};
+
+/**
+ * Replaces a level's audit key file with a new key and lists the old one's public half as retired:
+ * heads signed before keep verifying (their key id is trusted), new heads carry the new key id.
+ * The server reads its key at start: rotate while it is stopped.
+ */
+export const rotateAuditKey = (keyFolder: string, level: Level, now = new Date()): { readonly retired: string; readonly active: string; readonly file: string } => {
+  const file = auditKeyFileOf(keyFolder, level);
+  if (!existsSync(file)) throw new Error(`${file} does not exist: start the server once on this folder (it makes the ${level} audit key), or rotate AUDIT_SIGNING_KEY_${level.toUpperCase()} where it is kept`);
+  const old = parseSigningKey(readFileSync(file, 'utf8'));
+  const retired = [...readRetiredAuditKeys(keyFolder, level).filter((key) => key.keyId !== old.keyId), { keyId: old.keyId, publicKey: old.publicKey, retiredAt: now.toISOString() }];
+  // The list first: a crash between the two writes leaves the old key active and also listed, never a key lost.
+  writePrivate(retiredAuditKeysFileOf(keyFolder, level), `${JSON.stringify({ level, keys: retired }, null, 2)}\n`);
+  const pem = generateSigningKeyPem();
+  writePrivate(file, pem);
+  return { retired: old.keyId, active: parseSigningKey(pem).keyId, file };
 };
 
 /** Who records periodic signatures: the system, acting for the root of the jurisdiction tree. */
@@ -63,6 +118,8 @@ export class LevelAudit {
     readonly snapshots: ReadModelSnapshots | undefined,
     /** Where the signing key came from: given, a key file (its path), or made for this run. */
     readonly keySource: 'configured' | 'ephemeral' | { readonly file: string },
+    /** Key ids whose heads verify: the signing key's and the retired ones'. */
+    readonly trustedKeyIds: readonly string[],
     private readonly service: LevelService,
     private readonly readModel: ReadModel,
     private readonly projections: ProjectionRunner,
@@ -82,13 +139,15 @@ export class LevelAudit {
     const snapshots = args.dataDir && every > 0 ? new ReadModelSnapshots(join(args.dataDir, `${level}.snapshots`), every) : undefined;
     const history = new LevelHistory(level, service.store, () => loadReferenceRegistry(args.registryFile), snapshots);
     const chain = StoreChain.of(service.store);
-    if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', service, args.readModel, args.projections);
+    if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', [], service, args.readModel, args.projections);
     const configured = options?.signingKeys?.[level];
-    const keyFile = configured === undefined && options?.keyFolder ? join(options.keyFolder, `${level}.audit-key.pem`) : undefined;
+    const keyFile = configured === undefined && options?.keyFolder ? auditKeyFileOf(options.keyFolder, level) : undefined;
     const key: AuditSigningKey = configured !== undefined ? parseSigningKey(configured) : keyFile ? parseSigningKey(keptKey(keyFile)) : generateSigningKey();
     const signer = new ChainSigner(service, chain, key, auditSystemActor(service), options?.signing);
     const source = configured !== undefined ? 'configured' : keyFile ? { file: keyFile } : 'ephemeral';
-    return new LevelAudit(level, history, signer, snapshots, source, service, args.readModel, args.projections);
+    const retired = [...(options?.retiredKeyIds?.[level] ?? []), ...(options?.keyFolder ? readRetiredAuditKeys(options.keyFolder, level).map((retiredKey) => retiredKey.keyId) : [])];
+    const trustedKeyIds = [...new Set([key.keyId, ...retired])];
+    return new LevelAudit(level, history, signer, snapshots, source, trustedKeyIds, service, args.readModel, args.projections);
   }
 
   /** Whether the level's store keeps a hash chain (sqlite, memory) or not (EventStoreDB). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Level } from '#domain';
@@ -38,13 +37,18 @@ export const startEmbeddedHarness = async (
     limits?: RequestLimits;
     liveViews?: Partial<LiveViewLimits>;
     sessions?: Partial<SessionLimits>;
+    /** TOKEN_MAX_LIFETIME of the harness's tokens, in seconds (default 12 h). */
+    tokenMaxLifetimeSeconds?: number;
   } = {},
 ): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
   const openStore = (level: Level): EventStore =>
     options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore();
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
-  const tokens = new TokenService(randomBytes(32));
+  const tokens = await TokenService.withNewKeys({
+    levelOf: (jurisdiction) => runtime.levelOf(jurisdiction),
+    ...(options.tokenMaxLifetimeSeconds !== undefined ? { maxLifetimeSeconds: options.tokenMaxLifetimeSeconds } : {}),
+  });
   const app = await createHttpApp({
     runtime,
     tokens,

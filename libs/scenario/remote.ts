@@ -1,5 +1,6 @@
 import type { Actor, Jurisdiction, JurisdictionRegistry, Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
+import type { TokenKeys } from '#http';
 import { TokenService } from '#http';
 import type { LevelStatus } from '#linkage';
 import { loadReferenceRegistry } from '#linkage';
@@ -32,8 +33,8 @@ export interface RemoteSettleOptions {
 export interface RemoteTargetOptions {
   /** Base URL of the service of each level, e.g. `http://127.0.0.1:3001`; one URL may serve several levels. */
   readonly services: Readonly<Record<Level, string>>;
-  /** TOKEN_SIGNING_KEY of the deployment (the same in every process). */
-  readonly signingKey: string | Uint8Array;
+  /** The token keys of every level (each process holds its own level's): the target acts as anyone. */
+  readonly tokenKeys: TokenKeys;
   /** Reference registry file the services use, when not the bundled one. */
   readonly registryFile?: string;
   readonly settle?: RemoteSettleOptions;
@@ -51,11 +52,9 @@ const STATUS_READER: Actor = { id: 'remote-target-status', jurisdiction: '350000
 
 const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
 
-const keyBytes = (key: string | Uint8Array): Uint8Array => (typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
-
 /**
  * A ScenarioTarget whose levels run as separate OS processes (the distributed deployment), reached
- * over real HTTP. Tokens are signed with the deployment's shared key; a command goes to the service
+ * over real HTTP. Tokens are signed with the key of the actor's level; a command goes to the service
  * of the level it belongs to, chosen from the same reference registry the services start from (plus
  * the jurisdictions registered through this target).
  */
@@ -68,8 +67,8 @@ export class RemoteTarget implements ScenarioTarget {
   private readonly http = new HttpClient();
 
   constructor(private readonly options: RemoteTargetOptions) {
-    this.tokens = new TokenService(keyBytes(options.signingKey));
     this.registry = loadReferenceRegistry(options.registryFile);
+    this.tokens = new TokenService(options.tokenKeys, { levelOf: (jurisdiction) => this.registry.get(jurisdiction)?.level });
     this.services = new Map(LEVELS.map((level) => [level, options.services[level].replace(/\/+$/, '')]));
     this.requestTimeoutMillis = options.requestTimeoutMillis ?? 30_000;
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -234,7 +233,7 @@ describe('the audit API of a one-level process', () => {
 
   beforeAll(async () => {
     runtime = await LinkageRuntime.start({ levels: ['county'], clock: new SettableClock(new Date().toISOString()), bus: new InprocBus(), openStore: () => chainedMemoryStore() });
-    tokens = new TokenService(randomBytes(32));
+    tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
     app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false });
   });
   afterAll(async () => {

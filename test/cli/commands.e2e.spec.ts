@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Actor } from '#domain';
-import { loadConfig } from '#config';
+import { LEVELS } from '#domain';
 import { ReadModel } from '#projections';
 import { startEmbeddedHarness } from '#scenario';
-import { InvalidToken, TokenService } from '#http';
+import { InvalidToken, generateTokenKeyPem, openTokenKeys } from '#http';
 import { runCli } from '../harness/cli.js';
+import { tokensOfDataDir } from '../support/tokens.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
-const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'openapi'];
+const COMMANDS = ['token', 'keys', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'openapi'];
 
 /** A pid no process has any more: that of a child that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
@@ -34,7 +35,7 @@ describe('the CLI commands', () => {
     mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
     parent = mkdtempSync(join(process.cwd(), '.tmp', 'cli-commands-'));
     dataDir = join(parent, 'data');
-    loadConfig({ DATA_DIR: dataDir }); // the token key the server generates on its first start
+    await openTokenKeys({ levels: LEVELS, dataDir, missing: 'generate' }); // the token keyrings the server makes on its first start
     const harness = await startEmbeddedHarness({ dataDir });
     const registered = await harness.command(
       'county',
@@ -105,32 +106,60 @@ describe('the CLI commands', () => {
     rmSync(lock);
   });
 
-  it('token refuses to invent a signing key for a folder that has none, and says which key it signed with', () => {
+  it("token refuses to invent a signing key for a folder that has none, signs with the key of the actor's level, and says which", async () => {
+    const admin = ['--id', 'me', '--jurisdiction', '350000', '--role', 'admin'];
     const empty = join(parent, 'no-key');
     mkdirSync(empty);
-    const refused = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: '' });
+    const refused = runCli(['token', ...admin], { DATA_DIR: empty });
     expect(refused.code).toBe(2);
     expect(refused.out).toBe('');
-    expect(refused.err).toMatch(/no token signing key in .*no-key/);
-    expect(refused.err).toMatch(/start the server once|TOKEN_SIGNING_KEY/);
-    expect(existsSync(join(empty, 'token-signing.key'))).toBe(false);
+    expect(refused.err).toMatch(/no province token key in .*no-key .*start the server once on this folder \(it makes one\), or set TOKEN_SIGNING_KEY_PROVINCE/);
+    expect(readdirSync(empty)).toEqual([]);
 
-    // The folder the harness served has the key the server generated on its first start.
-    const signed = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: dataDir, TOKEN_SIGNING_KEY: '' });
+    // The folder the harness served has the keyrings the server made on its first start.
+    const tokens = await tokensOfDataDir(dataDir);
+    const signed = runCli(['token', ...admin], { DATA_DIR: dataDir });
     expect(signed.code).toBe(0);
     expect(signed.out).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect(signed.err).toContain(join(dataDir, 'token-signing.key'));
-    const fromEnvironment = runCli(['token', '--id', 'me', '--jurisdiction', '350000', '--role', 'admin'], { DATA_DIR: empty, TOKEN_SIGNING_KEY: 'k'.repeat(32) });
-    expect(fromEnvironment).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+    expect(signed.err).toBe(`signed with the province key ${tokens.keys.signingKey('province')!.kid} (${join(dataDir, 'province.token-keys.json')})\n`);
+    expect(await tokens.verify(signed.out.trim())).toEqual({ id: 'me', jurisdiction: '350000', role: 'admin' });
+    const county = runCli(['token', '--id', 'me', '--jurisdiction', '350624', '--role', 'team'], { DATA_DIR: dataDir });
+    expect(county.err).toContain(`the county key ${tokens.keys.signingKey('county')!.kid}`);
+    const fromEnvironment = runCli(['token', ...admin], { DATA_DIR: empty, TOKEN_SIGNING_KEY_PROVINCE: generateTokenKeyPem() });
+    expect(fromEnvironment).toMatchObject({ code: 0, err: expect.stringContaining('(TOKEN_SIGNING_KEY_PROVINCE)') });
+
+    // A token longer than TOKEN_MAX_LIFETIME is refused, with one line and the usage (exit 2).
+    const tooLong = runCli(['token', ...admin, '--ttl', '13h'], { DATA_DIR: dataDir });
+    expect({ code: tooLong.code, out: tooLong.out, err: tooLong.err.split('\n')[0] }).toEqual({ code: 2, out: '', err: 'token: a token lives at most 12 h (TOKEN_MAX_LIFETIME)' });
+  });
+
+  it('keys rotate token: new tokens carry the new kid, the old ones still verify; keys jwks prints the public halves', async () => {
+    const folder = join(parent, 'rotate-data');
+    await openTokenKeys({ levels: LEVELS, dataDir: folder, missing: 'generate' });
+    const actor = ['token', '--id', 'me', '--jurisdiction', '350624', '--role', 'team'];
+    const before = runCli(actor, { DATA_DIR: folder }).out.trim();
+    const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const rotated = runCli(['keys', 'rotate', 'token', '--level', 'county'], { DATA_DIR: folder });
+    expect(rotated).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^county token key rotated in .*: new tokens are signed by county-\\S+; ${kidOf(before)} retired`)) });
+    const after = runCli(actor, { DATA_DIR: folder }).out.trim();
+    expect(kidOf(after)).not.toBe(kidOf(before));
+    const tokens = await tokensOfDataDir(folder);
+    expect(await tokens.verify(before)).toMatchObject({ id: 'me' });
+    expect(await tokens.verify(after)).toMatchObject({ id: 'me' });
+    const jwks = runCli(['keys', 'jwks', '--level', 'county'], { DATA_DIR: folder });
+    const published = (JSON.parse(jwks.out) as { keys: { kid: string; level: string; retiredAt?: string; d?: string }[] }).keys;
+    expect(published.map((key) => [key.kid, key.level, key.retiredAt !== undefined, key.d])).toEqual([
+      [kidOf(before), 'county', true, undefined],
+      [kidOf(after), 'county', false, undefined],
+    ]);
   });
 
   it('token --link prints a sign-in link whose ticket signs in once, for 5 minutes, and is no bearer token', async () => {
-    const key = 'k'.repeat(32);
-    const env = { DATA_DIR: join(parent, 'link-data'), TOKEN_SIGNING_KEY: key, PORT: '3456' };
+    const env = { DATA_DIR: dataDir, PORT: '3456' };
     const actor = ['--id', 'me', '--jurisdiction', '350000', '--role', 'leading-group'];
-    const tokens = new TokenService(Buffer.from(key, 'utf8'));
+    const tokens = await tokensOfDataDir(dataDir);
     const linked = runCli(['token', ...actor, '--link'], env);
-    expect(linked).toMatchObject({ code: 0, err: expect.stringContaining('TOKEN_SIGNING_KEY') });
+    expect(linked).toMatchObject({ code: 0, err: expect.stringContaining('province.token-keys.json') });
     const match = /^http:\/\/localhost:3456\/#\/sign-in\?ticket=([\w-]+\.[\w-]+\.[\w-]+)\n$/.exec(linked.out);
     expect(match).not.toBeNull();
     const ticket = await tokens.verifyTicket(match![1]!);

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Actor } from '#domain';
-import { TokenService } from '#http';
+import type { TokenService } from '#http';
 import { runCli } from '../harness/cli.js';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';
+import { tokensOfDataDir } from '../support/tokens.js';
 
 /**
  * The dashboard (看板) in Chromium against the built app as `npm start` runs it: signed in through a
@@ -111,7 +112,7 @@ describe('the dashboard (看板) in Chromium', () => {
     parent = mkdtempSync(join(process.cwd(), '.tmp', 'dashboard-'));
     dataDir = join(parent, 'data');
     server = await startEmbeddedServer({ DATA_DIR: dataDir, PORT: '0' });
-    tokens = new TokenService(Buffer.from(readFileSync(join(dataDir, 'token-signing.key'), 'utf8').trim(), 'utf8'));
+    tokens = await tokensOfDataDir(dataDir);
 
     // The Fujian grain round of 2021 (a province round, linked city and county rounds, issues, clues, tasks).
     const scenario = JSON.parse(readFileSync(join(process.cwd(), 'test', 'scenarios', 'fujian-grain-2021.json'), 'utf8')) as { steps: Step[] };

@@ -1,10 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Level } from '#domain';
 import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
 import { topicFor } from '#bus';
 import { inboxGroupFor } from '#linkage';
+import type { TokenKeys } from '#http';
+import { newDeploymentTokenKeys } from '#http';
 import { RemoteTarget, type RemoteSettleOptions } from '#scenario';
 import { EsdbFakeServer } from '../fakes/esdb/esdb-fake-server.js';
 import { kafkaBacklog, type KafkaBacklog } from './kafka-backlog.js';
@@ -33,7 +35,8 @@ export interface DistributedDeployment {
   readonly brokers: readonly string[];
   /** Prefix of the deployment's topics and groups on the brokers. */
   readonly namespace: string;
-  readonly signingKey: string;
+  /** Every level's token keys (each process holds only its own). */
+  readonly tokenKeys: TokenKeys;
   /** Messages on the level topics that a receiving group has not committed yet. */
   readonly backlog: KafkaBacklog;
   process(level: Level): LevelProcess;
@@ -63,7 +66,11 @@ export const startDistributedDeployment = async (options: DistributedDeploymentO
   const root = mkdtempSync(join(process.cwd(), '.tmp', 'distributed-'));
   const brokers = brokersUnderTest();
   const namespace = `t-${randomUUID().slice(0, 8)}.`;
-  const signingKey = randomBytes(32).toString('hex');
+  // Each process holds its own level's token key and trusts every level's public keys.
+  const tokenKeys = await newDeploymentTokenKeys();
+  mkdirSync(root, { recursive: true });
+  const jwksFile = join(root, 'trusted.jwks.json');
+  writeFileSync(jwksFile, JSON.stringify(tokenKeys.jwks));
   const esdb = options.store === 'sqlite' ? undefined : await EsdbFakeServer.start();
   const processes = new Map<Level, LevelProcess>();
   let backlog: KafkaBacklog | undefined;
@@ -89,7 +96,8 @@ export const startDistributedDeployment = async (options: DistributedDeploymentO
             KAFKA_BROKERS: brokers.join(','),
             KAFKA_NAMESPACE: namespace,
             ...DISTRIBUTED_CONSUMER_TUNING,
-            TOKEN_SIGNING_KEY: signingKey,
+            ...tokenKeys.environmentOf(level),
+            TOKEN_TRUSTED_JWKS: jwksFile,
             ...options.env,
           },
         });
@@ -108,7 +116,7 @@ export const startDistributedDeployment = async (options: DistributedDeploymentO
     const probe = backlog;
     const target = new RemoteTarget({
       services: { province: processes.get('province')!.url, city: processes.get('city')!.url, county: processes.get('county')!.url },
-      signingKey,
+      tokenKeys: tokenKeys.keys,
       settle: { ...options.settle, backlog: () => probe.count() },
     });
     return {
@@ -117,7 +125,7 @@ export const startDistributedDeployment = async (options: DistributedDeploymentO
       esdb,
       brokers,
       namespace,
-      signingKey,
+      tokenKeys: tokenKeys.keys,
       backlog: probe,
       process: (level) => processes.get(level)!,
       dataDirOf: (level) => join(root, level),

@@ -37,7 +37,7 @@ export const freePort = async (): Promise<number> => {
 export interface LevelProcessOptions {
   readonly level: Level;
   readonly port: number;
-  /** Everything else the process reads (LINKAGE_STORE, KAFKA_BROKERS, DATA_DIR, TOKEN_SIGNING_KEY ...). */
+  /** Everything else the process reads (LINKAGE_STORE, KAFKA_BROKERS, DATA_DIR, TOKEN_SIGNING_KEY_<LEVEL> ...). */
   readonly env: Readonly<Record<string, string>>;
 }
 

@@ -62,7 +62,8 @@ describe('browser sessions: a token or a one-time ticket for an HttpOnly cookie,
   };
 
   beforeAll(async () => {
-    harness = await startEmbeddedHarness({ limits: { perMinute: 1_000, expensivePerMinute: 1_000, requestTimeoutMs: 30_000 } });
+    // Tokens may live 48 h here (TOKEN_MAX_LIFETIME), so that the session's own 12 h cap shows.
+    harness = await startEmbeddedHarness({ limits: { perMinute: 1_000, expensivePerMinute: 1_000, requestTimeoutMs: 30_000 }, tokenMaxLifetimeSeconds: 48 * 3600 });
     await harness.app.listen({ port: 0, host: '127.0.0.1' });
     port = (harness.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -190,8 +191,9 @@ describe('browser sessions: a token or a one-time ticket for an HttpOnly cookie,
     const shortLived = await harness.tokens.mintTicket(CITY_VIEWER, '1s');
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await expectRefused({ ticket: shortLived }, /ticket has expired/);
-    await expectRefused({ ticket: await new TokenService(new Uint8Array(32).fill(3)).mintTicket(CITY_VIEWER) }, /ticket rejected/);
-    await expectRefused({ token: await new TokenService(new Uint8Array(32).fill(3)).mint(CITY_VIEWER) }, /token rejected/);
+    const foreign = await TokenService.withNewKeys({ levelOf: (jurisdiction) => harness.runtime.levelOf(jurisdiction) });
+    await expectRefused({ ticket: await foreign.mintTicket(CITY_VIEWER) }, /ticket rejected/);
+    await expectRefused({ token: await foreign.mint(CITY_VIEWER) }, /token rejected/);
   });
 
   it('refuses a malformed sign-in naming the field, and a sign-in from another origin', async () => {

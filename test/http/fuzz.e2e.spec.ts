@@ -3,7 +3,6 @@
 // forged, expired and missing tokens. Never a 5xx; every 4xx is problem+json naming its rule (and
 // its field for a 400); a refused request writes nothing at any level; every answer is one the
 // operation documents, its body as documented.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +15,7 @@ import type { EmbeddedHarness } from '#scenario';
 import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 import type { Schema as DocumentedSchema } from '../support/openapi-conformance.js';
 import { departures } from '../support/openapi-conformance.js';
+import { anyToken, expiredToken } from '../support/tokens.js';
 
 const SCENARIO = join(process.cwd(), 'test', 'scenarios', 'fujian-grain-2021.json');
 
@@ -173,7 +173,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const ids = [...idsIn(JSON.parse(readFileSync(SCENARIO, 'utf8')))];
     const jurisdictions = ['350000', '350600', '350624', '350626', '350800', '350699'];
     const actors = fc.record({ id: fc.constantFrom('fuzz-a', 'fuzz-b'), jurisdiction: fc.constantFrom(...jurisdictions), role: fc.constantFrom(...ROLES) });
-    const foreignKey = new TokenService(randomBytes(32));
+    const foreignKey = await TokenService.withNewKeys({ levelOf: (jurisdiction) => harness.runtime.levelOf(jurisdiction) });
     const token = fc.oneof(
       { weight: 6, arbitrary: actors.map((actor) => ({ kind: 'valid' as const, actor: actor as Actor })) },
       { weight: 1, arbitrary: actors.map((actor) => ({ kind: 'foreign' as const, actor: actor as Actor })) },
@@ -232,9 +232,9 @@ describe('fuzzing every route of the OpenAPI document', () => {
           if (!/[\u0000-\u001f\u007f-\uffff]/.test(value)) headers[name] = value;
         }
         const auth = generated.token;
-        if (auth.kind === 'valid') headers.authorization = `Bearer ${await harness.tokens.mint(auth.actor)}`;
-        if (auth.kind === 'foreign') headers.authorization = `Bearer ${await foreignKey.mint(auth.actor)}`;
-        if (auth.kind === 'expired') headers.authorization = `Bearer ${await harness.tokens.mint(auth.actor, Math.floor(Date.now() / 1000) - 60)}`;
+        if (auth.kind === 'valid') headers.authorization = `Bearer ${await anyToken(harness.tokens, auth.actor)}`;
+        if (auth.kind === 'foreign') headers.authorization = `Bearer ${await anyToken(foreignKey, auth.actor)}`;
+        if (auth.kind === 'expired') headers.authorization = `Bearer ${await expiredToken(harness.tokens, auth.actor)}`;
         if (auth.kind === 'garbage') headers.authorization = 'Bearer not.a.token';
         let body: string | undefined;
         if (generated.body !== undefined && operation.method === 'POST') {

@@ -129,9 +129,9 @@ describe('the OpenAPI document', () => {
         if (Number(status) >= 400) expect({ where, status, problem: media.map(([type, content]) => [type, content.schema]) }).toEqual({ where, status, problem: [['application/problem+json', { $ref: '#/components/schemas/Problem' }]] });
       }
       // A bearer token or the session cookie on every route but the probes (/health, /health/live,
-      // /health/ready) and signing in (the session's own routes: the cookie only), and then the
-      // refusals every such route can give.
-      const isPublic = path === '/health' || path.startsWith('/health/');
+      // /health/ready), the token keys (/.well-known/jwks.json) and signing in (the session's own
+      // routes: the cookie only), and then the refusals every such route can give.
+      const isPublic = path === '/health' || path.startsWith('/health/') || path === '/.well-known/jwks.json';
       const security = isPublic || where === 'POST /v1/session' ? [{}] : path === '/v1/session' ? [{ session: [] }] : [{ bearer: [] }, { session: [] }];
       expect({ where, security: operation.security }).toEqual({ where, security });
       if (!isPublic) expect({ where, always: ['401', '429', '500'].every((status) => statuses.includes(status)) }).toEqual({ where, always: true });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor } from '#domain';
 import { LEVELS } from '#domain';
-import { loadConfig } from '#config';
+import { openTokenKeys } from '#http';
 import type { EmbeddedHarness } from '#scenario';
 import { startEmbeddedHarness } from '#scenario';
 import { folderMode, modesUnder, notOwnerOnly } from '../support/file-modes.js';
@@ -22,7 +22,7 @@ describe('the data folder of the embedded default', () => {
     mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
     parent = mkdtempSync(join(process.cwd(), '.tmp', 'data-folder-'));
     dataDir = join(parent, 'data');
-    loadConfig({ DATA_DIR: dataDir }); // generates the token key, as `npm start` does
+    await openTokenKeys({ levels: LEVELS, dataDir, missing: 'generate' }); // makes the token keyrings, as `npm start` does
     harness = await startEmbeddedHarness({ dataDir, audit: { keyFolder: dataDir, snapshotEveryEvents: 1 } });
   });
   afterAll(async () => {
@@ -46,7 +46,7 @@ describe('the data folder of the embedded default', () => {
     const entries = modesUnder(dataDir);
     const names = entries.map((entry) => entry.path);
     // What the folder is expected to hold, so that a file created elsewhere cannot make this vacuous.
-    for (const expected of ['token-signing.key', 'county.events.db', 'county.events.db-wal', 'county.read.db', 'county.outbox.db', 'county.audit-key.pem', 'county.snapshots']) {
+    for (const expected of ['county.token-keys.json', 'county.events.db', 'county.events.db-wal', 'county.read.db', 'county.outbox.db', 'county.audit-key.pem', 'county.snapshots']) {
       expect(names).toContain(expected);
     }
     expect(names.some((name) => name.startsWith('county.snapshots/'))).toBe(true);

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { Actor } from '#domain';
 import { LEVELS } from '#domain';
-import { TokenService } from '#http';
 import { runCli } from '../harness/cli.js';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';
 import { folderMode, modesUnder, notOwnerOnly } from '../support/file-modes.js';
+import { tokensOfDataDir } from '../support/tokens.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
 
@@ -38,7 +38,7 @@ describe('the embedded default started as `npm start` starts it', () => {
   });
 
   it('keeps its data folder owner-only, and every folder and file in it, once a command is recorded', async () => {
-    const tokens = new TokenService(Buffer.from(readFileSync(join(dataDir, 'token-signing.key'), 'utf8').trim(), 'utf8'));
+    const tokens = await tokensOfDataDir(dataDir, ['county']);
     const response = await fetch(`${server.url}/v1/commands/registerUnit`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await tokens.mint(COUNTY_OFFICE)}`, 'content-type': 'application/json' },
@@ -51,7 +51,7 @@ describe('the embedded default started as `npm start` starts it', () => {
     expect(read.status).toBe(200);
 
     const entries = modesUnder(dataDir);
-    for (const expected of ['token-signing.key', 'county.events.db', 'county.read.db', 'county.outbox.db', 'county.audit-key.pem', 'county.snapshots']) {
+    for (const expected of ['county.token-keys.json', 'county.events.db', 'county.read.db', 'county.outbox.db', 'county.audit-key.pem', 'county.snapshots']) {
       expect(entries.map((entry) => entry.path)).toContain(expected);
     }
     expect(folderMode(dataDir)).toBe('700');

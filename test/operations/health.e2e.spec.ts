@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InprocBus } from '#bus/adapters';
 import type { Actor } from '#domain';
@@ -42,7 +41,7 @@ describe('liveness and readiness probes', () => {
       bus,
       openStore: (level) => (level === 'city' ? breakable(new MemoryEventStore(), () => cityStoreBroken) : new MemoryEventStore()),
     });
-    tokens = new TokenService(randomBytes(32));
+    tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
     app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, readiness: { maxProjectionLag: 1 } });
   });
   afterEach(async () => {

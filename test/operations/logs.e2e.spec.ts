@@ -1,12 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor } from '#domain';
-import { TokenService } from '#http';
 import type { EmbeddedServer } from '../harness/embedded-server.js';
 import { startEmbeddedServer } from '../harness/embedded-server.js';
 import { runFailingStart } from '../harness/failing-start.js';
+import { tokensOfDataDir } from '../support/tokens.js';
 
-const KEY = 'logs-test-signing-key-of-32-bytes-at-least';
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
 const UNIT = { unitId: 'za-grain-depot', name: '诏安县中心粮库', jurisdiction: '350624', kind: 'soe' };
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -35,8 +34,8 @@ describe('the structured log of the embedded default (stdout not a terminal: JSO
   beforeAll(async () => {
     mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
     parent = mkdtempSync(join(process.cwd(), '.tmp', 'logs-'));
-    server = await startEmbeddedServer({ DATA_DIR: join(parent, 'data'), PORT: '0', TOKEN_SIGNING_KEY: KEY });
-    token = await new TokenService(Buffer.from(KEY, 'utf8')).mint(COUNTY_OFFICE);
+    server = await startEmbeddedServer({ DATA_DIR: join(parent, 'data'), PORT: '0' });
+    token = await (await tokensOfDataDir(join(parent, 'data'))).mint(COUNTY_OFFICE);
   });
   afterAll(async () => {
     await server?.stop();
@@ -91,7 +90,7 @@ describe('the structured log of the embedded default (stdout not a terminal: JSO
 
 describe('LOG_LEVEL', () => {
   it('refuses a level pino does not know with one line naming it, and exit code 2', async () => {
-    const ended = await runFailingStart({ DATA_DIR: join(process.cwd(), '.tmp', 'never-created-log-level'), PORT: '0', TOKEN_SIGNING_KEY: KEY, LOG_LEVEL: 'loud' });
+    const ended = await runFailingStart({ DATA_DIR: join(process.cwd(), '.tmp', 'never-created-log-level'), PORT: '0', LOG_LEVEL: 'loud' });
     expect(ended.code).toBe(2);
     expect(ended.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cannot start: invalid configuration: LOG_LEVEL=loud is not one of fatal, error, warn, info, debug, trace, silent$/)]);
   });

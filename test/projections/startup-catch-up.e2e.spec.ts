@@ -24,7 +24,7 @@ describe('a level service that starts far behind its store', () => {
     const province = await LevelProcess.start({
       level: 'province',
       port: await freePort(),
-      env: { DATA_DIR: dataDir, LINKAGE_STORE: 'sqlite', LINKAGE_BUS: 'inproc', TOKEN_SIGNING_KEY: 'startup-catch-up-test-key-of-32-bytes!', AUDIT_SIGN_EVERY_EVENTS: '0', AUDIT_SIGN_INTERVAL_MS: '0' },
+      env: { DATA_DIR: dataDir, LINKAGE_STORE: 'sqlite', LINKAGE_BUS: 'inproc', AUDIT_SIGN_EVERY_EVENTS: '0', AUDIT_SIGN_INTERVAL_MS: '0' },
     });
     try {
       const deadline = Date.now() + 60_000;

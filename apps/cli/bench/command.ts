@@ -5,7 +5,6 @@ import { InprocBus } from '#bus/adapters';
 import { RunCommand, TokenService, createHttpApp } from '#http';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';
 
@@ -67,7 +66,7 @@ export const benchCommandThroughput = async (): Promise<BenchResult[]> =>
       dataDir,
       live: false,
     });
-    const app = await createHttpApp({ runtime, tokens: new TokenService(randomBytes(32)), logger: false, swaggerUi: false });
+    const app = await createHttpApp({ runtime, tokens: await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) }), logger: false, swaggerUi: false });
     const commands = app.get(CommandBus);
     try {
       const units = 50;

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Actor, Level } from '#domain';
 import { LEVELS } from '#domain';
+import { newDeploymentTokenKeys } from '#http';
 import { RemoteTarget } from '#scenario';
 import { withBenchKafka } from './kafka-cluster.js';
 import type { BenchResult } from './result.js';
@@ -126,7 +127,11 @@ const followView = async (url: string, authorization: string, onView: (view: unk
 export const benchCrossProcess = async (commandsPerSecond = 100, seconds = 15): Promise<BenchResult[]> =>
   withScratchDir('cross-process', (dataDir) =>
     withBenchKafka(async (kafka) => {
-      const signingKey = randomBytes(32).toString('hex');
+      // Each process holds its own level's token key and trusts every level's public keys.
+      const tokenKeys = await newDeploymentTokenKeys();
+      const jwksFile = join(dataDir, 'trusted.jwks.json');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(jwksFile, JSON.stringify(tokenKeys.jwks));
       const ports = new Map<Level, number>();
       for (const level of LEVELS) ports.set(level, await freePort());
       const children = new Set<ChildProcess>();
@@ -147,14 +152,15 @@ export const benchCrossProcess = async (commandsPerSecond = 100, seconds = 15): 
               KAFKA_SESSION_TIMEOUT_MS: '10000',
               KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
               KAFKA_MAX_WAIT_MS: String(FETCH_WAIT_MS),
-              TOKEN_SIGNING_KEY: signingKey,
+              ...tokenKeys.environmentOf(level),
+              TOKEN_TRUSTED_JWKS: jwksFile,
               // The load generator is one client sending 100 commands a second.
               RATE_LIMIT_PER_MINUTE: '10000000',
             }, children),
           ),
         );
         const url = (level: Level) => `http://127.0.0.1:${ports.get(level)!}`;
-        const target = new RemoteTarget({ services: { province: url('province'), city: url('city'), county: url('county') }, signingKey });
+        const target = new RemoteTarget({ services: { province: url('province'), city: url('city'), county: url('county') }, tokenKeys: tokenKeys.keys });
         const bearer = async (actor: Actor) => ({ authorization: `Bearer ${await target.mint(actor)}` });
         for (const { command, body } of setup) {
           const response = await target.command('county', `/v1/commands/${command}`, body, await bearer(COUNTY_OFFICE));

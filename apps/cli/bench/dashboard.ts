@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { Actor } from '#domain';
 import { TokenService } from '#http';
-import { openChainedSqliteStore } from '#linkage';
+import { loadReferenceRegistry, openChainedSqliteStore } from '#linkage';
 import { generateProvinceHistory } from '#scenario';
 import { cityRoundSetup, recordIssue } from './command.js';
 import type { BenchResult } from './result.js';
@@ -151,7 +151,8 @@ const dashboardServer = (): Promise<DashboardServer> =>
     const projecting = performance.now();
     await waitForReady(url, 300_000);
     process.stderr.write(`  server on ${url}, projections caught up in ${((performance.now() - projecting) / 1000).toFixed(1)} s\n`);
-    const tokens = new TokenService(Buffer.from(readFileSync(join(dataDir, 'token-signing.key'), 'utf8').trim(), 'utf8'));
+    const registry = loadReferenceRegistry();
+    const tokens = await TokenService.fromDataDir(dataDir, { levelOf: (jurisdiction) => registry.get(jurisdiction)?.level });
     // Imported here, not at the top: playwright-core is a development dependency, and the CLI's
     // other commands must run without it.
     const { chromium } = await import('playwright-core');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { LEVELS } from '#domain';
@@ -72,7 +71,7 @@ const runOnce = (label: string): Promise<BenchResult> =>
       dataDir,
       live: false,
     });
-    const tokens = new TokenService(randomBytes(32));
+    const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
     const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: { perMinute: 10_000_000, expensivePerMinute: 10_000_000, requestTimeoutMs: 30_000 } });
     try {
       const commands = app.get(CommandBus);

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -135,7 +134,7 @@ export const benchLedgerQuery = async (): Promise<BenchResult[]> => {
     dataDir: level.dataDir,
     live: false,
   });
-  const tokens = new TokenService(randomBytes(32));
+  const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
   const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: { perMinute: 1_000_000, expensivePerMinute: 1_000_000, requestTimeoutMs: 60_000 } });
   const http: number[] = [];
   try {

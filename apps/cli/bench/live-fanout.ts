@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -78,7 +77,7 @@ export const benchLiveFanout = async (subscribers = 1_000, commands = 2_000, war
       openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`)),
       dataDir,
     });
-    const tokens = new TokenService(randomBytes(32));
+    const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
     const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, liveViews: { maxTotal: subscribers + 10 } });
     let worker: Worker | undefined;
     try {

@@ -11,6 +11,7 @@ import { benchLedgerExport, benchLedgerQuery } from './ledger.js';
 import { benchLiveFanout } from './live-fanout.js';
 import { benchRebuild } from './rebuild.js';
 import { benchRelayThroughput } from './relay.js';
+import { benchTokenVerify } from './tokens.js';
 import type { BenchResult } from './result.js';
 import { printResult } from './result.js';
 import { withScratchDir } from './scratch.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   relay_throughput: () => benchRelayThroughput(),
   cross_process: () => benchCrossProcess(),
   live_fanout: () => benchLiveFanout(),
+  token_verify_first_us: benchTokenVerify,
   ledger_query_p99_ms: benchLedgerQuery,
   ledger_export_rows_per_s: benchLedgerExport,
   dashboard_bundle_kb: benchDashboardBundle,
