@@ -198,6 +198,11 @@ const supportedMethod = (path: string): InstanceType<typeof featuresPb.Supported
 
 export class EsdbFakeServer {
   private server: Server | undefined;
+  /**
+   * Events this fake has written to read calls and subscriptions since it started: what crossed the
+   * wire, so that a test can tell a filter applied by the server from one applied by its client.
+   */
+  eventsSent = 0;
   /** Detaches each live subscription from the log; run when its call ends or the server stops. */
   private readonly liveSubscriptions = new Set<() => void>();
 
@@ -330,7 +335,7 @@ export class EsdbFakeServer {
     if (all) {
       const from = readPosition(all);
       const events = forwards ? this.log.readForwards(from, count, filter) : this.log.readBackwards(from, count, filter);
-      for (const event of events) call.write(readEventResponse(event));
+      for (const event of events) this.send(call, event);
       return void call.end();
     }
     if (!stream || !forwards || filter || stream.hasEnd()) {
@@ -345,8 +350,13 @@ export class EsdbFakeServer {
       response.setStreamNotFound(notFound);
       call.write(response);
     }
-    for (const event of events ?? []) call.write(readEventResponse(event));
+    for (const event of events ?? []) this.send(call, event);
     call.end();
+  }
+
+  private send(call: ServerWritableStream<ReadReq, ReadResp>, event: LoggedEvent): void {
+    this.eventsSent += 1;
+    call.write(readEventResponse(event));
   }
 
   /**
@@ -361,13 +371,13 @@ export class EsdbFakeServer {
     call.write(confirmed);
 
     const catchUp = from === 'end' ? [] : this.log.eventsAfter(from, filter);
-    for (const event of catchUp) call.write(readEventResponse(event));
+    for (const event of catchUp) this.send(call, event);
     const caughtUp = new ReadRespMessage();
     caughtUp.setCaughtUp(new ReadRespMessage.CaughtUp());
     call.write(caughtUp);
 
     const stopListening = this.log.onAppended((appended) => {
-      for (const event of appended) if (filter(event)) call.write(readEventResponse(event));
+      for (const event of appended) if (filter(event)) this.send(call, event);
     });
     const detach = (): void => {
       stopListening();
