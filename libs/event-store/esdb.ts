@@ -26,14 +26,16 @@
  * fork the places, which verification reports; the level's server lock prevents one per data folder.
  *
  * Server requirements: EventStoreDB 22.6 or later (or KurrentDB): stream reads need the `$all`
- * positions servers report since 22.6; readAll reads through a filtered catch-up subscription and
- * ends at its `caught_up` message (EventStoreDB 23.10 and later, KurrentDB).
+ * positions servers report since 22.6.
  *
- * Filtering: client 6.2.1 offers the server-side `$all` filter on subscribeToAll only (its readAll
- * sends "no filter"), so forward reads of `$all` are catch-up subscriptions filtered by this store's
- * stream prefix (`streamNameFilter`), which the server applies: other stores' events never cross the
- * wire. headPosition reads `$all` backwards, which no filter of the client reaches, until it meets
- * one of this store's events.
+ * Cost to keep in mind on a cluster shared with much other data: client 6.2.1 offers the server-side
+ * `$all` filter only on subscribeToAll (its readAll sends "no filter"), so readAll reads the other
+ * stores' events after `after` and drops them (remembering stretches without own events, so that a
+ * caught-up poller does not read them again), and headPosition reads `$all` backwards until it meets
+ * one of this store's events. Reading through filtered catch-up subscriptions instead was tried:
+ * every read that ends before the subscription catches up cancels a stream the server is still
+ * sending on, and after a minute of relay and projection polling the client's HTTP/2 connection was
+ * closed (GOAWAY, INTERNAL_ERROR) under every call on it.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -44,7 +46,6 @@ import {
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
-  streamNameFilter,
   type AllStreamResolvedEvent,
   type JSONEventData,
   type JSONType,
@@ -170,8 +171,11 @@ interface SealTip {
   readonly seal: Uint8Array | undefined;
 }
 
-/** Sparse index of places to `$all` positions: one entry every this many places. */
-const PLACE_INDEX_EVERY = 1024;
+/**
+ * Sparse index of places to `$all` positions: one entry every this many places (a read from a place
+ * starts at most this many own events before it; a million events index in 31,250 entries).
+ */
+const PLACE_INDEX_EVERY = 32;
 
 /** An event's data or metadata as text: JSON as JSON.stringify writes it, bytes as UTF-8. */
 const textOf = (value: unknown): string => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : (JSON.stringify(value) ?? 'null'));
@@ -187,6 +191,8 @@ export class EsdbEventStore implements EventStore {
   private readonly prefix: string;
   private readonly seal: EventSeal | undefined;
   private closing: Promise<void> | undefined;
+  /** No event of this store lies at a `$all` position in (lastOwn, to] (see readOwnAfter). */
+  private scanned: { readonly lastOwn: bigint; readonly to: bigint } = { lastOwn: 0n, to: 0n };
   /** The head when `$all` ended at `to` (see headPosition). */
   private headScan: { readonly head: number; readonly to: bigint } | undefined;
   /** Appends of a sealed store, one after another (each seal needs the one before it). */
@@ -333,51 +339,58 @@ export class EsdbEventStore implements EventStore {
 
   /**
    * This store's events strictly after the `$all` position `after` (0: from the start), at most
-   * `limit`: a catch-up subscription to `$all` that the server filters by the store's prefix,
-   * ended at its `caught_up` message or once `limit` events came.
+   * `limit`, read from `$all` in pages and kept when their stream has the store's prefix (see the
+   * header on why the server does not filter them).
    */
   private async readOwnAfter(after: bigint, limit: number | undefined): Promise<EsdbRecordedEvent[]> {
     const found: EsdbRecordedEvent[] = [];
-    if (limit === 0) return found;
-    const subscription = this.client.subscribeToAll({
-      fromPosition: allPosition(after),
-      filter: streamNameFilter({ prefixes: [this.prefix] }),
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let caughtUp = false;
-        // `caught_up` follows the catch-up events on the wire, but the client emits it at once while
-        // events before it may still wait in the stream's buffer: done when both are through.
-        const doneIfCaughtUp = (): void => {
-          if (caughtUp && subscription.readableLength === 0) resolve();
-        };
-        subscription.on('data', ({ event }: AllStreamResolvedEvent) => {
-          if (!event || (limit !== undefined && found.length >= limit)) return;
-          found.push(event);
-          if (found.length === limit) resolve();
-          else doneIfCaughtUp();
-        });
-        subscription.on('caughtUp', () => {
-          caughtUp = true;
-          doneIfCaughtUp();
-        });
-        subscription.on('error', reject);
-        subscription.on('end', () => reject(new Error('esdb: the $all subscription ended before it caught up')));
-      });
-    } finally {
-      await subscription.unsubscribe();
+    // Commit position of the last `$all` event looked at. Reads start at their position inclusively,
+    // so each page begins with the event the previous one ended on (or with `after` itself).
+    let seen = after;
+    // What an earlier read established: none of this store's events lie in (lastOwn, to]. A caught-up
+    // poller (relay, projections) asks again and again from its last event; without this it would
+    // re-read every event the other stores appended since, on every poll.
+    const known = this.scanned;
+    const fromFrontier = seen >= known.lastOwn && known.to > seen;
+    if (fromFrontier) seen = known.to;
+    while (limit === undefined || found.length < limit) {
+      const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount: PAGE_SIZE }));
+      for (const { event } of page) {
+        if (!event || event.position.commit <= seen) continue;
+        seen = event.position.commit;
+        if (!event.streamId.startsWith(this.prefix)) continue;
+        found.push(event);
+        if (found.length === limit) break;
+      }
+      if (page.length < PAGE_SIZE) break;
     }
+    // This read looked at every event in (start, seen]: its last own event, or else where the
+    // stretch without own events began, bounds the new stretch. `$all` only grows at its end, so the
+    // statement stays true; keep whichever reaches further.
+    const lastOwn = found.length > 0 ? BigInt(toStorePosition(found[found.length - 1]!.position, found[found.length - 1]!.streamId)) : fromFrontier ? known.lastOwn : after;
+    if (seen > this.scanned.to) this.scanned = { lastOwn, to: seen };
     return found;
   }
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const last = await this.lastOwnEvent();
-    return last ? toStorePosition(last.position, last.streamId) : 0;
+    return (await this.scanHead()).head;
   }
 
   /** This store's last event; undefined while it has none. */
   private async lastOwnEvent(): Promise<EsdbRecordedEvent | undefined> {
+    const { head, last } = await this.scanHead();
+    if (last || head === 0) return last;
+    // The head did not move since it was found: read that event itself (forwards reads include the
+    // event at their position). Should it be gone (a node's files edited), look again from the end.
+    const [event] = await collect(this.client.readAll({ fromPosition: allPosition(BigInt(head)), maxCount: 1 }));
+    if (event?.event && event.event.position.commit === BigInt(head) && event.event.streamId.startsWith(this.prefix)) return event.event;
+    this.headScan = undefined;
+    return this.lastOwnEvent();
+  }
+
+  /** The head position, and the head event when this scan read it (not when it was known already). */
+  private async scanHead(): Promise<{ readonly head: number; readonly last?: EsdbRecordedEvent }> {
     // Status polls ask often. `$all` only grows at its end and this store's events never move, so
     // a head found when `$all` ended at `to` is still the head unless an own event came after `to`:
     // reading backwards stops at `to`, and a small first page covers the usual case.
@@ -409,10 +422,7 @@ export class EsdbEventStore implements EventStore {
       maxCount = PAGE_SIZE;
     }
     if (end !== undefined && end > (this.headScan?.to ?? -1n)) this.headScan = { head, to: end };
-    if (last || head === 0) return last;
-    // The head did not move since it was found: read that event itself.
-    const [event] = await collect(this.client.readAll({ fromPosition: allPosition(BigInt(head)), maxCount: 1 }));
-    return event?.event;
+    return last ? { head, last } : { head };
   }
 
   /** The tip a sealed append goes on from: the place and seal of the last event stored. */
