@@ -353,8 +353,11 @@ export class EsdbEventStore implements EventStore {
     const known = this.scanned;
     const fromFrontier = seen >= known.lastOwn && known.to > seen;
     if (fromFrontier) seen = known.to;
+    // A read for a few events (a place looked up, a diagnosis reading one event) starts with a page
+    // of about that size: the event at `seen` itself comes first, and often the next ones are own.
+    let maxCount = limit === undefined ? PAGE_SIZE : Math.min(PAGE_SIZE, limit + 1);
     while (limit === undefined || found.length < limit) {
-      const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount: PAGE_SIZE }));
+      const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount }));
       for (const { event } of page) {
         if (!event || event.position.commit <= seen) continue;
         seen = event.position.commit;
@@ -362,7 +365,8 @@ export class EsdbEventStore implements EventStore {
         found.push(event);
         if (found.length === limit) break;
       }
-      if (page.length < PAGE_SIZE) break;
+      if (page.length < maxCount) break;
+      maxCount = PAGE_SIZE;
     }
     // This read looked at every event in (start, seen]: its last own event, or else where the
     // stretch without own events began, bounds the new stretch. `$all` only grows at its end, so the
