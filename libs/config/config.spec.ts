@@ -119,3 +119,19 @@ describe('token keys in the configuration', () => {
     ]);
   });
 });
+
+describe('EventStoreDB / KurrentDB address', () => {
+  const esdb = { LINKAGE_STORE: 'esdb', DATA_DIR: '/nonexistent-data-dir' };
+
+  it('takes esdb://, kurrentdb:// and kdb:// addresses, with +discover and in any case (the store hands the client esdb://)', () => {
+    for (const url of ['esdb://a:2113?tls=false', 'esdb+discover://a:2113', 'kurrentdb://a:2113?tls=false', 'KurrentDB+discover://a:2113', 'kdb://a:2113']) {
+      expect(loadConfig({ ...esdb, ESDB_CONNECTION_STRING: url }).esdbConnectionString).toBe(url);
+    }
+  });
+
+  it('refuses any other scheme in one line naming the schemes it takes', () => {
+    expect(problemsOf({ ...esdb, ESDB_CONNECTION_STRING: 'http://a:2113' })).toEqual([
+      'ESDB_CONNECTION_STRING=http://a:2113 must start with esdb://, kurrentdb:// or kdb:// (each also with +discover)',
+    ]);
+  });
+});

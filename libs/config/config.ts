@@ -291,8 +291,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   const port = portOf(levelPort !== undefined ? `${levels[0]!.toUpperCase()}_PORT` : 'PORT', levelPort ?? env.PORT, 3000, problems);
   const esdbConnectionString = env.ESDB_CONNECTION_STRING || undefined;
   if (store === 'esdb' && !esdbConnectionString) problems.push('LINKAGE_STORE=esdb needs ESDB_CONNECTION_STRING (e.g. esdb://localhost:2113?tls=false)');
-  if (esdbConnectionString && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//.test(esdbConnectionString)) {
-    problems.push(`ESDB_CONNECTION_STRING=${esdbConnectionString} must start with esdb:// or esdb+discover://`);
+  if (esdbConnectionString && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//i.test(esdbConnectionString)) {
+    problems.push(`ESDB_CONNECTION_STRING=${esdbConnectionString} must start with esdb://, kurrentdb:// or kdb:// (each also with +discover)`);
   }
   const kafkaBrokers = env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean) : undefined;
   if (bus === 'kafka' && (!kafkaBrokers || kafkaBrokers.length === 0)) problems.push('LINKAGE_BUS=kafka needs KAFKA_BROKERS (host:port,host:port)');

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { describeEventStoreContract } from '../../test/contracts/event-store.contract.js';
+import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
 import { EsdbFakeServer } from '../../test/fakes/esdb/esdb-fake-server.js';
 import { EsdbEventStore, type EsdbEventStoreOptions } from './esdb.js';
 import { WrongExpectedRevision, type NewEvent } from './port.js';
@@ -40,8 +40,17 @@ describeEventStoreContract('esdb', async () => {
 
 const event = (label: string, id: string = randomUUID()): NewEvent => ({ id, type: 'Happened', data: { label }, metadata: { label } });
 
+describeSealingContract(
+  'esdb',
+  async (seal) => {
+    const store = openStore({ seal });
+    return { store, close: () => store.close() };
+  },
+  { atomicAppendMany: false },
+);
+
 describe('EsdbEventStore', () => {
-  it('keeps no seal and shares no file', () => {
+  it('opened without a seal, keeps none and shares no file', () => {
     expect(openStore().capabilities).toEqual({});
   });
 
@@ -100,6 +109,15 @@ describe('EsdbEventStore', () => {
       await expect(store.append('s', 'no-stream', [event('x')])).rejects.toThrow(/exceeds Number\.MAX_SAFE_INTEGER/);
     } finally {
       await farOff.stop();
+    }
+  });
+
+  it('reaches a KurrentDB server given as kurrentdb:// or kdb://, in any case (client 6.2.1 knows only esdb:// in lower case)', async () => {
+    const address = connectionString().replace(/^esdb:\/\//, '');
+    for (const scheme of ['kurrentdb://', 'kdb://', 'KurrentDB://', 'ESDB://']) {
+      const store = openStore({ connectionString: scheme + address });
+      await store.append('s', 'no-stream', [event(scheme)]);
+      expect((await store.readAll()).map(({ data }) => data)).toEqual([{ label: scheme }]);
     }
   });
 

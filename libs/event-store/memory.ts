@@ -70,6 +70,8 @@ export class MemoryEventStore implements EventStore {
           seal: Uint8Array.from(event.seal!),
         }));
       },
+      // Positions are dense from 1: a position is its own place.
+      placeOf: async (position) => (Number.isSafeInteger(position) && position >= 1 && position <= this.log.length ? position : undefined),
     };
     this.capabilities = sealed ? { sealed } : {};
   }

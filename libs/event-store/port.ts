@@ -107,6 +107,11 @@ export interface EventStore {
  * rule to agree on.
  */
 export interface StoredEventText {
+  /**
+   * The event's place in the sealed order: 1, 2, 3 … along the store's order, dense. In sqlite and
+   * memory that is its position; EventStoreDB's positions are log offsets, so there the store numbers
+   * its events itself (see esdb.ts) and `SealedLog.placeOf` maps a position to its place.
+   */
   readonly position: number;
   readonly streamId: string;
   readonly revision: number;
@@ -137,8 +142,10 @@ export interface SealedLog {
   readonly sealedWith: EventSeal;
   /** The last event's position and seal; undefined while the store is empty. */
   last(): Promise<{ readonly position: number; readonly seal: Uint8Array } | undefined>;
-  /** Events with their stored texts and seals, strictly after `after`, at most `limit`, in position order. */
+  /** Events with their stored texts and seals, places strictly after `after`, at most `limit`, in order. */
   read(after: number, limit: number): Promise<SealedEvent[]>;
+  /** The place of the event stored at `position`; undefined when no event of the store is there. */
+  placeOf(position: number): Promise<number | undefined>;
 }
 
 /**
@@ -146,7 +153,7 @@ export interface SealedLog {
  * absent when the store cannot do it.
  */
 export interface EventStoreCapabilities {
-  /** Every event is sealed as it is appended (sqlite always, memory when opened with a seal). */
+  /** Every event is sealed as it is appended (sqlite always, memory and esdb when opened with a seal). */
   readonly sealed?: SealedLog;
   /**
    * The store's SQLite database file (layout of sqlite.ts), which readers on other threads may open

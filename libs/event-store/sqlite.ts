@@ -211,6 +211,8 @@ export class SqliteEventStore implements EventStore {
       sealedWith: seal,
       last: async () => this.lastSeal(),
       read: async (after, limit) => this.readSealed(after, limit),
+      // Positions are dense from 1: a position is its own place.
+      placeOf: async (position) => (Number.isSafeInteger(position) && position >= 1 && position <= (await this.headPosition()) ? position : undefined),
     };
     this.capabilities = { sealed, sqliteFile: file };
     this.selectStreamRevision = db

@@ -56,7 +56,7 @@ const PROBLEM_MEANINGS: Readonly<Record<AnyProblemStatus, string>> = {
   422: 'a domain rule refuses it',
   429: 'more requests in a minute than the rate limit allows',
   500: 'the server failed; the failure is logged',
-  501: "AuditUnavailable: the level's store keeps no hash chain (EventStoreDB)",
+  501: "AuditUnavailable: the level's store keeps no hash chain (a store opened without it)",
   503: 'the server cannot answer now',
 };
 

@@ -15,6 +15,13 @@ import { EsdbEventStore, MemoryEventStore, SqliteEventStore } from '#event-store
 export const openChainedSqliteStore = (file: string, options: Omit<SqliteEventStoreOptions, 'seal'> = {}): SqliteEventStore =>
   SqliteEventStore.open(file, { ...options, seal: chainSeal });
 
+/**
+ * A level's EventStoreDB / KurrentDB store (streams prefixed `<level>.`), chained like a SQLite one:
+ * the level's process is its only writer, and its store serializes its appends to chain them.
+ */
+export const openChainedEsdbStore = (connectionString: string, level: Level): EsdbEventStore =>
+  new EsdbEventStore({ connectionString, streamPrefix: `${level}.`, seal: chainSeal });
+
 /** A level's store in memory, chained like a SQLite one (tests, scenario runs). */
 export const chainedMemoryStore = (): MemoryEventStore => new MemoryEventStore({ seal: chainSeal });
 
@@ -27,7 +34,7 @@ export const openConfiguredStore = (config: LinkageConfig, level: Level): EventS
       return chainedMemoryStore();
     case 'esdb':
       // One cluster may hold every level; each level reads and writes only under its own prefix.
-      return new EsdbEventStore({ connectionString: config.esdbConnectionString!, streamPrefix: `${level}.` });
+      return openChainedEsdbStore(config.esdbConnectionString!, level);
   }
 };
 

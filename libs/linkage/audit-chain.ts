@@ -15,8 +15,8 @@ export class StoreChain {
   ) {}
 
   /**
-   * Undefined for a store that keeps no chain: one that seals nothing (EventStoreDB, a memory store
-   * opened without a seal) or seals with something else.
+   * Undefined for a store that keeps no chain: one that seals nothing (a store opened without a
+   * seal) or seals with something else.
    */
   static of(store: EventStore): StoreChain | undefined {
     const { sealed, sqliteFile } = store.capabilities;
@@ -29,7 +29,15 @@ export class StoreChain {
     return last ? { position: last.position, hash: toHex(last.seal) } : { position: 0, hash: toHex(genesisHash()) };
   }
 
-  /** Events with their stored JSON text and chain hash, strictly after `after`, at most `limit`. */
+  /**
+   * The chain position of the event stored at store position `position` (the same number in sqlite
+   * and memory; EventStoreDB numbers its events itself), undefined when no event is there.
+   */
+  placeOf(position: number): Promise<number | undefined> {
+    return this.log.placeOf(position);
+  }
+
+  /** Events with their stored JSON text and chain hash, chain positions strictly after `after`, at most `limit`. */
   async readPage(after: number, limit: number): Promise<ChainRow[]> {
     return (await this.log.read(after, limit)).map(({ seal, ...stored }) => ({ ...stored, chainHash: seal }));
   }

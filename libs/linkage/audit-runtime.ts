@@ -7,7 +7,7 @@ import type { SignedHeadRecord } from './audit-signer.js';
 import { metadataOf } from './level-service.js';
 import type { LinkageRuntime } from './runtime.js';
 
-/** The level's store keeps no hash chain (EventStoreDB): nothing to verify, sign or export. */
+/** The level's store keeps no hash chain (a store opened without the chain's seal): nothing to verify, sign or export. */
 export class ChainNotKept extends Error {
   override readonly name = 'ChainNotKept';
 }
@@ -24,8 +24,15 @@ const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
 /**
  * The signed heads of `level` that this process can see: in the level's own store and in the store
  * of every served level above it (they received them through their inboxes).
+ *
+ * Where the signer stored a signature is evidence of how far its chain reached, so it is given as a
+ * chain position (`storedAt`, and `recordedAt` of the level's own copies): the store position the
+ * signer reported, mapped through the level's chain. They are the same number in sqlite and memory;
+ * in EventStoreDB the position is a log offset, and a position whose event is gone maps to nothing.
  */
 export const heldHeadsOf = async (runtime: LinkageRuntime, level: Level): Promise<HeldHead[]> => {
+  const chain = runtime.node(level) && StoreChain.of(runtime.node(level)!.service.store);
+  const placeOf = async (position: number): Promise<number | undefined> => (chain ? chain.placeOf(position) : position);
   const held: HeldHead[] = [];
   for (const node of runtime.nodes.values()) {
     if (levelDepth(node.level) > levelDepth(level)) continue;
@@ -33,9 +40,10 @@ export const heldHeadsOf = async (runtime: LinkageRuntime, level: Level): Promis
       const head = recorded.type === 'ChainHeadSigned' ? asSignedChainHead(recorded.data) : undefined;
       if (!head) continue;
       const origin = metadataOf(recorded).origin;
-      // Where the signer stored the signature: evidence of how far its store reached.
-      const storedAt = origin ? origin.position : node.level === level ? recorded.position : undefined;
-      held.push({ head, heldBy: node.level, recordedAt: recorded.position, ...(storedAt !== undefined ? { storedAt } : {}) });
+      const own = node.level === level;
+      const storedAt = origin ? await placeOf(origin.position) : own ? await placeOf(recorded.position) : undefined;
+      const recordedAt = own ? await placeOf(recorded.position) : recorded.position;
+      held.push({ head, heldBy: node.level, ...(recordedAt !== undefined ? { recordedAt } : {}), ...(storedAt !== undefined ? { storedAt } : {}) });
     }
   }
   return held;

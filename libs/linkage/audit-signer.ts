@@ -34,7 +34,12 @@ const MAX_POLL_MILLIS = 1000;
  * Periodic signing follows the schedule; `signNow` signs on demand (an auditor before an audit).
  */
 export class ChainSigner {
-  private last: { factPosition: number; at: number; record: SignedHeadRecord } | undefined;
+  /**
+   * The last signature's fact: its store position (what the store head is compared with) and its
+   * chain position (what the schedule counts events from: store positions of EventStoreDB are log
+   * offsets, not counts).
+   */
+  private last: { factPosition: number; factPlace: number; at: number; record: SignedHeadRecord } | undefined;
   private readonly startedAt = Date.now();
   /** Signs when due in the background; signatures from it, from `drain` and on demand run one at a time. */
   private readonly loop: BackgroundLoop;
@@ -119,13 +124,16 @@ export class ChainSigner {
     const recorded = await this.service.store.readStream(streams.auditChain(this.level));
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
-    if (last && head) this.last = { factPosition: last.position, at: Date.parse(head.signedAt), record: { head, position: last.position, eventId: last.id } };
+    if (last && head) {
+      const factPlace = (await this.chain.placeOf(last.position)) ?? head.position;
+      this.last = { factPosition: last.position, factPlace, at: Date.parse(head.signedAt), record: { head, position: last.position, eventId: last.id } };
+    }
   }
 
   /** Events stored after the last signature's own fact. */
   private async due(): Promise<boolean> {
-    const head = await this.service.store.headPosition();
-    const unsigned = head - (this.last?.factPosition ?? 0);
+    const { position: head } = await this.chain.head();
+    const unsigned = head - (this.last?.factPlace ?? 0);
     if (unsigned <= 0) return false;
     const { everyEvents = 0, intervalMs = 0 } = this.schedule;
     if (everyEvents > 0 && unsigned >= everyEvents) return true;
@@ -154,7 +162,8 @@ export class ChainSigner {
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
         const record: SignedHeadRecord = { head: signed, position: result.position, eventId: metadata.eventId };
-        this.last = { factPosition: result.position, at: Date.parse(signedAt), record };
+        const factPlace = (await this.chain.placeOf(result.position)) ?? head.position + 1;
+        this.last = { factPosition: result.position, factPlace, at: Date.parse(signedAt), record };
         return record;
       } catch (error) {
         // Another process of this level signed meanwhile: sign the newer head.

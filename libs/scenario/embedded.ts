@@ -39,11 +39,14 @@ export const startEmbeddedHarness = async (
     sessions?: Partial<SessionLimits>;
     /** TOKEN_MAX_LIFETIME of the harness's tokens, in seconds (default 12 h). */
     tokenMaxLifetimeSeconds?: number;
+    /** Opens each level's store instead (e.g. on an EventStoreDB); the runtime closes them. */
+    openStore?: (level: Level) => EventStore;
   } = {},
 ): Promise<EmbeddedHarness> => {
   const clock = new SettableClock(options.start ?? new Date().toISOString());
-  const openStore = (level: Level): EventStore =>
-    options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore();
+  const openStore =
+    options.openStore ??
+    ((level: Level): EventStore => (options.dataDir ? openChainedSqliteStore(join(options.dataDir, `${level}.events.db`)) : chainedMemoryStore()));
   const runtime = await LinkageRuntime.start({ levels: LEVELS, clock, bus: new InprocBus(), openStore, dataDir: options.dataDir, audit: options.audit });
   const tokens = await TokenService.withNewKeys({
     levelOf: (jurisdiction) => runtime.levelOf(jurisdiction),

@@ -51,6 +51,8 @@ export interface EsdbFakeServerOptions {
 
 /** Where the first event lands by default: after a few hundred bytes of (unmodelled) system records. */
 const DEFAULT_FIRST_LOG_POSITION = 512n;
+/** Events a catch-up subscription reads from the log at a time. */
+const CATCH_UP_BATCH = 32;
 /** The server version whose behaviour the fake follows, reported by ServerFeatures. */
 const MODELLED_SERVER_VERSION = '24.10.0';
 
@@ -198,6 +200,11 @@ const supportedMethod = (path: string): InstanceType<typeof featuresPb.Supported
 
 export class EsdbFakeServer {
   private server: Server | undefined;
+  /**
+   * Events this fake has written to read calls and subscriptions since it started: what crossed the
+   * wire, so that a test can tell a filter applied by the server from one applied by its client.
+   */
+  eventsSent = 0;
   /** Detaches each live subscription from the log; run when its call ends or the server stops. */
   private readonly liveSubscriptions = new Set<() => void>();
 
@@ -215,6 +222,14 @@ export class EsdbFakeServer {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /**
+   * The log itself, for tamper tests that play someone who edits a node's files (changes, removes
+   * or cuts off events behind the server's back): `loggedEvents` and `replaceEvents`.
+   */
+  get storage(): Pick<FakeLog, 'loggedEvents' | 'replaceEvents'> {
+    return this.log;
   }
 
   /** For `EventStoreDBClient.connectionString`: a single insecure node. */
@@ -330,7 +345,7 @@ export class EsdbFakeServer {
     if (all) {
       const from = readPosition(all);
       const events = forwards ? this.log.readForwards(from, count, filter) : this.log.readBackwards(from, count, filter);
-      for (const event of events) call.write(readEventResponse(event));
+      for (const event of events) this.send(call, event);
       return void call.end();
     }
     if (!stream || !forwards || filter || stream.hasEnd()) {
@@ -345,13 +360,24 @@ export class EsdbFakeServer {
       response.setStreamNotFound(notFound);
       call.write(response);
     }
-    for (const event of events ?? []) call.write(readEventResponse(event));
+    for (const event of events ?? []) this.send(call, event);
     call.end();
   }
 
+  /** Writes one event; false when the call's buffer is full (wait for 'drain'). */
+  private send(call: ServerWritableStream<ReadReq, ReadResp>, event: LoggedEvent): boolean {
+    // A cancelled call takes no more writes (the server stops reading the log for it).
+    if (call.cancelled || call.destroyed) return false;
+    this.eventsSent += 1;
+    return call.write(readEventResponse(event));
+  }
+
   /**
-   * Confirmation, the catch-up events strictly after `from`, `caught_up`, then live events. The
-   * catch-up and the switch to live happen in one synchronous step, so no append falls between.
+   * Confirmation, the catch-up events strictly after `from`, `caught_up`, then live events. Catch-up
+   * events are written as the call's flow control lets them through (a server reads the log in
+   * batches while the client reads, and stops when the client cancels), so a client that cancels
+   * after a few events is not sent the whole log. Once no more events are found, the switch to live
+   * happens in one synchronous step, so no append falls between.
    */
   private subscribeToAll(call: ServerWritableStream<ReadReq, ReadResp>, from: LogPosition | 'start' | 'end', filter: EventFilter): void {
     const confirmation = new ReadRespMessage.SubscriptionConfirmation();
@@ -360,20 +386,37 @@ export class EsdbFakeServer {
     confirmed.setConfirmation(confirmation);
     call.write(confirmed);
 
-    const catchUp = from === 'end' ? [] : this.log.eventsAfter(from, filter);
-    for (const event of catchUp) call.write(readEventResponse(event));
-    const caughtUp = new ReadRespMessage();
-    caughtUp.setCaughtUp(new ReadRespMessage.CaughtUp());
-    call.write(caughtUp);
-
-    const stopListening = this.log.onAppended((appended) => {
-      for (const event of appended) if (filter(event)) call.write(readEventResponse(event));
-    });
-    const detach = (): void => {
-      stopListening();
-      this.liveSubscriptions.delete(detach);
+    let cancelled = false;
+    call.on('cancelled', () => (cancelled = true));
+    const goLive = (): void => {
+      if (cancelled || call.cancelled) return;
+      const caughtUp = new ReadRespMessage();
+      caughtUp.setCaughtUp(new ReadRespMessage.CaughtUp());
+      call.write(caughtUp);
+      const stopListening = this.log.onAppended((appended) => {
+        for (const event of appended) if (filter(event)) this.send(call, event);
+      });
+      const detach = (): void => {
+        stopListening();
+        this.liveSubscriptions.delete(detach);
+      };
+      this.liveSubscriptions.add(detach);
+      call.on('cancelled', detach);
     };
-    this.liveSubscriptions.add(detach);
-    call.on('cancelled', detach);
+    if (from === 'end') return goLive();
+
+    let after: LogPosition | 'start' = from;
+    const catchUp = (): void => {
+      while (!cancelled) {
+        const batch = this.log.eventsAfter(after, filter, CATCH_UP_BATCH);
+        if (batch.length === 0) return goLive();
+        let room = true;
+        for (const event of batch) room = this.send(call, event);
+        const last = batch.at(-1)!;
+        after = { commit: last.position, prepare: last.position };
+        if (!room) return void call.once('drain', catchUp);
+      }
+    };
+    catchUp();
   }
 }

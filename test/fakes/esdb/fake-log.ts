@@ -152,10 +152,14 @@ export class FakeLog {
     return found;
   }
 
-  /** Events strictly after a position: where a catch-up subscription from that position starts. */
-  eventsAfter(from: LogPosition | 'start', filter: EventFilter): LoggedEvent[] {
+  /** Events strictly after a position (where a catch-up subscription from there starts), at most `count`. */
+  eventsAfter(from: LogPosition | 'start', filter: EventFilter, count = Number.POSITIVE_INFINITY): LoggedEvent[] {
     const first = from === 'start' ? 0 : this.firstIndex((event) => compareToPosition(event, from) > 0);
-    return this.events.slice(first).filter(filter);
+    const found: LoggedEvent[] = [];
+    for (let index = first; index < this.events.length && found.length < count; index++) {
+      if (filter(this.events[index]!)) found.push(this.events[index]!);
+    }
+    return found;
   }
 
   /**
@@ -173,6 +177,25 @@ export class FakeLog {
       else low = middle + 1;
     }
     return low;
+  }
+
+  /**
+   * What someone with the server's files could do, for tamper tests: the logged events in order
+   * (`events`), and `replaceEvents`, which puts another list in their place (an event changed in
+   * place, removed, cut off), rebuilding each stream's list from it. Positions stay as they were.
+   */
+  get loggedEvents(): readonly LoggedEvent[] {
+    return [...this.events];
+  }
+
+  replaceEvents(events: readonly LoggedEvent[]): void {
+    this.events.splice(0, this.events.length, ...events);
+    this.streams.clear();
+    for (const event of events) {
+      const stream = this.streams.get(event.streamName);
+      if (stream) stream.push(event);
+      else this.streams.set(event.streamName, [event]);
+    }
   }
 
   /** Calls `listener` with the events of every later append; returns the unsubscribe function. */
