@@ -10,7 +10,7 @@ import { InvalidToken, TokenService } from '#http';
 import { runCli } from '../harness/cli.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
-const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'openapi'];
+const COMMANDS = ['token', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'backup', 'restore', 'openapi'];
 
 /** A pid no process has any more: that of a child that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
