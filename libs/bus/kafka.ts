@@ -6,7 +6,7 @@ import { kafkaLogsInto, operationsLog } from '#observability';
 const { Kafka, KafkaJSError, KafkaJSProtocolError, logLevel: LogLevel } = kafkajs;
 type LogLevel = kafkajs.logLevel;
 type Kafka = kafkajs.Kafka;
-import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, IHeaders, ISocketFactory, KafkaMessage, Message, Producer, SASLOptions, TopicMessages } from 'kafkajs';
 import { assertDeadLetterTopicApart, deadLetterOf } from './dead-letter.js';
 import { DeliveryContinuity } from './delivery-continuity.js';
 import { javaCompatiblePartitioner } from './kafka-partitioner.js';
@@ -41,11 +41,34 @@ export interface KafkaBusConfig {
    * header, which an operator reads off the cluster) sees the prefixed ones.
    */
   readonly namespace?: string;
+  /**
+   * TLS towards the brokers (kafkajs' `ssl`: true for Node's bundled CAs, or tls.connect options
+   * such as `ca`, `cert`, `key`); absent: plaintext.
+   */
+  readonly ssl?: true | { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** SASL authentication (kafkajs' `sasl`); absent: none. */
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
   /** kafkajs log level; default WARN. */
   readonly logLevel?: LogLevel;
   /** Where kafkajs' lines go; default the process log (libs/observability), `source: kafkajs`. */
   readonly logCreator?: kafkajs.logCreator;
 }
+
+/** kafkajs types each mechanism's options apart. */
+const saslOptionsOf = ({ mechanism, username, password }: NonNullable<KafkaBusConfig['sasl']>): SASLOptions => {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+    default: {
+      const unknown: never = mechanism;
+      throw new Error(`unknown SASL mechanism ${String(unknown)}`);
+    }
+  }
+};
 
 export interface TopicLayout {
   readonly partitions: number;
@@ -111,6 +134,8 @@ export class KafkaBus implements Bus {
       logLevel: config.logLevel ?? LogLevel.WARN,
       logCreator: config.logCreator ?? kafkaLogsInto(operationsLog),
       ...(config.socketFactory ? { socketFactory: config.socketFactory } : {}),
+      ...(config.ssl ? { ssl: config.ssl === true ? true : { ...config.ssl } } : {}),
+      ...(config.sasl ? { sasl: saslOptionsOf(config.sasl) } : {}),
     });
     this.producer = this.kafka.producer({
       // The Java-compatible murmur2 partitioner, so every client puts a key in the same partition:

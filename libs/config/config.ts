@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
@@ -26,6 +27,8 @@ export interface LinkageConfig {
   readonly kafkaNamespace: string;
   /** Consumer-group timing; absent: kafkajs' defaults. */
   readonly kafkaConsumer: KafkaConsumerSettings;
+  /** TLS and SASL towards the brokers; absent: plaintext, no authentication. */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly sqliteSynchronous: SqliteSynchronous;
   /** Bearer-token keys per level and their trust (README "Keys and rotation"). */
   readonly tokens: TokenKeyConfig;
@@ -108,6 +111,18 @@ export interface KafkaConsumerSettings {
   readonly maxWaitMs?: number;
 }
 
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaSecurity {
+  /**
+   * TLS to every broker (KAFKA_SSL=true), the server certificate always verified: against the CAs
+   * of KAFKA_SSL_CA_FILE (PEM) or else Node's bundled ones; with a client certificate and key
+   * (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE) for brokers that authenticate clients by TLS.
+   */
+  readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly sasl?: { readonly mechanism: KafkaSaslMechanism; readonly username: string; readonly password: string };
+}
+
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
   constructor(readonly problems: readonly string[]) {
@@ -146,6 +161,61 @@ const KAFKA_NAMESPACE = /^[A-Za-z0-9._-]{0,100}$/;
 const LIFETIME = /^([1-9]\d{0,6})(s|m|h)$/;
 const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600 } as const;
 const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600;
+
+/** A PEM file's text, or a problem naming the variable and why it cannot be used. */
+const pemFileOf = (name: string, file: string | undefined, pem: { readonly holds: string; readonly parse: (text: string) => unknown }, problems: string[]): string | undefined => {
+  if (file === undefined || file === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`${name}=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  try {
+    pem.parse(text);
+  } catch {
+    problems.push(`${name}=${file} holds no PEM ${pem.holds} that Node can read`);
+    return undefined;
+  }
+  return text;
+};
+
+const PEM_CERTIFICATE = { holds: 'certificate', parse: (text: string) => new X509Certificate(text) };
+const PEM_PRIVATE_KEY = { holds: 'private key', parse: (text: string) => createPrivateKey(text) };
+
+/**
+ * KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE, KAFKA_SASL_MECHANISM,
+ * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. SASL PLAIN sends the password as it is: refused
+ * without TLS. There is no switch to skip verifying the brokers' certificates: a private CA goes
+ * in KAFKA_SSL_CA_FILE instead.
+ */
+const kafkaSecurityFrom = (env: NodeJS.ProcessEnv, problems: string[]): KafkaSecurity => {
+  const tls = oneOf('KAFKA_SSL', env.KAFKA_SSL, ['true', 'false'], 'false', problems) === 'true';
+  const tlsFiles = ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'].filter((name) => env[name] !== undefined && env[name] !== '');
+  if (!tls && tlsFiles.length > 0) problems.push(`${tlsFiles.join(', ')} ${tlsFiles.length === 1 ? 'is' : 'are'} set but KAFKA_SSL is not true`);
+  const ca = pemFileOf('KAFKA_SSL_CA_FILE', env.KAFKA_SSL_CA_FILE, PEM_CERTIFICATE, problems);
+  const cert = pemFileOf('KAFKA_SSL_CERT_FILE', env.KAFKA_SSL_CERT_FILE, PEM_CERTIFICATE, problems);
+  const key = pemFileOf('KAFKA_SSL_KEY_FILE', env.KAFKA_SSL_KEY_FILE, PEM_PRIVATE_KEY, problems);
+  if (Boolean(env.KAFKA_SSL_CERT_FILE) !== Boolean(env.KAFKA_SSL_KEY_FILE)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together: a client certificate needs its key');
+
+  const mechanismText = env.KAFKA_SASL_MECHANISM ?? '';
+  const saslVariables = ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].filter((name) => env[name] !== undefined && env[name] !== '');
+  let sasl: KafkaSecurity['sasl'];
+  if (mechanismText === '') {
+    if (saslVariables.length > 0) problems.push(`${saslVariables.join(', ')} ${saslVariables.length === 1 ? 'is' : 'are'} set but KAFKA_SASL_MECHANISM is not`);
+  } else {
+    const mechanism = oneOf<KafkaSaslMechanism>('KAFKA_SASL_MECHANISM', mechanismText, ['plain', 'scram-sha-256', 'scram-sha-512'], 'plain', problems);
+    const username = env.KAFKA_SASL_USERNAME ?? '';
+    const password = env.KAFKA_SASL_PASSWORD ?? '';
+    if (username === '') problems.push(`KAFKA_SASL_MECHANISM=${mechanismText} needs KAFKA_SASL_USERNAME`);
+    if (password === '') problems.push(`KAFKA_SASL_MECHANISM=${mechanismText} needs KAFKA_SASL_PASSWORD`);
+    if (mechanism === 'plain' && mechanismText === 'plain' && !tls) problems.push('KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true (or use scram-sha-256 / scram-sha-512)');
+    sasl = { mechanism, username, password };
+  }
+  return { ...(tls ? { ssl: { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) } } : {}), ...(sasl ? { sasl } : {}) };
+};
+
 
 /** A lifetime (`12h`, `30m`, `900s`) in seconds; undefined when it is not one. */
 export const lifetimeSecondsOf = (text: string): number | undefined => {
@@ -311,6 +381,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
       `KAFKA_HEARTBEAT_INTERVAL_MS (${kafkaConsumer.heartbeatIntervalMs ?? 'default 3000'}) must be below KAFKA_SESSION_TIMEOUT_MS (${kafkaConsumer.sessionTimeoutMs ?? 'default 30000'})`,
     );
   }
+  const kafkaSecurity = kafkaSecurityFrom(env, problems);
   const requests: RequestLimitsConfig = {
     perMinute: boundedCount('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 300, 1, 10_000_000, problems),
     expensivePerMinute: boundedCount('RATE_LIMIT_EXPENSIVE_PER_MINUTE', env.RATE_LIMIT_EXPENSIVE_PER_MINUTE, 30, 1, 10_000_000, problems),
@@ -343,6 +414,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     kafkaBrokers,
     kafkaNamespace,
     kafkaConsumer,
+    kafkaSecurity,
     sqliteSynchronous,
     tokens,
     audit,

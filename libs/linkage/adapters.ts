@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Level } from '#domain';
 import type { Bus } from '#bus';
+import type { KafkaBusConfig } from '#bus/adapters';
 import { InprocBus, KafkaBus } from '#bus/adapters';
 import { chainSeal } from '#audit';
 import type { LinkageConfig } from '#config';
@@ -38,6 +39,15 @@ export const openConfiguredStore = (config: LinkageConfig, level: Level): EventS
   }
 };
 
+/** KAFKA_SSL* and KAFKA_SASL_* as kafkajs takes them: TLS without a CA file trusts Node's bundled CAs. */
+export const kafkaSecurityOf = (config: LinkageConfig): Pick<KafkaBusConfig, 'ssl' | 'sasl'> => {
+  const { ssl, sasl } = config.kafkaSecurity;
+  return {
+    ...(ssl ? { ssl: Object.keys(ssl).length === 0 ? (true as const) : ssl } : {}),
+    ...(sasl ? { sasl } : {}),
+  };
+};
+
 export const openConfiguredBus = (config: LinkageConfig): Bus => {
   switch (config.bus) {
     case 'inproc':
@@ -47,6 +57,7 @@ export const openConfiguredBus = (config: LinkageConfig): Bus => {
         brokers: config.kafkaBrokers ?? [],
         clientId: `inspection-linkage-${config.levels.join('-')}`,
         namespace: config.kafkaNamespace,
+        ...kafkaSecurityOf(config),
         consumer: {
           sessionTimeout: config.kafkaConsumer.sessionTimeoutMs,
           heartbeatInterval: config.kafkaConsumer.heartbeatIntervalMs,

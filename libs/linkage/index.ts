@@ -18,3 +18,4 @@ export * from './audit-history.js';
 export * from './audit-lineage.js';
 export * from './audit-runtime.js';
 export * from './server-lock.js';
+export * from './backup.js';

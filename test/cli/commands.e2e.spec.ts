@@ -11,7 +11,7 @@ import { runCli } from '../harness/cli.js';
 import { tokensOfDataDir } from '../support/tokens.js';
 
 const COUNTY_OFFICE: Actor = { id: 'za-inspection-office', jurisdiction: '350624', role: 'leading-group' };
-const COMMANDS = ['token', 'keys', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'openapi'];
+const COMMANDS = ['token', 'keys', 'scenario', 'rebuild', 'bench', 'verify', 'export', 'backup', 'restore', 'openapi'];
 
 /** A pid no process has any more: that of a child that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;

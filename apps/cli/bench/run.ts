@@ -1,7 +1,7 @@
 import { benchHttpCommandThroughput } from './http-commands.js';
 import { UsageError, subcommand } from '../args.js';
 import { benchAppend } from './append.js';
-import { benchAsOfReport, benchVerify } from './audit.js';
+import { benchAsOfReport, benchBackup, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
 import { benchCrossProcess } from './cross-process.js';
 import { benchDashboardBundle, benchDashboardFirstView, benchDashboardLiveUpdate, stopDashboardServer } from './dashboard.js';
@@ -26,6 +26,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   county_to_province: () => benchCountyToProvince(),
   verify_throughput: benchVerify,
   as_of_report_ms: benchAsOfReport,
+  backup_throughput: benchBackup,
   relay_throughput: () => benchRelayThroughput(),
   cross_process: () => benchCrossProcess(),
   live_fanout: () => benchLiveFanout(),
