@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { Actor, Level } from '#domain';
 import { LEVELS } from '#domain';
 import { InprocBus } from '#bus/adapters';
-import { loadConfig } from '#config';
+import { ensureTokenKeyring } from '#http';
 import type { BackupManifest } from '#linkage';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore, restoreBackup, verifyBackup } from '#linkage';
 import type { EmbeddedHarness } from '#scenario';
@@ -54,7 +54,7 @@ describe('backup under load, restore, and the reports as of the backup', () => {
     parent = mkdtempSync(join(process.cwd(), '.tmp', 'backup-'));
     dataDir = join(parent, 'data');
     backup = join(parent, 'backups', 'first');
-    loadConfig({ DATA_DIR: dataDir }); // the token key the server generates on its first start
+    for (const level of LEVELS) ensureTokenKeyring(dataDir, level); // the token keys a server makes on its first start
     const harness = await startEmbeddedHarness({ dataDir, audit: audit(dataDir) });
     try {
       const tokens = Object.fromEntries(await Promise.all(LEVELS.map(async (level) => [level, `Bearer ${await harness.mint(OFFICES[level])}`] as const))) as Record<Level, string>;

@@ -12,7 +12,7 @@ const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'kafka-tls');
 /** A self-signed certificate and its key, made for these tests only (CN says so). */
 const CERT = join(FIXTURES, 'test-client.cert.pem');
 const KEY = join(FIXTURES, 'test-client.key.pem');
-const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', TOKEN_SIGNING_KEY: 'k'.repeat(32), DATA_DIR: '/nonexistent-data-dir' };
+const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', DATA_DIR: '/nonexistent-data-dir' };
 
 const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
   try {
