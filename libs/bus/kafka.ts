@@ -343,6 +343,9 @@ class KafkaGroupConsumer implements Consumer {
       .disconnect()
       // An attempt to join in flight ends once disconnected; nothing of it may outlive the close.
       .finally(() => this.joinAttempts)
+      // A read of committed offsets for the last assignment may still be on its way: disconnected
+      // under it, kafkajs would reconnect the admin client after this close.
+      .finally(() => this.committedAtAssignment)
       // The admin client goes too, whether or not the consumer left cleanly.
       .finally(() => this.admin?.disconnect().catch(() => undefined))
       .finally(this.onClosed);
