@@ -1,17 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigurationError, loadConfig } from './config.js';
+import { problemsOf } from '../../test/support/configuration.js';
+import { loadConfig } from './config.js';
 
 const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', DATA_DIR: '/nonexistent-data-dir' };
-
-const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('Kafka settings of the configuration', () => {
   it('keeps the documented names and kafkajs timing when nothing is set', () => {

@@ -5,24 +5,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { KafkaBus } from '#bus/adapters';
-import { ConfigurationError, loadConfig } from '#config';
+import { loadConfig } from '#config';
 import { kafkaSecurityOf } from '#linkage';
+import { problemsOf } from '../support/configuration.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'kafka-tls');
 /** A self-signed certificate and its key, made for these tests only (CN says so). */
 const CERT = join(FIXTURES, 'test-client.cert.pem');
 const KEY = join(FIXTURES, 'test-client.key.pem');
 const kafka = { LINKAGE_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092', DATA_DIR: '/nonexistent-data-dir' };
-
-const problemsOf = (env: NodeJS.ProcessEnv): readonly string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('Kafka TLS and SASL settings', () => {
   it('speaks plaintext without authentication unless told otherwise', () => {
