@@ -106,6 +106,39 @@ describe('TokenService', () => {
     expect(exp - iat).toBe(3600);
   });
 
+  it('mints a full-length token and ticket even when the clock crosses a second between its reads', async () => {
+    // A clock that moves 0.6 s at every read, as a loaded machine's may between two lines: the
+    // expiry and the issue time then come from different seconds. Minting used to refuse its own
+    // 12 h token as longer than 12 h (CI, stop 18).
+    const RealDate = Date;
+    let reads = 0;
+    const start = RealDate.parse('2026-11-22T08:00:00.700Z');
+    class TickingDate extends RealDate {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(start + 600 * reads++);
+        else super(...(args as [number]));
+      }
+      static override now(): number {
+        return start + 600 * reads++;
+      }
+    }
+    globalThis.Date = TickingDate as DateConstructor;
+    try {
+      const tokens = await TokenService.withNewKeys({ ...POLICY, maxLifetimeSeconds: 3600 });
+      const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number; iat: number };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const token = claimsOf(await tokens.mint(TEAM));
+        expect(token.exp - token.iat).toBeLessThanOrEqual(3600);
+        expect(token.exp - token.iat).toBeGreaterThanOrEqual(3599);
+        const ticket = claimsOf(await tokens.mintTicket(TEAM));
+        expect(ticket.exp - ticket.iat).toBeLessThanOrEqual(300);
+      }
+      expect(reads).toBeGreaterThan(0);
+    } finally {
+      globalThis.Date = RealDate;
+    }
+  });
+
   it('refuses what a retired key signs after its retirement, and keeps what it signed before', async () => {
     const pem = generateTokenKeyPem();
     const retiredAt = Date.now() - 60_000;

@@ -94,15 +94,17 @@ export class TokenService {
   /** A bearer token for `actor`, signed with the active key of its jurisdiction's level: 12 h by default, at most TOKEN_MAX_LIFETIME. */
   async mint(actor: Actor, expiresIn: string = `${Math.min(this.maxLifetimeSeconds, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS)}s`): Promise<string> {
     const key = this.signingKeyFor(actor);
-    const issuedAt = Math.floor(Date.now() / 1000);
+    // jose reads the clock for a relative expiry itself: read it for `exp` first and for `iat` after,
+    // so that crossing a second boundary between the two reads shortens the token rather than making
+    // a full-length one look a second too long (it did: a 12 h token refused as longer than 12 h).
     const token = await new SignJWT({ jur: actor.jurisdiction, role: actor.role })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
       .setSubject(actor.id)
       .setIssuer(ISSUER)
-      .setIssuedAt(issuedAt)
       .setExpirationTime(expiresIn)
+      .setIssuedAt()
       .sign(key.signKey!);
-    const { exp } = decodeJwt(token);
+    const { exp, iat: issuedAt = 0 } = decodeJwt(token);
     if (exp === undefined || exp <= issuedAt) throw new InvalidToken('a token must expire in the future');
     // Every server refuses a longer-lived one: say so here rather than hand out a token that cannot work.
     if (exp - issuedAt > this.maxLifetimeSeconds) throw new InvalidToken(`a token lives at most ${describeSeconds(this.maxLifetimeSeconds)} (TOKEN_MAX_LIFETIME)`);
@@ -116,16 +118,16 @@ export class TokenService {
    */
   async mintTicket(actor: Actor, expiresIn: string = '5m'): Promise<string> {
     const key = this.signingKeyFor(actor);
-    const issuedAt = Math.floor(Date.now() / 1000);
+    // `exp` before `iat`, as in mint().
     const signed = await new SignJWT({ jur: actor.jurisdiction, role: actor.role, use: SIGN_IN_USE })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
       .setSubject(actor.id)
       .setIssuer(ISSUER)
-      .setIssuedAt(issuedAt)
       .setJti(randomUUID())
       .setExpirationTime(expiresIn)
+      .setIssuedAt()
       .sign(key.signKey!);
-    const { exp } = decodeJwt(signed);
+    const { exp, iat: issuedAt = 0 } = decodeJwt(signed);
     if (exp === undefined || exp <= issuedAt) throw new InvalidToken('a sign-in ticket must expire in the future');
     // The server refuses a longer-lived one: say so here rather than print a link that cannot work.
     if (exp - issuedAt > MAX_TICKET_LIFETIME_SECONDS) throw new InvalidToken(`a sign-in ticket lives at most ${MAX_TICKET_LIFETIME_SECONDS / 60} minutes`);
