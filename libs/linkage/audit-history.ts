@@ -3,7 +3,7 @@ import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, know
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
 import type { ReadModelSnapshots } from './audit-snapshots.js';
-import { asDomainEvent, metadataOf } from './level-service.js';
+import { asDomainEvent, metadataOf } from './recorded-facts.js';
 
 /** One stored fact as an auditor sees it: what, who, when, and where it came from. */
 export interface AuditFact {

@@ -4,7 +4,7 @@ import type { ChainHead, ChainSource, CopyFinder, FactCopy, HeldHead, Verificati
 import { asSignedChainHead, exportLines, jurisdictionFilter, parallelIntactWalk, verifyChain } from '#audit';
 import { StoreChain } from './audit-chain.js';
 import type { SignedHeadRecord } from './audit-signer.js';
-import { metadataOf } from './level-service.js';
+import { metadataOf } from './recorded-facts.js';
 import type { LinkageRuntime } from './runtime.js';
 
 /** The level's store keeps no hash chain (a store opened without the chain's seal): nothing to verify, sign or export. */
@@ -15,7 +15,7 @@ export class ChainNotKept extends Error {
 const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
   const node = runtime.node(level);
   if (!node) throw new Error(`the ${level} level is not served by this process`);
-  const store = node.service.store;
+  const store = node.store;
   const chain = StoreChain.of(store);
   if (!chain) throw new ChainNotKept(`the ${level} store (${store.constructor.name}) keeps no hash chain: it cannot be verified, signed or exported`);
   return chain;
@@ -31,12 +31,12 @@ const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
  * in EventStoreDB the position is a log offset, and a position whose event is gone maps to nothing.
  */
 export const heldHeadsOf = async (runtime: LinkageRuntime, level: Level): Promise<HeldHead[]> => {
-  const chain = runtime.node(level) && StoreChain.of(runtime.node(level)!.service.store);
+  const chain = runtime.node(level) && StoreChain.of(runtime.node(level)!.store);
   const placeOf = async (position: number): Promise<number | undefined> => (chain ? chain.placeOf(position) : position);
   const held: HeldHead[] = [];
   for (const node of runtime.nodes.values()) {
     if (levelDepth(node.level) > levelDepth(level)) continue;
-    for (const recorded of await node.service.store.readStream(streams.auditChain(level))) {
+    for (const recorded of await node.store.readStream(streams.auditChain(level))) {
       const head = recorded.type === 'ChainHeadSigned' ? asSignedChainHead(recorded.data) : undefined;
       if (!head) continue;
       const origin = metadataOf(recorded).origin;
@@ -58,7 +58,7 @@ export const runtimeCopyFinder = (runtime: LinkageRuntime, level: Level): CopyFi
   const ids = [eventId, originEventId].filter((id): id is string => id !== undefined);
   const copies: FactCopy[] = [];
   for (const node of runtime.nodes.values()) {
-    const chain = node.level === level ? undefined : StoreChain.of(node.service.store);
+    const chain = node.level === level ? undefined : StoreChain.of(node.store);
     if (!chain) continue;
     for (let after = 0; ; ) {
       const page = await chain.readPage(after, 5000);
@@ -120,7 +120,7 @@ export const exportServedLevel = async (runtime: LinkageRuntime, level: Level, o
   const chain = chainOf(runtime, level);
   const heads = await heldHeadsOf(runtime, level);
   const head = await chain.head();
-  const registry = runtime.node(level)!.service.registry;
+  const registry = runtime.node(level)!.jurisdictions;
   return {
     head,
     lines: exportLines({

@@ -3,8 +3,6 @@ import type { MemoryEventStore } from '#event-store/adapters';
 import { chainedMemoryStore } from './adapters.js';
 import { StoreChain } from './audit-chain.js';
 import { ChainSigner } from './audit-signer.js';
-import { SettableClock } from './clock.js';
-import { LevelService } from './level-service.js';
 import { loadReferenceRegistry } from './reference-registry.js';
 
 const SYSTEM = { id: 'audit-chain-signer-county', jurisdiction: '350000', role: 'admin' as const };
@@ -17,11 +15,11 @@ const appendEvents = async (store: MemoryEventStore, count: number): Promise<voi
 
 describe('ChainSigner', () => {
   const key = generateSigningKey();
-  const serviceOn = (store: MemoryEventStore) => new LevelService('county', store, loadReferenceRegistry(), new SettableClock('2021-10-01T00:00:00.000Z'));
+  const auditedOn = (store: MemoryEventStore) => ({ level: 'county' as const, store, jurisdictions: loadReferenceRegistry(), onAppended: () => {} });
 
   it('signs every N stored events, counting from its last signature, across restarts', async () => {
     const store = chainedMemoryStore();
-    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
+    const signer = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
     expect(await signer.drain()).toBeUndefined();
     await appendEvents(store, 4);
     expect(await signer.drain()).toBeUndefined();
@@ -32,7 +30,7 @@ describe('ChainSigner', () => {
     expect(await signer.drain()).toBeUndefined();
 
     // A restarted signer continues from the signature in the store, not from zero.
-    const restarted = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
+    const restarted = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM, { everyEvents: 5 });
     await appendEvents(store, 4);
     expect(await restarted.drain()).toBeUndefined();
     await appendEvents(store, 1);
@@ -46,7 +44,7 @@ describe('ChainSigner', () => {
 
   it('signs after an interval only when something was stored, and on demand whenever the last signature no longer covers the head', async () => {
     const store = chainedMemoryStore();
-    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM, { intervalMs: 1 });
+    const signer = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM, { intervalMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await signer.drain()).toBeUndefined();
     await appendEvents(store, 1);
@@ -69,7 +67,7 @@ describe('ChainSigner', () => {
 
   it('never signs by itself without a schedule', async () => {
     const store = chainedMemoryStore();
-    const signer = new ChainSigner(serviceOn(store), StoreChain.of(store)!, key, SYSTEM);
+    const signer = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM);
     await appendEvents(store, 50);
     expect(signer.periodic).toBe(false);
     expect(await signer.drain()).toBeUndefined();

@@ -1,14 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { BackgroundLoop } from '#background';
-import type { Actor, EventMetadata, Level } from '#domain';
+import type { Actor, EventMetadata, JurisdictionLookup, Level } from '#domain';
 import { streams } from '#domain';
 import type { AuditSigningKey, SignedChainHead } from '#audit';
 import { asSignedChainHead, signChainHead } from '#audit';
+import type { EventStore } from '#event-store';
 import { WrongExpectedRevision } from '#event-store';
 import type { StoreChain } from './audit-chain.js';
 import { newEventId } from './event-ids.js';
-import type { LevelService } from './level-service.js';
-import { MAX_DECISION_ATTEMPTS, metadataOf } from './level-service.js';
+import { MAX_DECISION_ATTEMPTS, metadataOf } from './recorded-facts.js';
+
+/**
+ * What the audit side of a level uses of it: the level, its store (read, and written to with
+ * `ChainHeadSigned` facts), its jurisdictions, and a wake-up after every append the level's
+ * command path got through. Not the level service: audit signs and reads, it decides no command.
+ */
+export interface AuditedLevel {
+  readonly level: Level;
+  readonly store: EventStore;
+  readonly jurisdictions: JurisdictionLookup;
+  /** Registers `listener`, called after every command the level's store accepted. */
+  readonly onAppended: (listener: () => void) => void;
+}
 
 /** When a level signs its chain head by itself; 0 (or absent) turns a trigger off. */
 export interface ChainSigningSchedule {
@@ -44,9 +57,11 @@ export class ChainSigner {
   /** Signs when due in the background; signatures from it, from `drain` and on demand run one at a time. */
   private readonly loop: BackgroundLoop;
   private initialized: Promise<void> | undefined;
+  /** The last revision of this level's `audit-chain` stream seen so far: reads of the stream start there. */
+  private knownRevision: number | undefined;
 
   constructor(
-    private readonly service: LevelService,
+    private readonly audited: AuditedLevel,
     /** The chain of the level's store. */
     private readonly chain: StoreChain,
     readonly key: AuditSigningKey,
@@ -61,13 +76,13 @@ export class ChainSigner {
         return false;
       },
       idleMillis: Math.min(MAX_POLL_MILLIS, (schedule.intervalMs ?? 0) > 0 ? schedule.intervalMs! : MAX_POLL_MILLIS),
-      failure: `[audit ${service.level}] signing the chain head failed`,
+      failure: `[audit ${audited.level}] signing the chain head failed`,
     });
-    service.onAppended(() => this.nudge());
+    audited.onAppended(() => this.nudge());
   }
 
   get level(): Level {
-    return this.service.level;
+    return this.audited.level;
   }
 
   get periodic(): boolean {
@@ -95,7 +110,7 @@ export class ChainSigner {
   signNow(actor: Actor = this.systemActor): Promise<SignedHeadRecord> {
     return this.serialized(async () => {
       const last = this.last;
-      if (last !== undefined && (await this.service.store.headPosition()) === last.factPosition) return last.record;
+      if (last !== undefined && (await this.audited.store.headPosition()) === last.factPosition) return last.record;
       return this.sign(actor);
     });
   }
@@ -121,7 +136,8 @@ export class ChainSigner {
 
   /** The last signature this level recorded, so that a restart keeps the schedule. */
   private async loadLast(): Promise<void> {
-    const recorded = await this.service.store.readStream(streams.auditChain(this.level));
+    const recorded = await this.audited.store.readStream(streams.auditChain(this.level));
+    this.knownRevision = recorded.at(-1)?.revision;
     const last = recorded.filter((event) => event.type === 'ChainHeadSigned' && !metadataOf(event).origin).at(-1);
     const head = last ? asSignedChainHead(last.data) : undefined;
     if (last && head) {
@@ -140,10 +156,20 @@ export class ChainSigner {
     return intervalMs > 0 && Date.now() - (this.last?.at ?? this.startedAt) >= intervalMs;
   }
 
+  /**
+   * The stream's last revision, read from the last one seen: another process of this level may
+   * have signed since (its fact is what a conflicting append runs into).
+   */
+  private async lastRevision(streamId: string): Promise<number | undefined> {
+    const tail = await this.audited.store.readStream(streamId, { fromRevision: this.knownRevision ?? 0 });
+    this.knownRevision = tail.at(-1)?.revision ?? this.knownRevision;
+    return this.knownRevision;
+  }
+
   private async sign(actor: Actor): Promise<SignedHeadRecord> {
     const streamId = streams.auditChain(this.level);
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const lastRevision = await this.service.lastRevision(streamId);
+      const lastRevision = await this.lastRevision(streamId);
       const head = await this.chain.head();
       const signedAt = new Date().toISOString();
       const signed = signChainHead(this.key, { level: this.level, position: head.position, hash: head.hash, signedAt });
@@ -158,9 +184,10 @@ export class ChainSigner {
         recordedAt: signedAt,
       };
       try {
-        const result = await this.service.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
+        const result = await this.audited.store.append(streamId, lastRevision === undefined ? 'no-stream' : lastRevision, [
           { id: metadata.eventId, type: 'ChainHeadSigned', data: signed, metadata },
         ]);
+        this.knownRevision = result.nextExpectedRevision;
         const record: SignedHeadRecord = { head: signed, position: result.position, eventId: metadata.eventId };
         const factPlace = (await this.chain.placeOf(result.position)) ?? head.position + 1;
         this.last = { factPosition: result.position, factPlace, at: Date.parse(signedAt), record };

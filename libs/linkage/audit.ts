@@ -10,10 +10,9 @@ import type { FactVisibility } from './audit-history.js';
 import { LevelHistory } from './audit-history.js';
 import type { Lineage, LineageSubject } from './audit-lineage.js';
 import { LineageTracer } from './audit-lineage.js';
-import type { ChainSigningSchedule } from './audit-signer.js';
+import type { AuditedLevel, ChainSigningSchedule } from './audit-signer.js';
 import { ChainSigner } from './audit-signer.js';
 import { ReadModelSnapshots } from './audit-snapshots.js';
-import type { LevelService } from './level-service.js';
 import { loadReferenceRegistry } from './reference-registry.js';
 
 /** How a runtime's levels keep their history auditable. Every part is optional. */
@@ -98,9 +97,9 @@ export const rotateAuditKey = (keyFolder: string, level: Level, now = new Date()
 };
 
 /** Who records periodic signatures: the system, acting for the root of the jurisdiction tree. */
-export const auditSystemActor = (service: LevelService): Actor => ({
-  id: `audit-chain-signer-${service.level}`,
-  jurisdiction: service.registry.all().find((entry) => entry.parent === null)?.code ?? service.registry.all()[0]?.code ?? '000000',
+export const auditSystemActor = ({ level, jurisdictions }: Pick<AuditedLevel, 'level' | 'jurisdictions'>): Actor => ({
+  id: `audit-chain-signer-${level}`,
+  jurisdiction: jurisdictions.all().find((entry) => entry.parent === null)?.code ?? jurisdictions.all()[0]?.code ?? '000000',
   role: 'admin',
 });
 
@@ -120,34 +119,34 @@ export class LevelAudit {
     readonly keySource: 'configured' | 'ephemeral' | { readonly file: string },
     /** Key ids whose heads verify: the signing key's and the retired ones'. */
     readonly trustedKeyIds: readonly string[],
-    private readonly service: LevelService,
+    private readonly audited: AuditedLevel,
     private readonly readModel: ReadModel,
     private readonly projections: ProjectionRunner,
   ) {}
 
   static create(args: {
-    readonly service: LevelService;
+    readonly audited: AuditedLevel;
     readonly readModel: ReadModel;
     readonly projections: ProjectionRunner;
     readonly dataDir?: string;
     readonly registryFile?: string;
     readonly options?: RuntimeAuditOptions;
   }): LevelAudit {
-    const { service, options } = args;
-    const level = service.level;
+    const { audited, options } = args;
+    const level = audited.level;
     const every = options?.snapshotEveryEvents ?? 0;
     const snapshots = args.dataDir && every > 0 ? new ReadModelSnapshots(join(args.dataDir, `${level}.snapshots`), every) : undefined;
-    const history = new LevelHistory(level, service.store, () => loadReferenceRegistry(args.registryFile), snapshots);
-    const chain = StoreChain.of(service.store);
-    if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', [], service, args.readModel, args.projections);
+    const history = new LevelHistory(level, audited.store, () => loadReferenceRegistry(args.registryFile), snapshots);
+    const chain = StoreChain.of(audited.store);
+    if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', [], audited, args.readModel, args.projections);
     const configured = options?.signingKeys?.[level];
     const keyFile = configured === undefined && options?.keyFolder ? auditKeyFileOf(options.keyFolder, level) : undefined;
     const key: AuditSigningKey = configured !== undefined ? parseSigningKey(configured) : keyFile ? parseSigningKey(keptKey(keyFile)) : generateSigningKey();
-    const signer = new ChainSigner(service, chain, key, auditSystemActor(service), options?.signing);
+    const signer = new ChainSigner(audited, chain, key, auditSystemActor(audited), options?.signing);
     const source = configured !== undefined ? 'configured' : keyFile ? { file: keyFile } : 'ephemeral';
     const retired = [...(options?.retiredKeyIds?.[level] ?? []), ...(options?.keyFolder ? readRetiredAuditKeys(options.keyFolder, level).map((retiredKey) => retiredKey.keyId) : [])];
     const trustedKeyIds = [...new Set([key.keyId, ...retired])];
-    return new LevelAudit(level, history, signer, snapshots, source, trustedKeyIds, service, args.readModel, args.projections);
+    return new LevelAudit(level, history, signer, snapshots, source, trustedKeyIds, audited, args.readModel, args.projections);
   }
 
   /** Whether the level's store keeps a hash chain (sqlite, memory) or not (EventStoreDB). */
@@ -172,6 +171,6 @@ export class LevelAudit {
   }
 
   lineage(kind: LineageSubject, id: string, visible?: FactVisibility): Promise<Lineage> {
-    return new LineageTracer(this.history, this.service.store, this.service.registry, visible).trace(kind, id);
+    return new LineageTracer(this.history, this.audited.store, this.audited.jurisdictions, visible).trace(kind, id);
   }
 }

@@ -122,7 +122,7 @@ export class LinkageRuntime {
           if (receipts.includes('recorded')) projections.nudge();
         },
       });
-      const audit = LevelAudit.create({ service, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
+      const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
       nodes.set(level, { level, store, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
