@@ -366,7 +366,7 @@ export class AuditController {
     if (query.asOf !== undefined && query.position !== undefined) {
       throw new ValidationFailed([{ field: 'position', rule: 'exclusive', message: 'give asOf or position, not both' }]);
     }
-    if (query.position !== undefined) return Math.min(Number(query.position), await node.service.store.headPosition());
+    if (query.position !== undefined) return Math.min(Number(query.position), await node.store.headPosition());
     if (query.asOf !== undefined) return node.audit.history.positionKnownAt(validatedInstant(query.asOf));
     if (required) throw new ValidationFailed([{ field: 'asOf', rule: 'required', message: 'give asOf (an instant) or position' }]);
     return undefined;

@@ -93,7 +93,7 @@ export class ProbesController {
   private async store(level: Level): Promise<HealthIndicatorResult> {
     const check = this.indicators.check(`store-${level}`);
     try {
-      const head = await within(this.gateway.runtime.node(level)!.service.store.headPosition(), STORE_TIMEOUT_MS, `the ${level} store`);
+      const head = await within(this.gateway.runtime.node(level)!.store.headPosition(), STORE_TIMEOUT_MS, `the ${level} store`);
       return check.up({ head });
     } catch (error) {
       return check.down({ reason: (error as Error).message });

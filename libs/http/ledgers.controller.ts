@@ -117,12 +117,12 @@ export class LedgersController {
     if (filter.roundId !== undefined) this.gateway.requireVisibleScope(actor, node.readModel, { roundId: filter.roundId });
     const at = query.at !== undefined ? validatedInstant(query.at) : this.gateway.runtime.clock.now();
     const page = (cursor: string | undefined, limit: number) =>
-      node.readModel.ledger(jurisdiction, kind, filter, node.service.registry, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });
+      node.readModel.ledger(jurisdiction, kind, filter, node.jurisdictions, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });
     if (query.format === undefined || query.format === 'json') return page(query.cursor, query.limit !== undefined ? Number(query.limit) : 50);
 
     const first = page(undefined, LEDGER_DOWNLOAD_PAGE);
     // The first page counted every matching row for the title; the later ones need not count again.
-    const pages = ledgerPages(first, (cursor) => node.readModel.ledgerRows(jurisdiction, kind, filter, node.service.registry, at, { cursor, limit: LEDGER_DOWNLOAD_PAGE }));
+    const pages = ledgerPages(first, (cursor) => node.readModel.ledgerRows(jurisdiction, kind, filter, node.jurisdictions, at, { cursor, limit: LEDGER_DOWNLOAD_PAGE }));
     const name = registryName(this.gateway, jurisdiction);
     const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
     const file = `${jurisdiction}-${kind}.${query.format}`;

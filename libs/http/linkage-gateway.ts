@@ -70,7 +70,7 @@ export class LinkageGateway {
    * `readableNode`: a live view reads once per change for all its subscribers, whoever they are.
    */
   reportOf(node: LevelNode, jurisdiction: string, scope: ReportScope, at?: string): Report {
-    return node.readModel.report(jurisdiction, scope, node.service.registry, at ?? this.runtime.clock.now(), node.projections.checkpoint);
+    return node.readModel.report(jurisdiction, scope, node.jurisdictions, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 
   /** Milliseconds until something open at `node`'s level falls due, by this runtime's clock. */

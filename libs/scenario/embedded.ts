@@ -82,7 +82,7 @@ export const startEmbeddedHarness = async (
     levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) ?? 'province',
     settle: () => runtime.settle(),
     heads: async () =>
-      (await Promise.all(runtime.levels.map(async (level) => `${level}:${await runtime.node(level)!.service.store.headPosition()}`))).join(' '),
+      (await Promise.all(runtime.levels.map(async (level) => `${level}:${await runtime.node(level)!.store.headPosition()}`))).join(' '),
     close: async () => {
       await app.close();
       await runtime.stop();
