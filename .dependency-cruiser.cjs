@@ -71,6 +71,14 @@ module.exports = {
       to: { path: '^libs/linkage/level-service\\.ts$' },
     },
     {
+      name: 'audit-never-reaches-the-service',
+      comment:
+        "The audit side of a level (signer, history, lineage, verification, export) is handed the level, its store, its jurisdictions and a wake-up after each append (AuditedLevel), not the level service: it signs and reads, it decides no command. libs/http reaches the linkage through its index only (contexts-through-their-index) and reads stores and jurisdictions off the node; it keeps the service for executing commands and timing appends.",
+      severity: 'error',
+      from: { path: '^libs/(audit/|linkage/audit)' },
+      to: { path: '^libs/linkage/level-service\\.ts$' },
+    },
+    {
       name: 'one-writer-of-the-jurisdiction-registry',
       comment:
         "A level's jurisdiction registry has one writer, libs/linkage/jurisdiction-registrar.ts, fed from the level's store; the runtime creates it and hands everyone else its read-only directory. No other module of the linkage reaches the registrar.",
