@@ -3,16 +3,15 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile }
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
-import { AUDIT_ROLES, ID_PATTERN, LEVELS, Refusal, chainSignedBy } from '#domain';
+import { ID_PATTERN, LEVELS, Refusal } from '#domain';
 import type { Finding, HeldHead, VerificationReport } from '#audit';
-import type { AggregateAsOf, AsOfReplay, AuditFact, FactVisibility, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
+import type { AggregateAsOf, AsOfReplay, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
 import {
   ChainNotKept,
   LINEAGE_SUBJECTS,
   UnknownLineageSubject,
   exportServedLevel,
   heldHeadsOf,
-  jurisdictionsOf,
   signServedLevel,
   verifyServedLevel,
 } from '#linkage';
@@ -21,7 +20,8 @@ import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { ScopeRoundId, ScopeTheme } from './report-scope.js';
-import { AuditUnavailable, ReadForbidden, ValidationFailed } from './problems.js';
+import { AuditUnavailable, ValidationFailed } from './problems.js';
+import type { ReadAccess } from './read-access.js';
 import { Expensive } from './request-guards.js';
 import { STREAM_PATTERN, schemaRef } from './openapi-schemas.js';
 import { IsInstant, validatedInstant } from './validation.js';
@@ -149,10 +149,10 @@ export class AuditController {
     problems: { 400: 'the level is not province, city or county', 403: LEVEL_REFUSED, 421: AUDIT_REFUSALS[421], 501: true },
   })
   async verify(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<VerificationReport> {
-    this.requireLevel(actor, level);
+    this.access.requireAuditLevel(actor, level);
     this.gateway.nodeFor(level, `verifying the ${level} chain`);
     const report = await this.audited(() => verifyServedLevel(this.gateway.runtime, level));
-    return this.coversLevel(actor, level) ? report : redact(report);
+    return this.access.coversLevel(actor, level) ? report : redact(report);
   }
 
   @Get('heads/:level')
@@ -163,7 +163,7 @@ export class AuditController {
     problems: { 400: 'the level is not province, city or county', 403: LEVEL_REFUSED },
   })
   async heads(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<{ level: Level; heads: HeldHead[] }> {
-    this.requireLevel(actor, level);
+    this.access.requireAuditLevel(actor, level);
     return { level, heads: await heldHeadsOf(this.gateway.runtime, level) };
   }
 
@@ -179,7 +179,7 @@ export class AuditController {
   })
   async sign(@Param() { level }: LevelParam, @CurrentActor() actor: Actor): Promise<SignedHeadRecord & { level: Level }> {
     // Auditors read; a signature is a fact in the store, copied to every level above.
-    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', `signing a chain head needs role admin, not ${actor.role}`);
+    this.access.requireOperator(actor, `signing a chain head needs role admin, not ${actor.role}`);
     this.gateway.nodeFor(level, `signing the ${level} chain head`);
     return { level, ...(await this.audited(() => signServedLevel(this.gateway.runtime, level, actor))) };
   }
@@ -194,21 +194,21 @@ export class AuditController {
     problems: { 400: 'a parameter is malformed, not exactly one subject is given, or both asOf and position are', ...AUDIT_REFUSALS },
   })
   async replay(@Query() query: ReplayQuery, @CurrentActor() actor: Actor): Promise<ReplayPage> {
-    this.requireAuditor(actor);
+    this.access.requireAuditor(actor);
     const subjects = (['stream', 'roundId', 'jurisdiction', 'correlationId'] as const).filter((key) => query[key] !== undefined);
     if (subjects.length !== 1) {
       throw new ValidationFailed([{ field: 'stream', rule: 'exactlyOne', message: 'give exactly one of stream, roundId, jurisdiction, correlationId' }]);
     }
     const key = subjects[0]!;
     const subject = { [key]: query[key]! } as ReplaySubject;
-    if (query.jurisdiction !== undefined) this.requireJurisdiction(actor, query.jurisdiction);
+    if (query.jurisdiction !== undefined) this.access.requireAuditJurisdiction(actor, query.jurisdiction);
     const node = this.node(actor, query.level ?? (query.jurisdiction !== undefined ? this.levelOf(query.jurisdiction) : undefined));
     const upTo = await this.positionOf(node, query, false);
     return node.audit.history.replay(subject, {
       ...(query.after !== undefined ? { after: Number(query.after) } : {}),
       ...(query.limit !== undefined ? { limit: Number(query.limit) } : {}),
       ...(upTo !== undefined ? { upTo } : {}),
-      visible: this.visibility(actor),
+      visible: this.access.factVisibility(actor),
     });
   }
 
@@ -226,13 +226,13 @@ export class AuditController {
     },
   })
   async reportAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfReportQuery, @CurrentActor() actor: Actor): Promise<AsOfView<Report>> {
-    this.requireAuditor(actor);
+    this.access.requireAuditor(actor);
     if (query.roundId !== undefined && query.theme !== undefined) {
       throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
     }
     const scope = { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
     return this.asOf(actor, jurisdiction, query, (readModel, registry, position, at) => {
-      this.gateway.requireVisibleScope(actor, readModel, scope);
+      this.access.requireVisibleScope(actor, readModel, scope);
       return readModel.report(jurisdiction, scope, registry, at, position);
     });
   }
@@ -246,7 +246,7 @@ export class AuditController {
     problems: { 400: 'a parameter is malformed, or neither or both of asOf and position are given', ...AUDIT_REFUSALS },
   })
   async tasksAsOf(@Param() { jurisdiction }: AuditJurisdictionParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AsOfView<TaskStream>> {
-    this.requireAuditor(actor);
+    this.access.requireAuditor(actor);
     return this.asOf(actor, jurisdiction, query, (readModel, _registry, position, at) => readModel.taskStream(jurisdiction, at, position));
   }
 
@@ -263,11 +263,11 @@ export class AuditController {
     },
   })
   async aggregateAsOf(@Param() { streamId }: StreamParam, @Query() query: AsOfQuery, @CurrentActor() actor: Actor): Promise<AggregateAsOf & { level: Level; knownAt: string | null }> {
-    this.requireAuditor(actor);
+    this.access.requireAuditor(actor);
     const node = this.node(actor, query.level);
     const position = (await this.positionOf(node, query, true))!;
-    const { visible, ...aggregate } = await node.audit.history.aggregateAt(streamId, position, this.visibility(actor));
-    if (!visible) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${streamId}`);
+    const { visible, ...aggregate } = await node.audit.history.aggregateAt(streamId, position, this.access.factVisibility(actor));
+    if (!visible) throw this.access.refuseStream(actor, streamId);
     return { level: node.level, knownAt: query.asOf ?? null, ...aggregate };
   }
 
@@ -284,10 +284,10 @@ export class AuditController {
     },
   })
   async lineage(@Param() { kind, id }: LineageParams, @Query() query: LevelQuery, @CurrentActor() actor: Actor): Promise<Lineage> {
-    this.requireAuditor(actor);
+    this.access.requireAuditor(actor);
     const node = this.node(actor, query.level);
     try {
-      return await node.audit.lineage(kind, id, this.visibility(actor));
+      return await node.audit.lineage(kind, id, this.access.factVisibility(actor));
     } catch (error) {
       if (error instanceof UnknownLineageSubject) throw new Refusal(kind === 'task' ? 'UnknownTask' : kind === 'issue' ? 'UnknownIssue' : 'UnknownClue', error.message);
       throw error;
@@ -310,11 +310,9 @@ export class AuditController {
     problems: { 400: true, ...AUDIT_REFUSALS, 501: true },
   })
   async export(@Param() { level }: LevelParam, @Query() query: ExportQuery, @CurrentActor() actor: Actor): Promise<StreamableFile> {
-    this.requireAuditor(actor);
-    if (query.jurisdiction !== undefined) this.requireJurisdiction(actor, query.jurisdiction);
-    else if (!this.coversLevel(actor, level)) {
-      throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may export only its own jurisdiction's history of the ${level} level (give ?jurisdiction=)`);
-    }
+    this.access.requireAuditor(actor);
+    if (query.jurisdiction !== undefined) this.access.requireAuditJurisdiction(actor, query.jurisdiction);
+    else this.access.requireWholeLevel(actor, level);
     this.gateway.nodeFor(level, `the ${level} history`);
     const { lines } = await this.audited(() => exportServedLevel(this.gateway.runtime, level, query.jurisdiction !== undefined ? { jurisdiction: query.jurisdiction } : {}));
     const body = Readable.from((async function* () {
@@ -324,30 +322,9 @@ export class AuditController {
     return new StreamableFile(body, { type: 'application/x-ndjson', disposition: `attachment; filename="${name}"` });
   }
 
-  // ---- who may audit what --------------------------------------------------------------------
-
-  private requireAuditor(actor: Actor): void {
-    if (!this.gateway.policy.mayAudit(actor)) throw new Refusal('RoleNotAllowed', `audit routes need role ${AUDIT_ROLES.join(' or ')}, not ${actor.role}`);
-  }
-
-  /** An auditor audits its own level's store and those below it. */
-  private requireLevel(actor: Actor, level: Level): void {
-    this.requireAuditor(actor);
-    if (!this.gateway.policy.mayAuditLevel(actor, level)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not audit the ${level} level`);
-  }
-
-  private requireJurisdiction(actor: Actor, jurisdiction: string): void {
-    if (!this.gateway.policy.mayRead(actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
-  }
-
-  /** The whole of a level's store lies in the actor's subtree (an admin, the root's auditor). */
-  private coversLevel(actor: Actor, level: Level): boolean {
-    return this.gateway.policy.coversLevel(actor, level);
-  }
-
-  /** Facts an actor may see: those owned by or attributed to its subtree; signed heads of levels it audits. */
-  private visibility(actor: Actor): FactVisibility {
-    return (fact: AuditFact) => this.gateway.policy.maySeeFact(actor, { jurisdictions: jurisdictionsOf(fact), signsChainOf: chainSignedBy(fact) });
+  /** Who may read or audit what: the one policy every read and audit route enforces. */
+  private get access(): ReadAccess {
+    return this.gateway.access;
   }
 
   private levelOf(jurisdiction: string): Level | undefined {
@@ -356,8 +333,7 @@ export class AuditController {
 
   /** The node whose store to read: the one asked for, or the actor's own level's. */
   private node(actor: Actor, level: Level | undefined): LevelNode {
-    const chosen = level ?? this.levelOf(actor.jurisdiction);
-    if (chosen === undefined) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read this`);
+    const chosen = this.access.auditedLevel(actor, level);
     return this.gateway.nodeFor(chosen, `the ${chosen} history`);
   }
 

@@ -114,7 +114,7 @@ export class LedgersController {
       ...(query.overdue !== undefined ? { overdue: query.overdue === 'true' } : {}),
       ...(query.category !== undefined ? { category: query.category } : {}),
     };
-    if (filter.roundId !== undefined) this.gateway.requireVisibleScope(actor, node.readModel, { roundId: filter.roundId });
+    if (filter.roundId !== undefined) this.gateway.access.requireVisibleScope(actor, node.readModel, { roundId: filter.roundId });
     const at = query.at !== undefined ? validatedInstant(query.at) : this.gateway.runtime.clock.now();
     const page = (cursor: string | undefined, limit: number) =>
       node.readModel.ledger(jurisdiction, kind, filter, node.jurisdictions, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });

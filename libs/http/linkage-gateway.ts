@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor, Command, Level } from '#domain';
-import { ReadPolicy, Refusal } from '#domain';
+import { Refusal } from '#domain';
 import type { IdempotentAnswer, LevelNode } from '#linkage';
 import { LinkageRuntime } from '#linkage';
-import type { ReadModel, Report, ReportScope, TaskStream } from '#projections';
-import { UnknownScope } from '#projections';
-import { MisdirectedRequest, ProjectionBehind, ReadForbidden } from './problems.js';
+import type { Report, ReportScope, TaskStream } from '#projections';
+import { MisdirectedRequest, ProjectionBehind } from './problems.js';
+import { ReadAccess } from './read-access.js';
 
 /** How long a read waits for its projection to reach a position it was given. */
 export const READ_YOUR_WRITES_WAIT_MILLIS = 5_000;
@@ -29,10 +29,10 @@ export interface Consistency {
 @Injectable()
 export class LinkageGateway {
   /** Who may read, audit and operate what: one policy for every read, audit and operations route. */
-  readonly policy: ReadPolicy;
+  readonly access: ReadAccess;
 
   constructor(@Inject(LinkageRuntime) readonly runtime: LinkageRuntime) {
-    this.policy = new ReadPolicy(runtime.registry);
+    this.access = new ReadAccess(runtime.registry, (jurisdiction) => runtime.levelOf(jurisdiction));
   }
 
   /** Commands go to the actor's level; a new jurisdiction is recorded by the level it joins. */
@@ -57,7 +57,7 @@ export class LinkageGateway {
   /** `at`: the instant `overdue` is measured against; now by default. */
   async report(actor: Actor, jurisdiction: string, scope: ReportScope, consistency?: Consistency, at?: string): Promise<Report> {
     const node = await this.readableNode(actor, jurisdiction, consistency);
-    this.requireVisibleScope(actor, node.readModel, scope);
+    this.access.requireVisibleScope(actor, node.readModel, scope);
     return this.reportOf(node, jurisdiction, scope, at);
   }
 
@@ -85,22 +85,9 @@ export class LinkageGateway {
     return node.readModel.taskStream(jurisdiction, at ?? this.runtime.clock.now(), node.projections.checkpoint);
   }
 
-  /**
-   * A round scope names a round on the actor's branch: another branch's round answers exactly as
-   * an unknown one does.
-   */
-  requireVisibleScope(actor: Actor, readModel: ReadModel, scope: ReportScope): void {
-    if (scope.roundId === undefined) return;
-    const owner = readModel.roundOwner(scope.roundId);
-    if (!this.policy.maySeeRoundOwnedBy(actor, owner)) throw new UnknownScope(`round ${scope.roundId} is not known at this level`);
-  }
-
   /** The node that serves reads about `jurisdiction`, once the caller may read it. */
   async readableNode(actor: Actor, jurisdiction: string, consistency?: Consistency): Promise<LevelNode> {
-    // Same answer for "unknown" and "not yours": a refused read reveals nothing.
-    if (!this.policy.mayRead(actor, jurisdiction)) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
-    const level = this.runtime.levelOf(jurisdiction);
-    if (!level) throw new ReadForbidden(`actor ${actor.id} of ${actor.jurisdiction} may not read ${jurisdiction}`);
+    const level = this.access.readableLevel(actor, jurisdiction);
     const node = this.nodeFor(level, `reads about ${jurisdiction}`);
     if (consistency) {
       if (consistency.level !== level) {
@@ -118,7 +105,7 @@ export class LinkageGateway {
 
   /** Levels served here whose operational figures (store head, inbox, lag) the actor may see. */
   levelsVisibleTo(actor: Actor): Level[] {
-    return this.policy.operationalLevels(actor, this.runtime.levels);
+    return this.access.operationalLevels(actor, this.runtime.levels);
   }
 
   nodeFor(level: Level, what: string): LevelNode {

@@ -5,7 +5,7 @@ import { ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swa
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import type { Actor, Level } from '#domain';
-import { LEVELS, Refusal, isLevel } from '#domain';
+import { LEVELS, isLevel } from '#domain';
 import type { ProjectionLag, Report, TaskStream } from '#projections';
 import type { LevelStatus } from '#linkage';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
@@ -14,7 +14,7 @@ import { GetReport, GetTaskStream } from './cqrs.js';
 import type { Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { LiveViews, liveViewKey } from './live-views.js';
-import { ReadForbidden, ValidationFailed } from './problems.js';
+import { ValidationFailed } from './problems.js';
 import { Expensive, Unlimited } from './request-guards.js';
 import { schemaRef } from './openapi-schemas.js';
 import { ScopeRoundId, ScopeTheme } from './report-scope.js';
@@ -142,7 +142,7 @@ export class QueriesController {
   ): Promise<Observable<MessageEvent>> {
     const scope = scopeOf(query);
     const node = await this.gateway.readableNode(actor, jurisdiction);
-    this.gateway.requireVisibleScope(actor, node.readModel, scope);
+    this.gateway.access.requireVisibleScope(actor, node.readModel, scope);
     return this.liveViews.watch(actor.id, closed, {
       key: liveViewKey(node.level, 'report', jurisdiction, scope),
       type: 'report',
@@ -214,7 +214,7 @@ export class QueriesController {
     @Body() body: ReplayRelayBody,
     @CurrentActor() actor: Actor,
   ): Promise<{ level: Level; previousCheckpoint: number; checkpoint: number }> {
-    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', 'only an admin may replay a relay');
+    this.gateway.access.requireOperator(actor, 'only an admin may replay a relay');
     if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
     const node = this.gateway.nodeFor(level, `replaying the ${level} relay`);
     return { level, ...(await node.relay.replayAfter(body.afterPosition)) };
@@ -232,7 +232,7 @@ export class QueriesController {
     problems: { 400: 'the level is malformed', 403: 'RoleNotAllowed: only an admin may rebuild projections', ...BODY_PROBLEMS, 421: 'the level is not served by this process' },
   })
   async rebuild(@Param('level') level: string, @CurrentActor() actor: Actor): Promise<{ level: Level; events: number; millis: number }> {
-    if (!this.gateway.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', 'only an admin may rebuild projections');
+    this.gateway.access.requireOperator(actor, 'only an admin may rebuild projections');
     if (!isLevel(level)) throw new ValidationFailed([{ field: 'level', rule: 'isIn', message: 'level must be province, city or county' }]);
     const node = this.gateway.nodeFor(level, `rebuilding the ${level} projections`);
     const started = performance.now();
