@@ -71,12 +71,12 @@ module.exports = {
       to: { path: '^libs/linkage/level-service\\.ts$' },
     },
     {
-      name: 'audit-never-reaches-the-service',
+      name: 'audit-never-reaches-the-linkage',
       comment:
-        "The audit side of a level (signer, history, lineage, verification, export) is handed the level, its store, its jurisdictions and a wake-up after each append (AuditedLevel), not the level service: it signs and reads, it decides no command. libs/http reaches the linkage through its index only (contexts-through-their-index) and reads stores and jurisdictions off the node; it keeps the service for executing commands and timing appends.",
+        "The audit context (libs/audit: chain, signing, verification, export, and a served level's signer, history, lineage and snapshots) is handed the level, its store, its jurisdictions and a wake-up after each append (AuditedLevel), never the level service nor anything else of the linkage, which starts it: it signs and reads, it decides no command. libs/http reaches the linkage through its index only (contexts-through-their-index) and reads stores and jurisdictions off the node; it keeps the service for executing commands and timing appends.",
       severity: 'error',
-      from: { path: '^libs/(audit/|linkage/audit)' },
-      to: { path: '^libs/linkage/level-service\\.ts$' },
+      from: { path: '^libs/audit/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^libs/linkage/' },
     },
     {
       name: 'one-writer-of-the-jurisdiction-registry',
@@ -89,9 +89,9 @@ module.exports = {
     {
       name: 'registries-are-made-by-the-registrar',
       comment:
-        "Only the registrar turns the reference data into a level's writable registry. audit.ts is let through because the as-of history builds a registry of its own for each replay (never the level's); index.ts exports the loader to the scenario tools and tests.",
+        "Only the registrar turns the reference data into a level's writable registry. runtime.ts is let through because it hands the audit (libs/audit) a maker of fresh reference registries, one for each as-of replay (never the level's); index.ts exports the loader to the scenario tools and tests.",
       severity: 'error',
-      from: { path: '^libs/linkage/', pathNot: ['^libs/linkage/(jurisdiction-registrar|index|audit|reference-registry)\\.ts$', '\\.spec\\.ts$'] },
+      from: { path: '^libs/linkage/', pathNot: ['^libs/linkage/(jurisdiction-registrar|index|runtime|reference-registry)\\.ts$', '\\.spec\\.ts$'] },
       to: { path: '^libs/linkage/reference-registry\\.ts$' },
     },
     {

@@ -3,7 +3,8 @@ import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import { loadConfig } from '#config';
 import { InvalidTokenKeys, openTokenKeys, rotateTokenKey } from '#http';
-import { rotateAuditKey, serverLockFile, serverOf } from '#linkage';
+import { serverLockFile, serverOf } from '#linkage';
+import { rotateAuditKey } from '#audit';
 import { UsageError, requiredOption, subcommand } from './args.js';
 
 export const KEYS_USAGE = `npm run keys -- rotate token --level <${LEVELS.join('|')}>

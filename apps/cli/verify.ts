@@ -5,10 +5,9 @@ import { basename, join, resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import type { VerificationReport } from '#audit';
-import { NotAChainedStore, keyIdOf, levelOfStoreFile, parseExport, parseSigningKey, verifyExport, verifySqliteFile } from '#audit';
+import { NotAChainedStore, keyIdOf, levelOfStoreFile, parseExport, parseSigningKey, verifyExport, verifySqliteFile, readRetiredAuditKeys } from '#audit';
 import type { ParsedCommandLine } from './args.js';
 import { UsageError, subcommand } from './args.js';
-import { readRetiredAuditKeys } from '#linkage';
 
 export const VERIFY_USAGE = `node dist/apps/cli/main.js verify [--data-dir DIR] [--level province|city|county] [--trust-key KEY,...] [--json]
 node dist/apps/cli/main.js verify --file county.events.db [--level county] [--with city.events.db,province.events.db] [--trust-key KEY,...] [--json]

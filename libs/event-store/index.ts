@@ -4,6 +4,7 @@
  * that open stores.
  */
 export * from './port.js';
+export { newEventId } from './event-ids.js';
 export { DuplicateEventId } from './encoding.js';
 export { SqliteFactReader, type SqliteFactReaderOptions, type StoredFact } from './sqlite-facts.js';
 export { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, makePrivateFolder, preparePrivateSqliteFile } from './private-files.js';

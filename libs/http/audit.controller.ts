@@ -4,17 +4,9 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Actor, JurisdictionLookup, Level } from '#domain';
 import { ID_PATTERN, LEVELS, Refusal } from '#domain';
-import type { Finding, HeldHead, VerificationReport } from '#audit';
-import type { AggregateAsOf, AsOfReplay, Lineage, LevelNode, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#linkage';
-import {
-  ChainNotKept,
-  LINEAGE_SUBJECTS,
-  UnknownLineageSubject,
-  exportServedLevel,
-  heldHeadsOf,
-  signServedLevel,
-  verifyServedLevel,
-} from '#linkage';
+import type { Finding, HeldHead, VerificationReport, AggregateAsOf, AsOfReplay, Lineage, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#audit';
+import type { LevelNode } from '#linkage';
+import { ChainNotKept, LINEAGE_SUBJECTS, UnknownLineageSubject, exportServedLevel, heldHeadsOf, signServedLevel, verifyServedLevel } from '#audit';
 import type { ReadModel, Report, TaskStream } from '#projections';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';

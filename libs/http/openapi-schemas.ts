@@ -10,8 +10,7 @@
  */
 import { CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN } from '#domain';
 import type { FieldSchema } from '#domain';
-import { FINDING_KINDS } from '#audit';
-import { LINEAGE_SUBJECTS, MAX_REPLAY_LIMIT } from '#linkage';
+import { FINDING_KINDS, LINEAGE_SUBJECTS, MAX_REPLAY_LIMIT } from '#audit';
 import { PROJECTIONS } from '#projections';
 import type { JsonSchema } from './command-bodies.js';
 import { PROBLEM_LIMITS } from './problems.js';

@@ -1,4 +1,4 @@
-import type { AuditFact } from '#linkage';
+import type { AuditFact } from '#audit';
 import { as, fujian } from '../../test/support/given-when-then.js';
 import { PINGTAN, PROVINCE, ZHANGZHOU, ZHAOAN } from '../../test/support/facts.js';
 import { ReadForbidden } from './problems.js';

@@ -7,8 +7,8 @@
  */
 import type { Actor, JurisdictionLookup, Level } from '#domain';
 import { AUDIT_ROLES, ReadPolicy, Refusal, chainSignedBy } from '#domain';
-import type { AuditFact, FactVisibility } from '#linkage';
-import { jurisdictionsOf } from '#linkage';
+import type { AuditFact, FactVisibility } from '#audit';
+import { jurisdictionsOf } from '#audit';
 import type { ReadModel, ReportScope } from '#projections';
 import { UnknownScope } from '#projections';
 import { ReadForbidden } from './problems.js';

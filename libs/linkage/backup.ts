@@ -23,9 +23,8 @@ import Database from 'better-sqlite3';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import type { VerificationReport } from '#audit';
-import { parseSigningKey, verifySqliteFile } from '#audit';
+import { parseSigningKey, verifySqliteFile, readRetiredAuditKeys } from '#audit';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '#event-store';
-import { readRetiredAuditKeys } from './audit.js';
 import { ServerLocks, serverLockFile, serverOf } from './server-lock.js';
 
 export const BACKUP_FORMAT = 'inspection-linkage-backup/1';

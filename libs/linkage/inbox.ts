@@ -1,4 +1,4 @@
-import { newEventId } from './event-ids.js';
+import { newEventId } from '#event-store';
 import type { EventMetadata, IntegrationEvent, Level } from '#domain';
 import { INTEGRATION_SCHEMA, isEventType, isLevel } from '#domain';
 import type { EventStore, NewEvent, StreamAppend } from '#event-store';

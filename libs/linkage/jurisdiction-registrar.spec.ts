@@ -1,9 +1,8 @@
 // The one writer of a level's jurisdiction registry, fed from the level's store alone: what passes
 // through the store it watches, and at start what the read model knew and the store's tail.
 import type { JurisdictionRegistered } from '#domain';
-import { WrongExpectedRevision } from '#event-store';
+import { WrongExpectedRevision, newEventId } from '#event-store';
 import { MemoryEventStore } from '#event-store/adapters';
-import { newEventId } from './event-ids.js';
 import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
 
 const ZHANGZHOU = '350600';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newEventId } from './event-ids.js';
+import { newEventId } from '#event-store';
 import type { Actor, Command, EventMetadata, JurisdictionLookup, Level, World } from '#domain';
 import { Refusal, contextStreams, decide, emptyWorld, evolve, hideOtherBranches, holdsOtherBranches, mergeWorld, streamOf, targetStream } from '#domain';
 import type { EventStore, ExpectedRevision } from '#event-store';

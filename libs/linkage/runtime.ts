@@ -6,8 +6,8 @@ import { PoisonMessage, topicFor } from '#bus';
 import type { EventStore } from '#event-store';
 import type { ProjectionLag } from '#projections';
 import { PROJECTIONS, ProjectionRunner, ReadModel } from '#projections';
-import type { RuntimeAuditOptions } from './audit.js';
-import { LevelAudit } from './audit.js';
+import type { RuntimeAuditOptions } from '#audit';
+import { LevelAudit } from '#audit';
 import type { Checkpoints } from './checkpoints.js';
 import { MemoryCheckpoints, SqliteCheckpoints } from './checkpoints.js';
 import type { Clock } from './clock.js';
@@ -16,6 +16,7 @@ import type { IdempotencyRecords } from './idempotency.js';
 import { IdempotentCommands, MemoryIdempotencyRecords, SqliteIdempotencyRecords } from './idempotency.js';
 import { Inbox, parseIntegrationEvent } from './inbox.js';
 import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
+import { loadReferenceRegistry } from './reference-registry.js';
 import { LevelService } from './level-service.js';
 import { Relay } from './relay.js';
 
@@ -122,7 +123,7 @@ export class LinkageRuntime {
           if (receipts.includes('recorded')) projections.nudge();
         },
       });
-      const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, registryFile: options.registryFile, options: options.audit });
+      const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, referenceRegistry: () => loadReferenceRegistry(options.registryFile), options: options.audit });
       nodes.set(level, { level, store, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);

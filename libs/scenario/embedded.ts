@@ -6,7 +6,7 @@ import { InprocBus } from '#bus/adapters';
 import type { EventStore } from '#event-store';
 import type { LiveViewLimits, RequestLimits, SessionLimits } from '#http';
 import { TokenService, createHttpApp } from '#http';
-import type { RuntimeAuditOptions } from '#linkage';
+import type { RuntimeAuditOptions } from '#audit';
 import { LinkageRuntime, SettableClock, chainedMemoryStore, openChainedSqliteStore } from '#linkage';
 import type { ScenarioTarget } from './runner.js';
 

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Actor } from '#domain';
-import { verifyServedLevel } from '#linkage';
+import { verifyServedLevel } from '#audit';
 import type { EmbeddedHarness } from '#scenario';
 import { startEmbeddedHarness } from '#scenario';
 import { runCli } from '../harness/cli.js';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { genesisHash, toHex, verifyChain, verifySqliteFile } from '#audit';
+import { genesisHash, toHex, verifyChain, verifySqliteFile, StoreChain } from '#audit';
 import type { EventStore, NewEvent, StreamAppend } from '#event-store';
-import { StoreChain, chainedMemoryStore, openChainedSqliteStore } from '#linkage';
+import { chainedMemoryStore, openChainedSqliteStore } from '#linkage';
 import { referenceChainHash } from '../support/chain-reference.js';
 import { assertBriefly, eventPayload, scriptText } from '../support/event-arbitraries.js';
 

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExpectedRevision, NewEvent } from '#event-store';
 import type { SqliteSynchronous } from '#event-store/adapters';
-import { newEventId, openChainedSqliteStore } from '#linkage';
+import { openChainedSqliteStore } from '#linkage';
+import { newEventId } from '#event-store';
 import type { BenchResult } from './result.js';
 import { round } from './scratch.js';
 

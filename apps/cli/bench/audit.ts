@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifySqliteFile } from '#audit';
-import { LevelHistory, ReadModelSnapshots, loadReferenceRegistry, metadataOf, openChainedSqliteStore, takeBackup } from '#linkage';
+import { verifySqliteFile, LevelHistory, ReadModelSnapshots } from '#audit';
+import { loadReferenceRegistry, metadataOf, openChainedSqliteStore, takeBackup } from '#linkage';
 import { ProjectionRunner, ReadModel } from '#projections';
 import { generateProvinceHistory } from '#scenario';
 import type { BenchResult } from './result.js';

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Actor, Command, DomainEvent, EventMetadata, Jurisdiction, Level, RectificationStatus, Role, World } from '#domain';
 import { INTEGRATION_SCHEMA, RECTIFICATION_STATUSES, audienceOf, decide, emptyWorld, evolve, publicData, streamOf } from '#domain';
 import type { EventStore, ExpectedRevision, NewEvent } from '#event-store';
-import { loadReferenceRegistry, newEventId } from '#linkage';
+import { loadReferenceRegistry } from '#linkage';
+import { newEventId } from '#event-store';
 
 /**
  * A city level's store after six years of linked inspection with its follow-through (DESIGN.md §8):

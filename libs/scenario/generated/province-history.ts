@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventMetadata, Level } from '#domain';
 import { streamOf } from '#domain';
 import type { EventStore, ExpectedRevision, NewEvent } from '#event-store';
-import { loadReferenceRegistry, newEventId } from '#linkage';
+import { loadReferenceRegistry } from '#linkage';
+import { newEventId } from '#event-store';
 
 /**
  * Fills a store with a province's history as it would look after years of linked inspection:

@@ -1,18 +1,37 @@
 import type { Actor, Level } from '#domain';
 import { levelDepth, streams } from '#domain';
-import type { ChainHead, ChainSource, CopyFinder, FactCopy, HeldHead, VerificationReport } from '#audit';
-import { asSignedChainHead, exportLines, jurisdictionFilter, parallelIntactWalk, verifyChain } from '#audit';
-import { StoreChain } from './audit-chain.js';
-import type { SignedHeadRecord } from './audit-signer.js';
-import { metadataOf } from './recorded-facts.js';
-import type { LinkageRuntime } from './runtime.js';
+import type { ChainHead } from '../chain.js';
+import type { ChainSource, CopyFinder, FactCopy, HeldHead, VerificationReport } from '../verify.js';
+import { asSignedChainHead } from '../signing.js';
+import { exportLines, jurisdictionFilter } from '../export.js';
+import { parallelIntactWalk } from '../sqlite-file.js';
+import { verifyChain } from '../verify.js';
+import { StoreChain } from './store-chain.js';
+import type { SignedHeadRecord } from './signer.js';
+import { metadataOf } from '../recorded-facts.js';
+import type { LevelAudit } from './level-audit.js';
+import type { AuditedLevel } from './signer.js';
+
+/** A level this process serves, as its audit sees it. */
+export interface ServedLevel extends Pick<AuditedLevel, 'level' | 'store' | 'jurisdictions'> {
+  readonly audit: LevelAudit;
+}
+
+/**
+ * The levels this process serves (the linkage runtime is one): verification, export and the copies
+ * of a fact look across all of them.
+ */
+export interface ServedLevels {
+  readonly nodes: ReadonlyMap<Level, ServedLevel>;
+  node(level: Level): ServedLevel | undefined;
+}
 
 /** The level's store keeps no hash chain (a store opened without the chain's seal): nothing to verify, sign or export. */
 export class ChainNotKept extends Error {
   override readonly name = 'ChainNotKept';
 }
 
-const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
+const chainOf = (runtime: ServedLevels, level: Level): StoreChain => {
   const node = runtime.node(level);
   if (!node) throw new Error(`the ${level} level is not served by this process`);
   const store = node.store;
@@ -30,7 +49,7 @@ const chainOf = (runtime: LinkageRuntime, level: Level): StoreChain => {
  * signer reported, mapped through the level's chain. They are the same number in sqlite and memory;
  * in EventStoreDB the position is a log offset, and a position whose event is gone maps to nothing.
  */
-export const heldHeadsOf = async (runtime: LinkageRuntime, level: Level): Promise<HeldHead[]> => {
+export const heldHeadsOf = async (runtime: ServedLevels, level: Level): Promise<HeldHead[]> => {
   const chain = runtime.node(level) && StoreChain.of(runtime.node(level)!.store);
   const placeOf = async (position: number): Promise<number | undefined> => (chain ? chain.placeOf(position) : position);
   const held: HeldHead[] = [];
@@ -54,7 +73,7 @@ export const heldHeadsOf = async (runtime: LinkageRuntime, level: Level): Promis
  * copies others received of a local one), so that a verifier can tell which field was changed.
  * A full scan of those stores: it only runs when a break was found.
  */
-export const runtimeCopyFinder = (runtime: LinkageRuntime, level: Level): CopyFinder => async ({ eventId, originEventId }) => {
+export const runtimeCopyFinder = (runtime: ServedLevels, level: Level): CopyFinder => async ({ eventId, originEventId }) => {
   const ids = [eventId, originEventId].filter((id): id is string => id !== undefined);
   const copies: FactCopy[] = [];
   for (const node of runtime.nodes.values()) {
@@ -89,7 +108,7 @@ export interface VerifyServedLevelOptions {
 }
 
 /** Verifies a served level's store against every signed head this process holds for it. */
-export const verifyServedLevel = async (runtime: LinkageRuntime, level: Level, options: VerifyServedLevelOptions = {}): Promise<VerificationReport> => {
+export const verifyServedLevel = async (runtime: ServedLevels, level: Level, options: VerifyServedLevelOptions = {}): Promise<VerificationReport> => {
   const chain = chainOf(runtime, level);
   const node = runtime.node(level)!;
   // Heads first, then the head position: no head read here can lie past the range verified.
@@ -116,7 +135,7 @@ export interface ExportServedLevelOptions {
 }
 
 /** The NDJSON export of a served level (libs/audit export.ts), line by line. */
-export const exportServedLevel = async (runtime: LinkageRuntime, level: Level, options: ExportServedLevelOptions = {}): Promise<{ head: ChainHead; lines: AsyncGenerator<string> }> => {
+export const exportServedLevel = async (runtime: ServedLevels, level: Level, options: ExportServedLevelOptions = {}): Promise<{ head: ChainHead; lines: AsyncGenerator<string> }> => {
   const chain = chainOf(runtime, level);
   const heads = await heldHeadsOf(runtime, level);
   const head = await chain.head();
@@ -135,7 +154,7 @@ export const exportServedLevel = async (runtime: LinkageRuntime, level: Level, o
 };
 
 /** Signs a served level's chain head now, recorded as done by `actor`. */
-export const signServedLevel = async (runtime: LinkageRuntime, level: Level, actor: Actor): Promise<SignedHeadRecord> => {
+export const signServedLevel = async (runtime: ServedLevels, level: Level, actor: Actor): Promise<SignedHeadRecord> => {
   chainOf(runtime, level);
   return runtime.node(level)!.audit.signer!.signNow(actor);
 };

@@ -1,8 +1,8 @@
-import { ChainBuilder, genesisHash, toHex } from '#audit';
+import { ChainBuilder, genesisHash, toHex } from '../chain.js';
 import { MemoryEventStore } from '#event-store/adapters';
-import { testSeal } from '../../test/support/seals.js';
-import { chainedMemoryStore } from './adapters.js';
-import { StoreChain } from './audit-chain.js';
+import { chainedMemoryStore } from '#linkage';
+import { testSeal } from '../../../test/support/seals.js';
+import { StoreChain } from './store-chain.js';
 
 const event = (n: number) => ({ id: `e-${n}`, type: 'PetitionsReceived', data: { n }, metadata: { recordedAt: '2021-10-01T00:00:00.000Z' } });
 

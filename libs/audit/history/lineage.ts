@@ -1,8 +1,8 @@
 import type { JurisdictionLookup, Level, LineageKind } from '#domain';
 import { LINEAGE_STREAMS, adoptionOf, isEventType, knownEvent, lineageKindOf, lineageStartOf, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
-import type { AuditFact, FactVisibility, LevelHistory } from './audit-history.js';
-import { everything, toAuditFact } from './audit-history.js';
+import type { AuditFact, FactVisibility, LevelHistory } from './history.js';
+import { everything, toAuditFact } from './history.js';
 
 export const LINEAGE_SUBJECTS = ['task', 'issue', 'clue'] as const;
 export type LineageSubject = (typeof LINEAGE_SUBJECTS)[number];

@@ -1,5 +1,6 @@
-import type { ChainHead, ChainRow, ChainSource } from '#audit';
-import { chainSeal, genesisHash, toHex } from '#audit';
+import type { ChainHead, ChainRow } from '../chain.js';
+import { chainSeal, genesisHash, toHex } from '../chain.js';
+import type { ChainSource } from '../verify.js';
 import type { EventStore, SealedLog } from '#event-store';
 
 /**

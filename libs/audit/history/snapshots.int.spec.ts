@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadModel } from '#projections';
-import { ReadModelSnapshots } from './audit-snapshots.js';
+import { ReadModelSnapshots } from './snapshots.js';
 
 describe('read-model snapshots', () => {
   let folder: string;

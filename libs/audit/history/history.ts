@@ -2,8 +2,8 @@ import type { DomainEvent, EventMetadata, JurisdictionLookup, Level, World } fro
 import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, knownEvent, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
-import type { ReadModelSnapshots } from './audit-snapshots.js';
-import { asDomainEvent, metadataOf } from './recorded-facts.js';
+import type { ReadModelSnapshots } from './snapshots.js';
+import { asDomainEvent, metadataOf } from '../recorded-facts.js';
 
 /** One stored fact as an auditor sees it: what, who, when, and where it came from. */
 export interface AuditFact {

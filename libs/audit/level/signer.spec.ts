@@ -1,9 +1,9 @@
-import { generateSigningKey, signatureProblem, toHex } from '#audit';
+import { generateSigningKey, signatureProblem } from '../signing.js';
+import { toHex } from '../chain.js';
 import type { MemoryEventStore } from '#event-store/adapters';
-import { chainedMemoryStore } from './adapters.js';
-import { StoreChain } from './audit-chain.js';
-import { ChainSigner } from './audit-signer.js';
-import { loadReferenceRegistry } from './reference-registry.js';
+import { chainedMemoryStore, loadReferenceRegistry } from '#linkage';
+import { StoreChain } from './store-chain.js';
+import { ChainSigner } from './signer.js';
 
 const SYSTEM = { id: 'audit-chain-signer-county', jurisdiction: '350000', role: 'admin' as const };
 

@@ -1,19 +1,18 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Actor, Level } from '#domain';
-import type { AuditSigningKey } from '#audit';
-import { generateSigningKey, generateSigningKeyPem, keyIdOf, parseSigningKey } from '#audit';
+import type { Actor, JurisdictionRegistry, Level } from '#domain';
+import type { AuditSigningKey } from '../signing.js';
+import { generateSigningKey, generateSigningKeyPem, keyIdOf, parseSigningKey } from '../signing.js';
 import { makePrivateFolder } from '#event-store';
 import type { ProjectionRunner, ReadModel } from '#projections';
-import { StoreChain } from './audit-chain.js';
-import type { FactVisibility } from './audit-history.js';
-import { LevelHistory } from './audit-history.js';
-import type { Lineage, LineageSubject } from './audit-lineage.js';
-import { LineageTracer } from './audit-lineage.js';
-import type { AuditedLevel, ChainSigningSchedule } from './audit-signer.js';
-import { ChainSigner } from './audit-signer.js';
-import { ReadModelSnapshots } from './audit-snapshots.js';
-import { loadReferenceRegistry } from './reference-registry.js';
+import { StoreChain } from './store-chain.js';
+import type { FactVisibility } from '../history/history.js';
+import { LevelHistory } from '../history/history.js';
+import type { Lineage, LineageSubject } from '../history/lineage.js';
+import { LineageTracer } from '../history/lineage.js';
+import type { AuditedLevel, ChainSigningSchedule } from './signer.js';
+import { ChainSigner } from './signer.js';
+import { ReadModelSnapshots } from '../history/snapshots.js';
 
 /** How a runtime's levels keep their history auditable. Every part is optional. */
 export interface RuntimeAuditOptions {
@@ -129,14 +128,15 @@ export class LevelAudit {
     readonly readModel: ReadModel;
     readonly projections: ProjectionRunner;
     readonly dataDir?: string;
-    readonly registryFile?: string;
+    /** A fresh copy of the reference jurisdictions the level starts from, for each as-of replay to add to. */
+    readonly referenceRegistry: () => JurisdictionRegistry;
     readonly options?: RuntimeAuditOptions;
   }): LevelAudit {
     const { audited, options } = args;
     const level = audited.level;
     const every = options?.snapshotEveryEvents ?? 0;
     const snapshots = args.dataDir && every > 0 ? new ReadModelSnapshots(join(args.dataDir, `${level}.snapshots`), every) : undefined;
-    const history = new LevelHistory(level, audited.store, () => loadReferenceRegistry(args.registryFile), snapshots);
+    const history = new LevelHistory(level, audited.store, args.referenceRegistry, snapshots);
     const chain = StoreChain.of(audited.store);
     if (!chain) return new LevelAudit(level, history, undefined, snapshots, 'ephemeral', [], audited, args.readModel, args.projections);
     const configured = options?.signingKeys?.[level];
