@@ -1,9 +1,9 @@
-import type { DomainEvent, EventMetadata, JurisdictionLookup, Level, World } from '#domain';
+import type { EventMetadata, JurisdictionLookup, Level, World } from '#domain';
 import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, knownEvent, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
 import type { ReadModelSnapshots } from './snapshots.js';
-import { asDomainEvent, metadataOf } from '../recorded-facts.js';
+import { metadataOf } from '../recorded-facts.js';
 
 /** One stored fact as an auditor sees it: what, who, when, and where it came from. */
 export interface AuditFact {
@@ -89,11 +89,14 @@ export const toAuditFact = (recorded: RecordedEvent, level: Level): AuditFact =>
   };
 };
 
-/** The jurisdictions a fact is owned by or attributed to, its recorder included. */
-export const jurisdictionsOf = (fact: { type: string; data: unknown; metadata: EventMetadata }): string[] => [
-  ...attributedJurisdictions({ type: fact.type, data: fact.data } as DomainEvent),
-  fact.metadata.jurisdiction,
-];
+/**
+ * The jurisdictions a fact is owned by or attributed to, as its catalogue entry says, its recorder
+ * included. A fact of a type this code does not know (a newer writer's) counts at its recorder only.
+ */
+export const jurisdictionsOf = (fact: { type: string; data: unknown; metadata: EventMetadata }): string[] => {
+  const event = knownEvent(fact);
+  return [...(event ? attributedJurisdictions(event) : []), fact.metadata.jurisdiction];
+};
 
 /** The aggregate a folded stream describes: the one entity its World holds. */
 const entityOf = (world: World): { kind: string | null; state: unknown } => {
@@ -251,7 +254,11 @@ export class LevelHistory {
   async aggregateAt(streamId: string, position: number, visible: FactVisibility = everything): Promise<AggregateAsOf & { visible: boolean }> {
     const prefix = (await this.store.readStream(streamId)).filter((recorded) => recorded.position <= position);
     const world = emptyWorld();
-    for (const recorded of prefix) evolve(world, asDomainEvent(recorded), metadataOf(recorded).occurredAt);
+    for (const recorded of prefix) {
+      // A fact of a type this code does not know changes nothing it could show.
+      const event = knownEvent(recorded);
+      if (event) evolve(world, event, metadataOf(recorded).occurredAt);
+    }
     const { kind, state } = entityOf(world);
     return {
       streamId,

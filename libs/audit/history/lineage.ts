@@ -215,7 +215,7 @@ export class LineageTracer {
 
   /** The subject's own stream; refuses an unknown or invisible subject the same way. */
   private async readSubject(kind: LineageSubject, id: string): Promise<AuditFact[]> {
-    const streamId = kind === 'task' ? LINEAGE_STREAMS.task(id) : kind === 'issue' ? LINEAGE_STREAMS.issue(id) : LINEAGE_STREAMS.clue(id);
+    const streamId = LINEAGE_STREAMS[kind](id);
     const facts = (await this.store.readStream(streamId)).map((recorded) => toAuditFact(recorded, this.history.level));
     if (facts.length === 0 || !facts.some(this.visible)) throw new UnknownLineageSubject(`${kind} ${id} is not known at the ${this.history.level} level`);
     return facts;
