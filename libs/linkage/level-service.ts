@@ -9,9 +9,6 @@ import type { FoldedRevision } from './stream-folds.js';
 import { StreamFolds } from './stream-folds.js';
 import { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf } from './recorded-facts.js';
 
-// Still imported from here by the audit modules, which are on their way to a context of their own.
-export { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf };
-
 export interface CommandRequest {
   readonly command: Command;
   readonly actor: Actor;
