@@ -65,6 +65,22 @@ describe('ChainSigner', () => {
     expect(await signer.signNow(admin)).toEqual(onDemand);
   });
 
+  it('signs after another process of the level signed since it last looked, on the newer head', async () => {
+    const store = chainedMemoryStore();
+    await appendEvents(store, 2);
+    const one = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM);
+    const other = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM);
+    const first = await one.signNow();
+    expect(first).toMatchObject({ head: { position: 2 }, position: 3 });
+    // Nothing stored since: the other process finds that signature in the store and writes nothing.
+    expect(await other.signNow()).toEqual(first);
+    await appendEvents(store, 1);
+    expect(await other.signNow()).toMatchObject({ head: { position: 4 }, position: 5 });
+    // `one` last saw its own signature; the stream moved on under it.
+    expect(await one.signNow()).toMatchObject({ head: { position: 5 }, position: 6 });
+    expect((await store.readStream('audit-chain-county')).map((event) => event.revision)).toEqual([0, 1, 2]);
+  });
+
   it('never signs by itself without a schedule', async () => {
     const store = chainedMemoryStore();
     const signer = new ChainSigner(auditedOn(store), StoreChain.of(store)!, key, SYSTEM);
