@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadModel } from './read-model.js';
-import { SECONDARY_INDEXES } from './read-model/schema.js';
+import { RETIRED_INDEXES, SECONDARY_INDEXES } from './read-model/schema.js';
 
 // The rebuild command drops the secondary indexes and makes them at the end; a rebuild stopped in
 // between must not leave a read model without them once it is opened again.
@@ -38,6 +38,21 @@ describe('secondary indexes of a read model', () => {
     try {
       expect(reopened.resetForNewVersion).toBe(false);
       expect(indexesOf(reopened)).toEqual(all);
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it('that no query uses any more are dropped when a read model made by an earlier build is opened', () => {
+    const file = join(dir, 'county.read.db');
+    const earlier = new ReadModel(file);
+    earlier.db.exec('CREATE INDEX issues_by_place ON issues (unit_jurisdiction, found_at)');
+    earlier.db.exec('CREATE INDEX rectifications_by_place ON rectifications (unit_jurisdiction, required_at)');
+    earlier.close();
+    const reopened = new ReadModel(file);
+    try {
+      expect(RETIRED_INDEXES).toEqual(expect.arrayContaining(['issues_by_place', 'rectifications_by_place']));
+      expect(indexesOf(reopened)).toEqual([...SECONDARY_INDEXES].sort());
     } finally {
       reopened.close();
     }
