@@ -100,6 +100,12 @@ export class ProjectionWriter {
   private readonly statements;
   /** The rectification rows a batch changed, by id: folded fact by fact, saved once at its end. */
   private readonly rectificationsOfBatch = new Map<string, SavedRectification>();
+  /**
+   * While a rebuild fills the tables it emptied (from `reset` with dropIndexes to `ensureIndexes`),
+   * the ids of the rectification rows written since: a row not among them is not in the table, and
+   * its first fact needs no read to learn so. Undefined otherwise.
+   */
+  private rectificationsSinceReset: Set<string> | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -190,6 +196,7 @@ export class ProjectionWriter {
         for (const id of ids) {
           const saved = this.rectificationsOfBatch.get(id)!;
           (saved.stored ? this.statements.replaceRectification : this.statements.insertRectification).run(columnsOf(saved));
+          this.rectificationsSinceReset?.add(id);
         }
       } finally {
         this.rectificationsOfBatch.clear();
@@ -213,10 +220,12 @@ export class ProjectionWriter {
       for (const table of PROJECTED_TABLES) this.db.exec(`DELETE FROM ${table}`);
       for (const name of names) this.statements.saveCheckpoint.run(name, 0);
     })();
+    this.rectificationsSinceReset = options.dropIndexes ? new Set() : undefined;
   }
 
   /** Makes every secondary index that is missing. */
   ensureIndexes(): void {
+    this.rectificationsSinceReset = undefined;
     this.db.exec(SCHEMA);
   }
 
@@ -292,7 +301,8 @@ export class ProjectionWriter {
   private writeRectification(event: RectificationEvent, occurredAt: string, sourcePosition: number): void {
     const d = event.data;
     const pending = this.rectificationsOfBatch.get(d.rectificationId);
-    const row = pending ? rowOfSaved(pending) : this.statements.rectification.get(d.rectificationId);
+    const unread = pending === undefined && this.rectificationsSinceReset !== undefined && !this.rectificationsSinceReset.has(d.rectificationId);
+    const row = pending ? rowOfSaved(pending) : unread ? undefined : this.statements.rectification.get(d.rectificationId);
     const progress = progressAfter(progressOf(row), event, occurredAt);
     const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
     let {
