@@ -55,6 +55,30 @@ describe('reading a SQLite store file from another connection, for projection wo
     }
   });
 
+  it('hands the types asked for only the provenance fields asked for, leaving out a field their metadata lacks', async () => {
+    const head = await store.headPosition();
+    const actor = { id: 'city-office', jurisdiction: '350600', role: 'leading-group' };
+    await store.append('stream-provenance', 'no-stream', [
+      { ...fact(61, 'TaskAssigned'), metadata: { occurredAt: '2021-10-08T03:00:00.000Z', actor, correlationId: 'c-1', origin: { level: 'county', position: 7 } } },
+      { ...fact(62, 'TaskAssigned'), metadata: { occurredAt: '2021-10-08T03:00:01.000Z', actor, correlationId: 'c-2' } },
+      { ...fact(63, 'IssueFound'), metadata: { occurredAt: '2021-10-08T03:00:02.000Z', actor } },
+    ]);
+    const picking = (provenanceFields: string[]) => {
+      const reader = SqliteFactReader.open(store.file, { provenanceFor: ['TaskAssigned'], provenanceFields });
+      try {
+        return reader.readRange(head, head + 3).map((f) => f.metadata);
+      } finally {
+        reader.close();
+      }
+    };
+    expect(picking(['occurredAt', 'actor.id', 'origin.position'])).toEqual([
+      { occurredAt: '2021-10-08T03:00:00.000Z', actor: { id: 'city-office' }, origin: { position: 7 } },
+      { occurredAt: '2021-10-08T03:00:01.000Z', actor: { id: 'city-office' } },
+      undefined,
+    ]);
+    expect(picking(['occurredAt'])).toEqual([{ occurredAt: '2021-10-08T03:00:00.000Z' }, { occurredAt: '2021-10-08T03:00:01.000Z' }, undefined]);
+  });
+
   it('refuses a file that does not exist rather than create one, and names only SQLite stores as files', () => {
     expect(() => SqliteFactReader.open(join(folder, 'missing.events.db'), { provenanceFor: [] })).toThrow();
     expect(store.capabilities.sqliteFile).toBe(store.file);

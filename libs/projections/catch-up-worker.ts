@@ -6,17 +6,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteFactReader } from '#event-store';
 import type { ProjectedFact } from './projector.js';
-import { PROVENANCE_READERS, planProjection } from './projector.js';
+import { PROVENANCE_FIELDS, PROVENANCE_READERS, planProjection } from './projector.js';
 import type { CatchUpRange, CatchUpWorkerData, PlannedRange } from './parallel-catch-up.js';
 
 const { file } = workerData as CatchUpWorkerData;
 const port = parentPort!;
-const reader = SqliteFactReader.open(file, { provenanceFor: PROVENANCE_READERS });
+const reader = SqliteFactReader.open(file, { provenanceFor: PROVENANCE_READERS, provenanceFields: PROVENANCE_FIELDS });
 
 port.on('message', ({ after, upTo }: CatchUpRange) => {
   let answer: PlannedRange;
   try {
-    // The reader decodes metadata exactly for the PROVENANCE_READERS, the only facts whose plan reads it.
+    // The reader decodes metadata exactly for the PROVENANCE_READERS, the only facts whose plan reads it,
+    // and of it only the PROVENANCE_FIELDS.
     const facts = reader.readRange(after, upTo) as unknown as ProjectedFact[];
     answer = { after, upTo, count: facts.length, plan: planProjection(facts) };
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { EventType } from '#domain';
 import { EVENT_TYPES } from '#domain';
 import type { ProjectedFact } from './projector.js';
-import { PROVENANCE_READERS, planProjection } from './projector.js';
+import { PROVENANCE_FIELDS, PROVENANCE_READERS, planProjection } from './projector.js';
 
 /**
  * Data that answers every field a plan may read with a value of the right kind, so that one fact
@@ -32,26 +32,39 @@ const anyData = new Proxy(
   },
 );
 
-/** Plans one fact of `type` and tells whether the plan read its metadata. */
-const planReadsProvenance = (type: EventType): boolean => {
-  let read = false;
-  const metadata = new Proxy(
-    {},
-    {
-      get: (_, field) => {
-        read = true;
-        return field === 'actor' ? { id: 'actor-1', jurisdiction: '350000', role: 'leading-group' } : `${String(field)}-1`;
+/** The provenance fields (dotted paths) a plan of one fact of `type` read: none when it read no metadata. */
+const provenanceReadBy = (type: EventType): Set<string> => {
+  const read = new Set<string>();
+  const fields = (prefix: string): object =>
+    new Proxy(
+      {},
+      {
+        get: (_, field) => {
+          const path = `${prefix}${String(field)}`;
+          read.add(path);
+          // The nested parts of provenance (actor, origin) answer their own fields in turn.
+          if (path === 'actor' || path === 'origin') return fields(`${path}.`);
+          return path === 'origin.position' ? 3 : `${path}-1`;
+        },
       },
-    },
-  );
-  planProjection([{ type, data: anyData, position: 1, metadata } as unknown as ProjectedFact]);
+    );
+  planProjection([{ type, data: anyData, position: 1, metadata: fields('') } as unknown as ProjectedFact]);
   return read;
 };
 
 describe('projection plans', () => {
   it('read the provenance of exactly the PROVENANCE_READERS, so a reader may skip every other fact’s metadata', () => {
-    const readers = EVENT_TYPES.filter(planReadsProvenance);
+    const readers = EVENT_TYPES.filter((type) => provenanceReadBy(type).size > 0);
     expect(new Set(readers)).toEqual(PROVENANCE_READERS);
+  });
+
+  it('read only the PROVENANCE_FIELDS of it, so a reader may hand them just those', () => {
+    for (const type of PROVENANCE_READERS) {
+      const read = provenanceReadBy(type);
+      // A nested part (actor) is read for a field of it: only then may the metadata hold that field alone.
+      const leaves = [...read].filter((path) => ![...read].some((other) => other.startsWith(`${path}.`)));
+      expect({ type, fields: leaves.filter((path) => !PROVENANCE_FIELDS.includes(path)) }).toEqual({ type, fields: [] });
+    }
   });
 
   it('sum the counter increments of a batch per jurisdiction, round and metric', () => {

@@ -22,6 +22,13 @@ export type ProjectedFact = DomainEvent & { readonly position: number; readonly 
  */
 export const PROVENANCE_READERS: ReadonlySet<EventType> = new Set<EventType>(EVENT_TYPES.filter(readsProvenance));
 
+/**
+ * The only fields of a fact's provenance a plan reads (dotted paths): a reader may hand the
+ * PROVENANCE_READERS their metadata with just these (SqliteFactReader's `provenanceFields`). A unit
+ * test holds the list to what `planProjection` really reads.
+ */
+export const PROVENANCE_FIELDS: readonly string[] = ['occurredAt', 'actor.id', 'origin.position'];
+
 /** A row write of the read model: the statement and its parameters (read-model.ts runs them). */
 export type RowWrite =
   | readonly [op: 'jurisdiction', code: string, name: string, level: string, parent: string | null, position: number]

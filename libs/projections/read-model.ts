@@ -7,7 +7,7 @@ import { planProjection } from './projector.js';
 import { LedgerQueries } from './read-model/ledger-queries.js';
 import { QueryContext } from './read-model/queries.js';
 import { ReportQueries } from './read-model/report-queries.js';
-import { PROJECTED_TABLES, PROJECTION_VERSION, SCHEMA } from './read-model/schema.js';
+import { PROJECTED_TABLES, PROJECTION_VERSION, RETIRED_INDEXES, SCHEMA } from './read-model/schema.js';
 import { TaskQueries } from './read-model/task-queries.js';
 import { ProjectionWriter } from './read-model/writer.js';
 import type { Report, ReportScope, TaskStream } from './report.js';
@@ -67,6 +67,7 @@ export class ReadModel {
         for (const table of [...PROJECTED_TABLES, 'projection_checkpoints']) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
       }
       this.db.exec(SCHEMA);
+      for (const name of RETIRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
       this.db.prepare(`INSERT OR REPLACE INTO projection_meta (key, value) VALUES ('version', ?)`).run(String(PROJECTION_VERSION));
     })();
     return stale;

@@ -44,7 +44,6 @@ CREATE TABLE IF NOT EXISTS issues (
   issue_id TEXT PRIMARY KEY, round_id TEXT NOT NULL, owner TEXT NOT NULL, team_id TEXT, unit_id TEXT NOT NULL, unit_jurisdiction TEXT NOT NULL,
   category TEXT, immediate INTEGER NOT NULL DEFAULT 0, found_at TEXT, supervised INTEGER NOT NULL DEFAULT 0, typical INTEGER NOT NULL DEFAULT 0,
   ledger_order TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS issues_by_place ON issues (unit_jurisdiction, found_at);
 CREATE INDEX IF NOT EXISTS issues_in_ledger ON issues (unit_jurisdiction, ledger_order, category, round_id, unit_id);
 CREATE INDEX IF NOT EXISTS issues_by_category ON issues (category, unit_jurisdiction, ledger_order);
 CREATE TABLE IF NOT EXISTS rectifications (
@@ -54,7 +53,6 @@ CREATE TABLE IF NOT EXISTS rectifications (
   rejections INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0, reassessments TEXT NOT NULL DEFAULT '[]',
   responsible_leader TEXT, lead_department TEXT, plan_position INTEGER NOT NULL DEFAULT 0, evidence TEXT NOT NULL DEFAULT '[]',
   ledger_order TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rectifications_by_place ON rectifications (unit_jurisdiction, required_at);
 CREATE INDEX IF NOT EXISTS rectifications_by_issue ON rectifications (issue_id, unit_jurisdiction, ledger_order);
 CREATE INDEX IF NOT EXISTS rectifications_in_ledger ON rectifications (unit_jurisdiction, status, ledger_order, due_by, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS rectifications_by_unit ON rectifications (unit_id, ledger_order);
@@ -65,12 +63,19 @@ CREATE TABLE IF NOT EXISTS handovers (
   handover_id TEXT PRIMARY KEY, issue_id TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_id TEXT NOT NULL,
   unit_jurisdiction TEXT NOT NULL, recipient TEXT NOT NULL, due_by TEXT NOT NULL, handed_over_at TEXT, answered_at TEXT, result TEXT,
   ledger_order TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS handovers_by_place ON handovers (unit_jurisdiction, handed_over_at);
 CREATE INDEX IF NOT EXISTS handovers_by_issue ON handovers (issue_id);
 CREATE INDEX IF NOT EXISTS handovers_in_ledger ON handovers (unit_jurisdiction, ledger_order, answered_at, due_by, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS handovers_open_by_due_date ON handovers (due_by) WHERE answered_at IS NULL;
 CREATE INDEX IF NOT EXISTS tasks_open_by_due_date ON tasks (due_by) WHERE completed_at IS NULL;
 `;
+
+/**
+ * Indexes earlier versions made that no query uses any more: opening a read model drops them, so
+ * that no fact keeps them up to date. The *_by_place ones (jurisdiction, then a time no query
+ * orders by) led with the same column as each table's *_in_ledger index, which the report's
+ * per-jurisdiction sums and the ledgers seek instead; a rebuild made each from the whole table.
+ */
+export const RETIRED_INDEXES: readonly string[] = ['issues_by_place', 'rectifications_by_place', 'handovers_by_place'];
 
 /**
  * The secondary indexes, by name. A rebuild from the first event with no reader meanwhile (the
