@@ -104,7 +104,7 @@ export class CommandsController {
       const { kept } = answer;
       if (kept.kind === 'refused') throw new Refusal(kept.refusal, kept.message, kept.field);
       return kept.outcome;
-    });
+    }, typeof headers.traceparent === 'string' ? headers.traceparent : undefined);
   }
 }
 

@@ -147,17 +147,19 @@ const COMMAND_SPAN = createContextKey('inspection-linkage command span');
 
 /**
  * Runs `work` in the span of a command (`command <type>`): the one already open (the HTTP edge
- * opens it before validating the body) or a new one. Its outcome is `accepted`, or what `outcomeOf`
+ * opens it before validating the body) or a new one, under the caller's trace context if given. Its outcome is `accepted`, or what `outcomeOf`
  * makes of the error thrown.
  */
-export const inCommandSpan = async <T>(commandType: string, attributes: Attributes, outcomeOf: OutcomeOf, work: () => Promise<T>): Promise<T> => {
+export const inCommandSpan = async <T>(commandType: string, attributes: Attributes, outcomeOf: OutcomeOf, work: () => Promise<T>, callerTraceparent?: string): Promise<T> => {
   if (!tracer) return work();
-  const active = context.active();
-  const open = active.getValue(COMMAND_SPAN) as Span | undefined;
+  const open = context.active().getValue(COMMAND_SPAN) as Span | undefined;
   if (open) {
     open.setAttributes(attributes);
     return work();
   }
+  // A caller that traces its own work (a W3C traceparent header) gets the command in its trace; a
+  // malformed one is ignored, as the propagator ignores it.
+  const active = callerTraceparent === undefined ? context.active() : propagation.extract(context.active(), { [TRACEPARENT]: callerTraceparent });
   const span = tracer.startSpan(`command ${commandType}`, { attributes: { 'linkage.command': commandType, ...attributes } }, active);
   let result: T;
   try {

@@ -27,14 +27,14 @@ describe('a trace of one county command', () => {
     await stopTracing();
   });
 
-  const registerUnit = async (body: unknown) =>
+  const registerUnit = async (body: unknown, headers: Record<string, string> = {}) =>
     harness.app
       .getHttpAdapter()
       .getInstance()
       .inject({
         method: 'POST',
         url: '/v1/commands/registerUnit',
-        headers: { authorization: `Bearer ${await harness.tokens.mint(COUNTY_OFFICE)}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${await harness.tokens.mint(COUNTY_OFFICE)}`, 'content-type': 'application/json', ...headers },
         payload: JSON.stringify(body),
       });
 
@@ -91,6 +91,15 @@ describe('a trace of one county command', () => {
       ['refused', 'AlreadyRegistered'],
       ['invalid', 'ValidationFailed'],
     ]);
+  });
+
+  it('joins the trace of a caller that sends a W3C traceparent, and ignores a malformed one', async () => {
+    const caller = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect((await registerUnit({ unitId: 'za-depot-1', name: '诏安县一号库', jurisdiction: '350624', kind: 'soe' }, { traceparent: caller })).statusCode).toBe(201);
+    expect((await registerUnit({ unitId: 'za-depot-2', name: '诏安县二号库', jurisdiction: '350624', kind: 'soe' }, { traceparent: 'not-a-trace' })).statusCode).toBe(201);
+    const [joined, own] = exporter.getFinishedSpans().filter((span) => span.name === 'command registerUnit');
+    expect([joined!.spanContext().traceId, joined!.parentSpanContext?.spanId]).toEqual(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7']);
+    expect(own!.parentSpanContext).toBeUndefined();
   });
 });
 
