@@ -55,6 +55,7 @@ export class ProjectionRunner {
   lastCatchUpWorkers = 0;
   /** The level whose read model this is, named in its trace spans (the runtime sets it). */
   level: string | undefined;
+  private rebuilding = false;
 
   constructor(
     private readonly store: EventStore,
@@ -191,9 +192,11 @@ export class ProjectionRunner {
     const deferIndexes = options.deferIndexes ?? false;
     await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS, { dropIndexes: deferIndexes }));
     let applied: number;
+    this.rebuilding = true;
     try {
       applied = await this.catchUp(progress);
     } finally {
+      this.rebuilding = false;
       if (deferIndexes) await this.loop.serialized(async () => this.readModel.ensureIndexes());
     }
     operationsLog().info({ ...where, phase: 'finished', events: applied, elapsedMs: Math.round(performance.now() - started) }, 'projection rebuild finished');
@@ -226,7 +229,8 @@ export class ProjectionRunner {
     const after = this.checkpoint;
     const batch = await this.store.readAll({ after, limit: this.batchSize });
     if (batch.length === 0) return 0;
-    const spans = tracingOn() ? this.spansOf(batch) : [];
+    // A rebuild replays facts whose traces ended long ago: no spans for those.
+    const spans = tracingOn() && !this.rebuilding ? this.spansOf(batch) : [];
     try {
       this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
     } catch (error) {
