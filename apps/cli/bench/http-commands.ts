@@ -152,7 +152,7 @@ export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
       detail:
         `the same sitting judged by this process's CPU time per command instead of wall-clock time (least of ${ROUNDS} runs per arm): ` +
         `${round(leastCpu.get('on')!, 1)} µs on against ${round(leastCpu.get('off')!, 1)} µs off; the throughput a command loses when the process is CPU-bound, ` +
-        'and a steadier figure than the wall clock on a machine that other work shares (the collector sink runs in a process of its own)',
+        'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
     },
   ];
 };
