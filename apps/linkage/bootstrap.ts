@@ -6,7 +6,7 @@ import { loadConfig } from '#config';
 import type { TokenKeys } from '#http';
 import { InvalidTokenKeys, TokenService, createHttpApp, openTokenKeys, serveMetrics } from '#http';
 import { LevelServedElsewhere, LinkageRuntime, ServerLocks, openConfiguredBus, openConfiguredStore, systemClock } from '#linkage';
-import { createOperationsLog, operationsLog, useOperationsLog } from '#observability';
+import { createOperationsLog, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
 import { CannotStart, checkDataFolder, describeStartupFailure, failStartup } from './startup.js';
 
 /**
@@ -29,6 +29,8 @@ export const bootstrap = async (fixedLevel?: Level): Promise<void> => {
     // Node's own warnings (deprecations of a library) into the same log instead of loose stderr text.
     process.removeAllListeners('warning');
     process.on('warning', (warning) => operationsLog().warn({ event: 'process-warning', name: warning.name, code: (warning as NodeJS.ErrnoException).code }, warning.message));
+    // Before the levels start: their relays and inboxes trace from their first batch.
+    if (config.tracing) await startTracing({ settings: config.tracing, resource: { 'linkage.levels': config.levels.join(',') } });
     await serve(config);
   } catch (error) {
     const levelPort = config?.levels.length === 1 ? `${config.levels[0]!.toUpperCase()}_PORT` : undefined;
@@ -114,6 +116,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       ...(metricsServer ? { metrics: `http://${config.host}:${metricsServer.port}/metrics` } : {}),
       store: `${config.store}${config.store === 'sqlite' ? ` (${config.dataDir}, synchronous=${config.sqliteSynchronous})` : ''}`,
       bus: config.bus,
+      tracing: config.tracing ? `${config.tracing.url} as ${config.tracing.serviceName} (${config.tracing.sampler})` : 'off',
       tokenKeys: config.levels
         .map((level) => `${level} ${config.tokens.signingKeys[level] !== undefined ? `TOKEN_SIGNING_KEY_${level.toUpperCase()}` : `${config.dataDir}/${level}.token-keys.json`} (kid ${tokenKeys.signingKey(level)?.kid ?? '?'})`)
         .join('; '),
@@ -142,6 +145,8 @@ const serve = async (config: LinkageConfig): Promise<void> => {
     metricsServer?.close();
     await app.close();
     await runtime.stop();
+    // The spans of the last commands, still in the batch, go out before the process does.
+    await stopTracing();
     locks.release();
     process.exit(0);
   };

@@ -126,3 +126,62 @@ describe('EventStoreDB / KurrentDB address', () => {
     ]);
   });
 });
+
+describe('tracing settings of the configuration', () => {
+  const base = { DATA_DIR: '/nonexistent-data-dir' };
+
+  it('leaves tracing off when nothing configures it, or when OTEL_TRACES_EXPORTER=none or OTEL_SDK_DISABLED=true says so', () => {
+    expect(loadConfig(base).tracing).toBeUndefined();
+    expect(loadConfig({ ...base, OTEL_SERVICE_NAME: 'linkage' }).tracing).toBeUndefined();
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+  });
+
+  it('sends to the traces path under OTEL_EXPORTER_OTLP_ENDPOINT, or to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given', () => {
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      url: 'http://collector:4318/v1/traces',
+      serviceName: 'inspection-linkage',
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+    });
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gateway.example/otel/' }).tracing?.url).toBe('https://gateway.example/otel/v1/traces');
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces' }).tracing?.url).toBe('http://b:4318/traces');
+    // Asked for without an address: the collector's default one on this host.
+    expect(loadConfig({ ...base, OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.url).toBe('http://localhost:4318/v1/traces');
+  });
+
+  it('names the service after the level a one-level process serves, unless OTEL_SERVICE_NAME does', () => {
+    const on = { ...base, OTEL_TRACES_EXPORTER: 'otlp' };
+    expect(loadConfig({ ...on, LEVEL: 'county' }).tracing?.serviceName).toBe('inspection-linkage-county');
+    expect(loadConfig({ ...on, LEVEL: 'county', OTEL_SERVICE_NAME: 'fujian-county' }).tracing?.serviceName).toBe('fujian-county');
+  });
+
+  it('reads a sampler and its ratio', () => {
+    expect(loadConfig({ ...base, OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual(
+      expect.objectContaining({ sampler: 'parentbased_traceidratio', samplerRatio: 0.25 }),
+    );
+  });
+
+  it('names every bad tracing setting at once', () => {
+    expect(
+      problemsOf({
+        ...base,
+        OTEL_TRACES_EXPORTER: 'jaeger',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/traces',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        OTEL_SDK_DISABLED: 'yes',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^OTEL_SDK_DISABLED=yes is not one of true, false/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318 is not an http\(s\) URL/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=ftp:\/\/collector\/traces is not an http\(s\) URL/),
+      expect.stringMatching(/^OTEL_TRACES_EXPORTER=jaeger is not one of otlp, none/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL=grpc: this server sends traces as http\/json only/),
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER=sometimes is not one of always_on, /),
+    ]);
+    expect(problemsOf({ ...base, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toEqual([expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG=1.5 is not a ratio from 0 to 1/)]);
+    expect(problemsOf({ ...base, OTEL_TRACES_SAMPLER_ARG: '0.5' })).toEqual([expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG is set, but OTEL_TRACES_SAMPLER=parentbased_always_on takes no ratio/)]);
+  });
+});

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
 import { InvalidSigningKey, parseSigningKey } from '#audit';
-import type { LogLevel } from '#observability';
-import { LOG_LEVELS } from '#observability';
+import type { LogLevel, TraceSamplerName, TracingSettings } from '#observability';
+import { LOG_LEVELS, TRACE_SAMPLERS } from '#observability';
 
 export type StoreKind = 'sqlite' | 'esdb' | 'memory';
 export type BusKind = 'inproc' | 'kafka';
@@ -50,6 +50,8 @@ export interface LinkageConfig {
   readonly metricsPort?: number;
   /** /health/ready answers 503 while a projection is further than this many facts behind its store. */
   readonly readyMaxProjectionLag: number;
+  /** OpenTelemetry spans over OTLP/HTTP (README "Tracing"); absent: tracing off. */
+  readonly tracing?: TracingSettings;
 }
 
 export interface TokenKeyConfig {
@@ -216,6 +218,50 @@ const kafkaSecurityFrom = (env: NodeJS.ProcessEnv, problems: string[]): KafkaSec
   return { ...(tls ? { ssl: { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) } } : {}), ...(sasl ? { sasl } : {}) };
 };
 
+/** The OTLP/HTTP path of traces, appended to a base endpoint as the OpenTelemetry specification says. */
+const OTLP_TRACES_PATH = 'v1/traces';
+
+/** An http(s) URL, or a problem naming the variable. */
+const otlpUrlOf = (name: string, value: string | undefined, problems: string[]): URL | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    problems.push(`${name}=${value} is not an http(s) URL (e.g. http://otel-collector:4318)`);
+    return undefined;
+  }
+  return url;
+};
+
+/**
+ * The standard OpenTelemetry variables this server reads. Tracing is off unless configured: on
+ * with OTEL_TRACES_EXPORTER=otlp, or with an OTLP endpoint given and OTEL_TRACES_EXPORTER unset.
+ * Only OTLP over HTTP with JSON is built in, so another exporter or protocol is refused rather than
+ * ignored.
+ */
+const tracingFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: string[]): TracingSettings | undefined => {
+  const disabled = oneOf('OTEL_SDK_DISABLED', env.OTEL_SDK_DISABLED, ['true', 'false'], 'false', problems) === 'true';
+  const base = otlpUrlOf('OTEL_EXPORTER_OTLP_ENDPOINT', env.OTEL_EXPORTER_OTLP_ENDPOINT, problems);
+  const traces = otlpUrlOf('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, problems);
+  const exporter = oneOf('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, ['otlp', 'none'], base || traces ? 'otlp' : 'none', problems);
+  for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
+    const protocol = env[name];
+    if (protocol !== undefined && protocol !== '' && protocol !== 'http/json') problems.push(`${name}=${protocol}: this server sends traces as http/json only (every OTLP/HTTP collector takes it)`);
+  }
+  const sampler = oneOf<TraceSamplerName>('OTEL_TRACES_SAMPLER', env.OTEL_TRACES_SAMPLER, TRACE_SAMPLERS, 'parentbased_always_on', problems);
+  let samplerRatio = 1;
+  const ratioText = env.OTEL_TRACES_SAMPLER_ARG;
+  if (ratioText !== undefined && ratioText !== '') {
+    const ratio = Number(ratioText);
+    if (!sampler.endsWith('traceidratio')) problems.push(`OTEL_TRACES_SAMPLER_ARG is set, but OTEL_TRACES_SAMPLER=${sampler} takes no ratio (traceidratio and parentbased_traceidratio do)`);
+    else if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) problems.push(`OTEL_TRACES_SAMPLER_ARG=${ratioText} is not a ratio from 0 to 1`);
+    else samplerRatio = ratio;
+  }
+  if (disabled || exporter === 'none') return undefined;
+  // Without an endpoint: the collector's default address on this host, as every OpenTelemetry SDK does.
+  const url = traces?.href ?? new URL(OTLP_TRACES_PATH, `${(base?.href ?? 'http://localhost:4318/').replace(/\/?$/, '/')}`).href;
+  const serviceName = env.OTEL_SERVICE_NAME && env.OTEL_SERVICE_NAME !== '' ? env.OTEL_SERVICE_NAME : levels.length === 1 ? `inspection-linkage-${levels[0]}` : 'inspection-linkage';
+  return { url, serviceName, sampler, samplerRatio };
+};
 
 /** A lifetime (`12h`, `30m`, `900s`) in seconds; undefined when it is not one. */
 export const lifetimeSecondsOf = (text: string): number | undefined => {
@@ -394,6 +440,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   const readyMaxProjectionLag = countOf('READY_MAX_PROJECTION_LAG', env.READY_MAX_PROJECTION_LAG, 10_000, problems);
   const tokens = tokensFrom(env, levels, problems);
   const audit = auditFrom(env, levels, problems);
+  const tracing = tracingFrom(env, levels, problems);
   const liveViews: LiveViewCaps = {
     maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
     maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
@@ -426,5 +473,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     logLevel,
     metricsPort,
     readyMaxProjectionLag,
+    ...(tracing ? { tracing } : {}),
   };
 };

@@ -3,6 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Actor, Command, CommandType } from '#domain';
 import { COMMAND_TYPES, ID_PATTERN, Refusal, isCommandType, parseInstant } from '#domain';
 import type { CommandOutcome } from '#linkage';
+import { refusalOutcome } from '#linkage';
+import type { OutcomeOf } from '#observability';
+import { commandStep, inCommandSpan } from '#observability';
 import { CurrentActor } from './auth.js';
 import { RunCommand } from './cqrs.js';
 import { validationPipe } from './body-validation.js';
@@ -92,11 +95,18 @@ export class CommandsController {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ValidationFailed([{ field: 'body', rule: 'isObject', message: `the body of ${type} must be a JSON object` }]);
     }
-    const valid = (await this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] })) as object;
-    const answer = await this.commands.execute(new RunCommand(toCommand(type, valid), actor, ids));
-    if (answer.replayed) reply.header('idempotent-replayed', 'true');
-    const { kept } = answer;
-    if (kept.kind === 'refused') throw new Refusal(kept.refusal, kept.message, kept.field);
-    return kept.outcome;
+    // The command's trace span opens here so that it covers the validation of the body too; the
+    // level service adds its decide and append steps under it.
+    return inCommandSpan(type, { 'linkage.jurisdiction': actor.jurisdiction }, answerOutcome, async () => {
+      const valid = (await commandStep('validate', () => this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] }), answerOutcome)) as object;
+      const answer = await this.commands.execute(new RunCommand(toCommand(type, valid), actor, ids));
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      const { kept } = answer;
+      if (kept.kind === 'refused') throw new Refusal(kept.refusal, kept.message, kept.field);
+      return kept.outcome;
+    }, typeof headers.traceparent === 'string' ? headers.traceparent : undefined);
   }
 }
+
+/** A refusal or an invalid body is the command's answer, not a failure of its span. */
+const answerOutcome: OutcomeOf = (error) => (error instanceof ValidationFailed ? { outcome: 'invalid', problem: 'ValidationFailed' } : refusalOutcome(error));

@@ -7,7 +7,8 @@ import type { DeliveryGap } from '#bus';
 import { PoisonMessage } from '#bus';
 import { MAX_DECISION_ATTEMPTS, metadataOf } from './recorded-facts.js';
 import { StreamFolds } from './stream-folds.js';
-import { operationsLog } from '#observability';
+import type { Span } from '#observability';
+import { endSpans, operationsLog, startSpanUnder, traceparentOfSpan } from '#observability';
 
 export type Receipt = 'recorded' | 'duplicate' | 'not-addressed-here';
 
@@ -79,6 +80,8 @@ interface Pending {
   readonly integration: IntegrationEvent;
   /** Made once per batch, so an attempt can tell its own earlier writes (see receiveMany) by their id. */
   readonly inboxEvent: NewEvent;
+  /** Its consumer span, when the fact came with a trace context and tracing is on. */
+  readonly span: Span | undefined;
 }
 
 /** What an inbox works with: the level it records for, and that level's store. */
@@ -150,8 +153,9 @@ export class Inbox {
     );
   }
 
-  async receive(integration: IntegrationEvent): Promise<Receipt> {
-    const [receipt] = await this.receiveMany([integration]);
+  /** `traceparent`: the context the message came with (its header), else the fact's own is used. */
+  async receive(integration: IntegrationEvent, traceparent?: string): Promise<Receipt> {
+    const [receipt] = await this.receiveMany([integration], [traceparent]);
     return receipt!;
   }
 
@@ -166,8 +170,24 @@ export class Inbox {
    * does. An adapter without multi-stream transactions (esdb) may have kept the appends before the
    * refused one: those events carry the ids this call gave them, so the next attempt counts them as
    * recorded by this call, not as duplicates.
+   *
+   * `traceparents`, by index: the trace context each message came with (the relay's producer span,
+   * in a header); absent, the fact's own (its metadata). A fact with one is received in a consumer
+   * span under it, and recorded here with that span's context, for this level's projections.
    */
-  async receiveMany(integrations: readonly IntegrationEvent[]): Promise<Receipt[]> {
+  async receiveMany(integrations: readonly IntegrationEvent[], traceparents: readonly (string | undefined)[] = []): Promise<Receipt[]> {
+    const spans: Span[] = [];
+    try {
+      const receipts = await this.recordMany(integrations, traceparents, spans);
+      endSpans(spans);
+      return receipts;
+    } catch (error) {
+      endSpans(spans, error);
+      throw error;
+    }
+  }
+
+  private async recordMany(integrations: readonly IntegrationEvent[], traceparents: readonly (string | undefined)[], spans: Span[]): Promise<Receipt[]> {
     const { level, store } = this;
     const receipts: Receipt[] = integrations.map(() => 'not-addressed-here');
     const byStream = new Map<string, Pending[]>();
@@ -178,7 +198,13 @@ export class Inbox {
       const streamId = integration.source.streamId;
       const pending = byStream.get(streamId) ?? [];
       byStream.set(streamId, pending);
-      pending.push({ index, integration, inboxEvent: inboxEventOf(integration, recordedAt) });
+      const span = startSpanUnder(traceparents[index] ?? integration.metadata.traceparent, `receive ${integration.type}`, 'consumer', {
+        'linkage.level': level,
+        'linkage.source_level': integration.source.level,
+        'linkage.event_id': integration.metadata.eventId,
+      });
+      if (span) spans.push(span);
+      pending.push({ index, integration, span, inboxEvent: inboxEventOf(integration, recordedAt, span && traceparentOfSpan(span)) });
     });
     if (byStream.size === 0) return receipts;
 
@@ -216,7 +242,10 @@ export class Inbox {
       }
       const recordedIndexes = new Set(recordedHere.map(({ index }) => index));
       for (const pending of byStream.values()) {
-        for (const { index } of pending) receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
+        for (const { index, span } of pending) {
+          receipts[index] = recordedIndexes.has(index) ? 'recorded' : 'duplicate';
+          span?.setAttribute('linkage.receipt', receipts[index]);
+        }
       }
       this.recorded += recordedHere.length;
       this.duplicates += receipts.filter((receipt) => receipt === 'duplicate').length;
@@ -232,10 +261,14 @@ export class Inbox {
   }
 }
 
-/** The event that records a received fact here: its provenance, a new id and record time, and where it came from. */
-const inboxEventOf = (integration: IntegrationEvent, recordedAt: string): NewEvent => {
+/**
+ * The event that records a received fact here: its provenance, a new id and record time, where it
+ * came from, and the context of the span that received it (tracing on) instead of the source's.
+ */
+const inboxEventOf = (integration: IntegrationEvent, recordedAt: string, traceparent: string | undefined): NewEvent => {
   const metadata: EventMetadata = {
     ...integration.metadata,
+    ...(traceparent !== undefined ? { traceparent } : {}),
     eventId: newEventId(),
     recordedAt,
     origin: {

@@ -8,6 +8,8 @@ import type { Clock } from './clock.js';
 import type { FoldedRevision } from './stream-folds.js';
 import { StreamFolds } from './stream-folds.js';
 import { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf } from './recorded-facts.js';
+import type { OutcomeOf } from '#observability';
+import { commandStep, inCommandSpan, traceparentOf } from '#observability';
 
 export interface CommandRequest {
   readonly command: Command;
@@ -83,7 +85,16 @@ export class LevelService {
     return this.clock.now();
   }
 
-  async execute(request: CommandRequest): Promise<CommandOutcome> {
+  /**
+   * Decides and records a command, in its trace span when tracing is on: `decide` (read the streams
+   * the decision needs, decide) and `append`, again per attempt after a conflict.
+   */
+  execute(request: CommandRequest): Promise<CommandOutcome> {
+    const attributes = { 'linkage.level': this.level, 'linkage.jurisdiction': request.actor.jurisdiction };
+    return inCommandSpan(request.command.type, attributes, refusalOutcome, () => this.decideAndAppend(request));
+  }
+
+  private async decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
     const { command, actor } = request;
     const commandId = request.commandId ?? randomUUID();
     const target = targetStream(command);
@@ -92,12 +103,21 @@ export class LevelService {
       throw new Refusal('InvalidTime', `occurredAt ${request.occurredAt} lies in the future (now ${clockNow})`, 'occurredAt');
     }
     const now = request.occurredAt ?? clockNow;
+    // The command's span: every level that handles these facts later starts its spans under it.
+    const traceparent = traceparentOf();
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
-      const { world, expected, targetOnOtherBranch } = await this.load(command, target, actor);
-      const events = decide(command, hideOtherBranches(world, actor, this.registry), { actor, now, registry: this.registry });
-      // The decision saw another branch's aggregate as absent and would create it again: the id is
-      // taken, which is all this refusal says (ids are unique within a level's store).
-      if (targetOnOtherBranch && events.length > 0) throw new Refusal('AlreadyRecorded', `${target} is already taken; choose another id`);
+      const { expected, events } = await commandStep(
+        'decide',
+        async () => {
+          const { world, expected, targetOnOtherBranch } = await this.load(command, target, actor);
+          const events = decide(command, hideOtherBranches(world, actor, this.registry), { actor, now, registry: this.registry });
+          // The decision saw another branch's aggregate as absent and would create it again: the id is
+          // taken, which is all this refusal says (ids are unique within a level's store).
+          if (targetOnOtherBranch && events.length > 0) throw new Refusal('AlreadyRecorded', `${target} is already taken; choose another id`);
+          return { expected, events };
+        },
+        refusalOutcome,
+      );
       const recordedAt = new Date().toISOString();
       const stored = events.map((event) => {
         if (streamOf(event) !== target) throw new Error(`${command.type} decided ${event.type} for ${streamOf(event)}, outside ${target}`);
@@ -109,12 +129,13 @@ export class LevelService {
           causationId: request.causationId ?? commandId,
           occurredAt: now,
           recordedAt,
+          ...(traceparent !== undefined ? { traceparent } : {}),
         };
         return { id: metadata.eventId, type: event.type, data: event.data, metadata };
       });
       try {
         const started = performance.now();
-        const result = await this.store.append(target, expected, stored);
+        const result = await commandStep('append', () => this.store.append(target, expected, stored), conflictOutcome);
         const seconds = (performance.now() - started) / 1000;
         for (const timer of this.appendTimers) timer(seconds);
         const firstRevision = result.nextExpectedRevision - stored.length + 1;
@@ -157,3 +178,9 @@ export class LevelService {
     return { world, expected, targetOnOtherBranch };
   }
 }
+
+/** A refusal is the command's answer, not a failure of the span. */
+export const refusalOutcome: OutcomeOf = (error) => (error instanceof Refusal ? { outcome: 'refused', problem: error.refusal } : undefined);
+
+/** An append that lost a race is decided again: the step's outcome, not an error. */
+const conflictOutcome: OutcomeOf = (error) => (error instanceof WrongExpectedRevision ? { outcome: 'conflict', problem: 'WrongExpectedRevision' } : undefined);

@@ -6,7 +6,8 @@ import { topicFor } from '#bus';
 import type { EventStore, RecordedEvent } from '#event-store';
 import type { Checkpoints } from './checkpoints.js';
 import { asDomainEvent, metadataOf } from './recorded-facts.js';
-import { operationsLog } from '#observability';
+import type { Span } from '#observability';
+import { TRACEPARENT, endSpans, operationsLog, startSpanUnder, traceparentOfSpan } from '#observability';
 
 export const RELAY_BATCH = 500;
 /** Bytes of keys and values per publish: half a broker's default message.max.bytes, so any partition's share fits. */
@@ -132,7 +133,13 @@ export class Relay {
     const prepared = await this.prepare(after);
     if (prepared === undefined) return undefined;
     const started = performance.now();
-    await this.publishInParts(prepared.messages);
+    try {
+      await this.publishInParts(prepared.messages);
+    } catch (error) {
+      endSpans(prepared.spans, error);
+      throw error;
+    }
+    endSpans(prepared.spans);
     this.checkpoints.save(this.checkpointName, prepared.last);
     this.published += prepared.messages.length;
     if (prepared.messages.length > 0) {
@@ -171,9 +178,20 @@ export class Relay {
     if (batch.length === 0) return undefined;
     const topic = topicFor(this.level, INTEGRATION_SCHEMA);
     const messages: BusMessage[] = [];
+    const spans: Span[] = [];
     for (const recorded of batch) {
       const integration = toIntegrationEvent(recorded, this.level, this.jurisdictions);
       if (integration) {
+        // A fact recorded under a trace is published in a producer span of that trace; its context
+        // goes in a header, for the receiving level to start its span under.
+        const span = startSpanUnder(integration.metadata.traceparent, `publish ${integration.type}`, 'producer', {
+          'linkage.level': this.level,
+          'messaging.system': 'linkage-bus',
+          'messaging.destination.name': topic,
+          'linkage.event_id': integration.metadata.eventId,
+        });
+        const traceparent = span && traceparentOfSpan(span);
+        if (span) spans.push(span);
         messages.push({
           topic,
           key: recorded.streamId,
@@ -181,11 +199,12 @@ export class Relay {
           // One header, for tools that filter by type without decoding: the event id and the contract
           // version are in the value and the topic name, and every header costs kafkajs an encoder
           // buffer per message (a third of a record's encoding with the three headers it once had).
-          headers: { 'event-type': integration.type },
+          // The trace context is a second one only while tracing is on.
+          headers: traceparent !== undefined ? { 'event-type': integration.type, [TRACEPARENT]: traceparent } : { 'event-type': integration.type },
         });
       }
     }
-    return { last: batch[batch.length - 1]!.position, messages };
+    return { last: batch[batch.length - 1]!.position, messages, spans };
   }
 }
 
@@ -193,4 +212,6 @@ interface PreparedBatch {
   /** Position of the last fact read: the checkpoint once the messages are on the bus. */
   readonly last: number;
   readonly messages: readonly BusMessage[];
+  /** Producer spans of the traced facts among them, ended once the bus holds the batch. */
+  readonly spans: readonly Span[];
 }

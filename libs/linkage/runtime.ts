@@ -19,6 +19,7 @@ import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
 import { loadReferenceRegistry } from './reference-registry.js';
 import { LevelService } from './level-service.js';
 import { Relay } from './relay.js';
+import { TRACEPARENT } from '#observability';
 
 /** Everything one level runs: its store, its service, its read model, and its two ends of the bus. */
 export interface LevelNode {
@@ -92,6 +93,7 @@ export class LinkageRuntime {
       await registrar.warmUp(store, { jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) });
       const checkpoints = options.dataDir ? new SqliteCheckpoints(join(options.dataDir, `${level}.outbox.db`)) : new MemoryCheckpoints();
       const projections = new ProjectionRunner(store, readModel);
+      projections.level = level;
       const relay = new Relay({ level, store, jurisdictions, bus: options.bus, checkpoints });
       service.onAppended(() => relay.nudge());
       const inbox = new Inbox({ level, store });
@@ -112,14 +114,17 @@ export class LinkageRuntime {
             if (error instanceof PoisonMessage) inbox.noteDeadLetter(message, inboxDeadLetterTopicFor(level), error);
             throw error;
           }
-          const receipt = await inbox.receive(integration);
+          const receipt = await inbox.receive(integration, message.headers?.[TRACEPARENT]);
           if (receipt === 'recorded') projections.nudge();
         },
         // A run in one store transaction. A message that does not parse throws UndeliverableMessage
         // before anything is written, and the bus then takes the run one message at a time, so
         // that only that message is dead-lettered.
         onMessages: async (messages) => {
-          const receipts = await inbox.receiveMany(messages.map((message) => parseIntegrationEvent(message.value)));
+          const receipts = await inbox.receiveMany(
+            messages.map((message) => parseIntegrationEvent(message.value)),
+            messages.map((message) => message.headers?.[TRACEPARENT]),
+          );
           if (receipts.includes('recorded')) projections.nudge();
         },
       });

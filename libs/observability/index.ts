@@ -1,4 +1,5 @@
-/** Logs and metrics of a process: what operators read, whichever context it comes from. */
+/** Logs, metrics and traces of a process: what operators read, whichever context it comes from. */
 export * from './log.js';
 export * from './framework-logs.js';
 export * from './metrics.js';
+export * from './tracing.js';

@@ -1,5 +1,6 @@
 import { BackgroundLoop } from '#background';
-import { operationsLog } from '#observability';
+import type { Span } from '#observability';
+import { endSpans, operationsLog, startSpanUnder, tracingOn } from '#observability';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PARALLEL_CATCH_UP_MIN_EVENTS, catchUpInParallel, defaultCatchUpWorkers, parallelCatchUpAvailable } from './parallel-catch-up.js';
 import type { ReadModel } from './read-model.js';
@@ -52,6 +53,9 @@ export class ProjectionRunner {
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
   /** Worker threads the last catch-up used (0: it ran on this thread). */
   lastCatchUpWorkers = 0;
+  /** The level whose read model this is, named in its trace spans (the runtime sets it). */
+  level: string | undefined;
+  private rebuilding = false;
 
   constructor(
     private readonly store: EventStore,
@@ -188,9 +192,11 @@ export class ProjectionRunner {
     const deferIndexes = options.deferIndexes ?? false;
     await this.loop.serialized(async () => this.readModel.reset(PROJECTIONS, { dropIndexes: deferIndexes }));
     let applied: number;
+    this.rebuilding = true;
     try {
       applied = await this.catchUp(progress);
     } finally {
+      this.rebuilding = false;
       if (deferIndexes) await this.loop.serialized(async () => this.readModel.ensureIndexes());
     }
     operationsLog().info({ ...where, phase: 'finished', events: applied, elapsedMs: Math.round(performance.now() - started) }, 'projection rebuild finished');
@@ -223,9 +229,34 @@ export class ProjectionRunner {
     const after = this.checkpoint;
     const batch = await this.store.readAll({ after, limit: this.batchSize });
     if (batch.length === 0) return 0;
-    this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
+    // A rebuild replays facts whose traces ended long ago: no spans for those.
+    const spans = tracingOn() && !this.rebuilding ? this.spansOf(batch) : [];
+    try {
+      this.readModel.applyBatch(PROJECTIONS, asProjectedFacts(batch));
+    } catch (error) {
+      endSpans(spans, error);
+      throw error;
+    }
+    endSpans(spans);
     this.reached(batch[batch.length - 1]!.position);
     return batch.length;
+  }
+
+  /**
+   * A span per fact recorded under a trace, in that trace, for the batch that projects it: the
+   * facts of a batch are applied together, so their spans share its time.
+   */
+  private spansOf(batch: readonly RecordedEvent[]): Span[] {
+    const spans: Span[] = [];
+    for (const fact of batch) {
+      const traceparent = (fact.metadata as { readonly traceparent?: string } | undefined)?.traceparent;
+      const span = startSpanUnder(traceparent, `project ${fact.type}`, 'internal', {
+        ...(this.level !== undefined ? { 'linkage.level': this.level } : {}),
+        'linkage.position': fact.position,
+      });
+      if (span) spans.push(span);
+    }
+    return spans;
   }
 
   /** Tells readers waiting for a position, and live streams, that the read model has reached `position`. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { LEVELS } from '#domain';
@@ -7,7 +8,7 @@ import { RunCommand, TokenService, createHttpApp } from '#http';
 import { CommandBus } from '@nestjs/cqrs';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
 import type { OperationsLogger } from '#observability';
-import { createOperationsLog, operationsLog, useOperationsLog } from '#observability';
+import { createOperationsLog, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
 import { cityRoundSetup, recordIssue } from './command.js';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';
@@ -16,52 +17,153 @@ const TEAM: Actor = { id: 'zz-team', jurisdiction: '350600', role: 'team' };
 const UNITS = 50;
 const WARMUP = 500;
 const MEASURED = 2_000;
-/** Runs per log level, interleaved, the best kept: a shared machine's load comes and goes. */
-const ROUNDS = 3;
+/** Runs per arm, interleaved, the best kept: a shared machine's load comes and goes. */
+const ROUNDS = 5;
 
 /** Discards what it is given, as fast as a pipe nobody reads would not: only the log's own cost is timed. */
 const nowhere = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
 
+/** The spans a local collector was sent: a stand-in for an OpenTelemetry collector's OTLP/HTTP receiver. */
+interface TraceSink {
+  readonly url: string;
+  /** Spans and requests received so far. */
+  counts(): Promise<{ readonly spans: number; readonly requests: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The sink's HTTP server, in a process of its own as a collector is: neither its parsing nor its
+ * CPU time is counted against the commands measured here. It parses each request as a collector
+ * would (OTLP/HTTP JSON: resourceSpans[].scopeSpans[].spans[]) and counts the spans.
+ */
+const SINK_PROCESS = `
+const { createServer } = require('node:http');
+let spans = 0;
+let requests = 0;
+const server = createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    if (request.method !== 'POST' || request.url !== '/v1/traces') return void response.writeHead(404).end();
+    requests += 1;
+    const body = JSON.parse(Buffer.concat(chunks).toString());
+    for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans += (scope.spans ?? []).length;
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'counts') process.send({ spans, requests });
+  else server.close(() => process.exit(0));
+});
+`;
+
+const startTraceSink = async (): Promise<TraceSink> => {
+  const sink = spawn(process.execPath, ['-e', SINK_PROCESS], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      sink.once('message', (message) => resolve(message as T));
+      sink.once('error', reject);
+    });
+  const { port } = await next<{ port: number }>();
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    counts: async () => {
+      const counted = next<{ spans: number; requests: number }>();
+      sink.send('counts');
+      return counted;
+    },
+    close: async () => {
+      const exited = new Promise((resolve) => sink.once('exit', resolve));
+      sink.send('close');
+      await exited;
+    },
+  };
+};
+
+/** One arm of the sitting: the log it writes to, and whether spans go to the sink. */
+interface Arm {
+  readonly label: 'off' | 'on';
+  readonly log: () => OperationsLogger;
+  readonly traced: boolean;
+}
+
+const ARMS: readonly Arm[] = [
+  { label: 'off', log: () => createOperationsLog({ level: 'silent' }), traced: false },
+  { label: 'on', log: () => createOperationsLog({ level: 'info', destination: nowhere() }), traced: true },
+];
+
 /**
  * http_command_throughput: recordIssue over HTTP (Fastify's inject: the whole request pipeline,
- * rate limits, token check, validation, the request log line and the metrics, no socket), once with
- * the log at `silent` and once at `info` into a discarding stream, so the difference is what one
- * JSON request line costs. Relays and projections are stopped.
+ * rate limits, token check, validation, the request log line and the metrics, no socket), with
+ * observability off (log at `silent`, no tracing) and on (log at `info` into a discarding stream,
+ * every command traced, its spans sent over OTLP/HTTP to a sink on this machine), so the
+ * difference is what the request line and the spans cost. Relays and projections are stopped.
  */
 export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
   const best = new Map<string, BenchResult>();
+  const leastCpu = new Map<string, number>();
   const previous = operationsLog();
+  const sink = await startTraceSink();
+  let received = { spans: 0, requests: 0 };
+  let commandsTraced = 0;
   try {
     for (let run = 0; run < ROUNDS; run++) {
-      for (const [label, log] of [
-        ['silent', createOperationsLog({ level: 'silent' })],
-        ['info', createOperationsLog({ level: 'info', destination: nowhere() })],
-      ] as [string, OperationsLogger][]) {
-        useOperationsLog(log);
-        const result = await runOnce(label);
-        if (result.value > (best.get(label)?.value ?? 0)) best.set(label, result);
+      for (const arm of ARMS) {
+        useOperationsLog(arm.log());
+        if (arm.traced) {
+          await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler: 'parentbased_always_on', samplerRatio: 1 } });
+        }
+        try {
+          const { result, cpuMicrosPerCommand } = await runOnce(arm.label);
+          if (result.value > (best.get(arm.label)?.value ?? 0)) best.set(arm.label, result);
+          leastCpu.set(arm.label, Math.min(leastCpu.get(arm.label) ?? Infinity, cpuMicrosPerCommand));
+        } finally {
+          // Shutting down sends what the batch still holds: the sink's count is then complete.
+          if (arm.traced) await stopTracing();
+        }
+        if (arm.traced) commandsTraced += WARMUP + MEASURED;
       }
     }
   } finally {
     useOperationsLog(previous);
+    received = await sink.counts();
+    await sink.close();
   }
-  const quiet = best.get('silent')!;
-  const logged = best.get('info')!;
+  const off = best.get('off')!;
+  const on = best.get('on')!;
   return [
-    quiet,
-    logged,
+    off,
+    on,
     {
       name: 'observability_overhead_pct',
-      value: round(100 * (1 - logged.value / quiet.value), 1),
+      value: round(100 * (1 - on.value / off.value), 1),
       unit: '%',
       detail:
-        `throughput lost to the request log: http_command_throughput_log_info (${logged.value}) against _log_silent (${quiet.value}), ` +
-        'measured in the same sitting, interleaved; metrics are on in both (they cannot be turned off) and tracing is not built yet, so neither is in the figure',
+        `throughput lost to logs and tracing: http_command_throughput_observability_on (${on.value}) against _off (${off.value}), ` +
+        `measured in the same sitting, interleaved; the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests ` +
+        `for ${commandsTraced} traced commands over HTTP (4 each: command, validate, decide, append) and the setup's (3 each, no HTTP validation); ` +
+        'metrics are on in both (they cannot be turned off)',
+    },
+    {
+      name: 'observability_overhead_cpu_pct',
+      value: round(100 * (1 - leastCpu.get('off')! / leastCpu.get('on')!), 1),
+      unit: '%',
+      detail:
+        `the same sitting judged by this process's CPU time per command instead of wall-clock time (least of ${ROUNDS} runs per arm): ` +
+        `${round(leastCpu.get('on')!, 1)} µs on against ${round(leastCpu.get('off')!, 1)} µs off; the throughput a command loses when the process is CPU-bound, ` +
+        'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
     },
   ];
 };
 
-const runOnce = (label: string): Promise<BenchResult> =>
+/** A run's throughput, and this process's CPU time per measured command (less swayed by a busy machine). */
+interface Run {
+  readonly result: BenchResult;
+  readonly cpuMicrosPerCommand: number;
+}
+
+const runOnce = (label: string): Promise<Run> =>
   withScratchDir(`http-command-${label}`, async (dataDir) => {
     const runtime = await LinkageRuntime.start({
       levels: LEVELS,
@@ -85,14 +187,22 @@ const runOnce = (label: string): Promise<BenchResult> =>
       };
       for (let n = 0; n < WARMUP; n++) await post(n);
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       for (let n = WARMUP; n < WARMUP + MEASURED; n++) await post(n);
+      const cpu = process.cpuUsage(cpuBefore);
       const seconds = (performance.now() - started) / 1000;
-      return {
-        name: `http_command_throughput_log_${label}`,
+      const result: BenchResult = {
+        name: `http_command_throughput_observability_${label}`,
         value: round(MEASURED / seconds),
         unit: 'commands/s',
-        detail: `best of ${ROUNDS} interleaved runs of ${MEASURED} recordIssue commands over HTTP inject on SQLite (synchronous=NORMAL), with metrics, log level ${label}${label === 'info' ? ' into a discarding stream (one JSON line per request)' : ''}; relays and projections stopped`,
+        detail:
+          `best of ${ROUNDS} interleaved runs of ${MEASURED} recordIssue commands over HTTP inject on SQLite (synchronous=NORMAL), with metrics, ` +
+          (label === 'on'
+            ? 'log level info into a discarding stream (one JSON line per request), every command traced (OTLP/HTTP JSON, batched, to a local sink)'
+            : 'log level silent, tracing off') +
+          '; relays and projections stopped',
       };
+      return { result, cpuMicrosPerCommand: (cpu.user + cpu.system) / MEASURED };
     } finally {
       await app.close();
       await runtime.stop();

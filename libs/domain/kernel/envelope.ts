@@ -17,6 +17,11 @@ export interface EventMetadata {
   readonly recordedAt: string;
   /** Present on facts received from another level's store through the inbox. */
   readonly origin?: EventOrigin;
+  /**
+   * W3C trace context of the span that recorded the fact (README "Tracing"), present only while
+   * tracing is on: the relay, the inbox and the projections of every level start theirs under it.
+   */
+  readonly traceparent?: string;
 }
 
 export interface EventOrigin {
