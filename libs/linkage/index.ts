@@ -19,3 +19,4 @@ export * from './audit-lineage.js';
 export * from './audit-runtime.js';
 export * from './server-lock.js';
 export * from './backup.js';
+export * from './store-link.js';
