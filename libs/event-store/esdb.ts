@@ -207,7 +207,7 @@ const isUnreachable = (error: unknown): boolean =>
   (error instanceof Error && /^Failed to discover after \d+ attempts/.test(error.message));
 
 export class EsdbEventStore implements EventStore {
-  private client: EventStoreDBClient;
+  private readonly client: EventStoreDBClient;
   private readonly connectionString: string;
   private readonly prefix: string;
   private readonly seal: EventSeal | undefined;
@@ -536,18 +536,10 @@ export class EsdbEventStore implements EventStore {
 
   /**
    * `error` as StoreUnreachable when the client could not reach the server, else as it is. The
-   * client reconnects by itself on the next call after UNAVAILABLE, but not after a deadline that
-   * ran out on its first question to a new connection (which server features it offers): it keeps
-   * that failed answer and fails every later append with it. A server that drops packets instead of
-   * refusing the connection does that, so after a deadline the next call gets a new client.
+   * client connects again by itself on the next call after UNAVAILABLE (it drops the channel).
    */
   private unreachableOr(error: unknown): unknown {
     if (!isUnreachable(error) || this.closing) return error;
-    if (error instanceof DeadlineExceededError) {
-      const stale = this.client;
-      this.client = EventStoreDBClient.connectionString(clientConnectionString(this.connectionString));
-      void stale.dispose().catch(() => undefined);
-    }
     // grpc-js ends its message with an empty "Resolution note:" for an address that needed no lookup.
     const reason = firstLineOf(error instanceof Error ? error.message : String(error)).replace(/\.?\s*Resolution note:\s*$/, '');
     return new StoreUnreachable(`EventStoreDB at ${serverAddressOf(this.connectionString)} cannot be reached: ${reason}`, { cause: error });
