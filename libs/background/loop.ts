@@ -2,7 +2,9 @@ import { operationsLog } from '#observability';
 
 /**
  * The loop behind every background task of a level (relay, projection runner, chain signer): run a
- * pass; when it found nothing to do (or failed), sleep until woken or until `idleMillis` passed.
+ * pass; when it found nothing to do, sleep until woken or until `idleMillis` passed. After a failed
+ * pass it sleeps longer each time the next one fails too (twice as long, at most
+ * MAX_FAILURE_PAUSE_MS), until a pass succeeds or something wakes it.
  * Passes and the task's other work (a drain, a rebuild, a replay, a signature on demand) run one at
  * a time, in the order they were asked for, through `serialized`.
  */
@@ -21,6 +23,15 @@ export interface BackgroundLoopOptions {
   /** Runs each time the loop starts, before its first pass (not in line with `serialized` work). */
   readonly beforeFirstPass?: () => Promise<void>;
 }
+
+/** The longest a loop sleeps between failed passes, unless woken. */
+export const MAX_FAILURE_PAUSE_MS = 5_000;
+
+/**
+ * An error that says a dependency is out of reach, whose watcher has already said so once (a
+ * store's StoreUnreachable): a loop that meets it pass after pass logs it at debug level only.
+ */
+const alreadyReported = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { reported?: unknown }).reported === true;
 
 interface Run {
   stopping: boolean;
@@ -80,20 +91,26 @@ export class BackgroundLoop {
   private async run(run: Run): Promise<void> {
     if (run.stopping) return;
     if (this.options.beforeFirstPass) await this.options.beforeFirstPass().catch((error: unknown) => this.logFailure(error));
+    let failurePause: number | undefined;
     while (!run.stopping) {
       this.woken = false;
+      let failed = false;
       const more = await this.serialized(this.options.pass).catch((error: unknown) => {
-        this.logFailure(error);
+        // A pass cut short by the stop (the bus closed under the relay's publish) failed for no
+        // reason an operator must know.
+        if (!run.stopping) this.logFailure(error);
+        failed = true;
         return false;
       });
       if (run.stopping) break;
+      failurePause = failed ? Math.min(failurePause === undefined ? this.options.idleMillis : failurePause * 2, Math.max(MAX_FAILURE_PAUSE_MS, this.options.idleMillis)) : undefined;
       // Between busy passes, timers and I/O get their turn: passes over a synchronous store resolve
       // in microtasks only, and would otherwise hold off an HTTP server in the same process.
-      await (more ? new Promise((resolve) => setImmediate(resolve)) : this.sleep());
+      await (more ? new Promise((resolve) => setImmediate(resolve)) : this.sleep(failurePause ?? this.options.idleMillis));
     }
   }
 
-  private sleep(): Promise<void> {
+  private sleep(millis: number): Promise<void> {
     if (this.woken) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
@@ -101,12 +118,16 @@ export class BackgroundLoop {
         this.endSleep = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.options.idleMillis);
+      const timer = setTimeout(done, millis);
       this.endSleep = done;
     });
   }
 
   private logFailure(error: unknown): void {
+    if (alreadyReported(error)) {
+      operationsLog().debug({ event: 'background-pass-deferred', reason: (error as Error).message }, `${this.options.failure}: ${(error as Error).message}; will retry`);
+      return;
+    }
     operationsLog().error({ event: 'background-pass-failed', err: error }, `${this.options.failure}, will retry`);
   }
 }

@@ -8,7 +8,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { describeEventStoreContract, describeSealingContract } from '../../test/contracts/event-store.contract.js';
 import { EsdbFakeServer } from '../../test/fakes/esdb/esdb-fake-server.js';
 import { EsdbEventStore, type EsdbEventStoreOptions } from './esdb.js';
-import { WrongExpectedRevision, type NewEvent } from './port.js';
+import { StoreUnreachable, WrongExpectedRevision, type NewEvent } from './port.js';
 
 const realServer = process.env.ESDB_CONNECTION_STRING;
 const onFakeOnly = realServer ? it.skip : it;
@@ -100,6 +100,21 @@ describe('EsdbEventStore', () => {
     const append = () => store.append('s', 1, [event('2')]);
     await append().catch(append);
     expect((await store.readAll()).map(({ data }) => (data as { label: string }).label)).toEqual(['0', '1', '2']);
+  });
+
+  onFakeOnly('reports a server it cannot reach as StoreUnreachable, naming the address, and writes once it answers', async () => {
+    const port = fake!.port;
+    await fake!.stop();
+    try {
+      const store = openStore({ seal: (previous) => Uint8Array.of((previous?.[0] ?? 0) + 1) });
+      await expect(store.append('s', 'no-stream', [event('refused')])).rejects.toThrow(new RegExp(`^EventStoreDB at 127\\.0\\.0\\.1:${port} cannot be reached: `));
+      await expect(store.readAll()).rejects.toBeInstanceOf(StoreUnreachable);
+      await fake!.resume();
+      await store.append('s', 'no-stream', [event('written')]);
+      expect((await store.readAll()).map(({ data }) => data)).toEqual([{ label: 'written' }]);
+    } finally {
+      await fake!.resume();
+    }
   });
 
   it('refuses positions beyond Number.MAX_SAFE_INTEGER with a clear error', async () => {

@@ -40,11 +40,14 @@
 import { createHash } from 'node:crypto';
 import {
   BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
   END,
   EventStoreDBClient,
   NO_STREAM,
   START,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
   type JSONEventData,
@@ -55,6 +58,7 @@ import {
 } from '@eventstore/db-client';
 import { encodeAppend, fromRevisionOf, readRange, type EncodedEvent } from './encoding.js';
 import {
+  StoreUnreachable,
   WrongExpectedRevision,
   type AppendResult,
   type EventSeal,
@@ -186,8 +190,25 @@ const collect = async <T>(read: AsyncIterable<T>): Promise<T[]> => {
   return items;
 };
 
+const firstLineOf = (text: string): string => text.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
+
+/** The server address of a connection string, without its options (which may hold credentials). */
+const serverAddressOf = (connectionString: string): string => connectionString.replace(/^[a-z+]+:\/\/(?:[^@/]*@)?/i, '').replace(/[/?].*$/, '');
+
+/**
+ * Whether the client gave up on reaching the server, rather than the server refusing the request:
+ * no connection (UNAVAILABLE, which the client also reports for a connection cut mid-call), no
+ * answer within the deadline, a call the server cancelled, no node found by gossip discovery.
+ */
+const isUnreachable = (error: unknown): boolean =>
+  error instanceof UnavailableError ||
+  error instanceof DeadlineExceededError ||
+  error instanceof CancelledError ||
+  (error instanceof Error && /^Failed to discover after \d+ attempts/.test(error.message));
+
 export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  private readonly connectionString: string;
   private readonly prefix: string;
   private readonly seal: EventSeal | undefined;
   private closing: Promise<void> | undefined;
@@ -210,6 +231,8 @@ export class EsdbEventStore implements EventStore {
     }
     this.prefix = options.streamPrefix;
     this.seal = options.seal;
+    this.connectionString = options.connectionString;
+    // No connection is made here: the client connects on the first call, and again after a failed one.
     this.client = EventStoreDBClient.connectionString(clientConnectionString(options.connectionString));
     const seal = options.seal;
     const sealed: SealedLog | undefined = seal && {
@@ -314,7 +337,7 @@ export class EsdbEventStore implements EventStore {
         position: toStorePosition(result.position, streamName),
       };
     } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (!(error instanceof WrongExpectedVersionError)) throw this.unreachableOr(error);
       const actual = error.actualVersion === NO_STREAM ? 'no-stream' : Number(error.actualVersion);
       throw new WrongExpectedRevision(streamId, expected, actual);
     }
@@ -323,7 +346,7 @@ export class EsdbEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     try {
-      const read = await collect(this.client.readStream(this.prefix + streamId, { fromRevision: BigInt(fromRevisionOf(options)) }));
+      const read = await this.collect(() => this.client.readStream(this.prefix + streamId, { fromRevision: BigInt(fromRevisionOf(options)) }));
       return read.map((resolved) => this.toRecorded(resolved.event));
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -357,7 +380,7 @@ export class EsdbEventStore implements EventStore {
     // of about that size: the event at `seen` itself comes first, and often the next ones are own.
     let maxCount = limit === undefined ? PAGE_SIZE : Math.min(PAGE_SIZE, limit + 1);
     while (limit === undefined || found.length < limit) {
-      const page = await collect(this.client.readAll({ fromPosition: allPosition(seen), maxCount }));
+      const page = await this.collect(() => this.client.readAll({ fromPosition: allPosition(seen), maxCount }));
       for (const { event } of page) {
         if (!event || event.position.commit <= seen) continue;
         seen = event.position.commit;
@@ -387,7 +410,7 @@ export class EsdbEventStore implements EventStore {
     if (last || head === 0) return last;
     // The head did not move since it was found: read that event itself (forwards reads include the
     // event at their position). Should it be gone (a node's files edited), look again from the end.
-    const [event] = await collect(this.client.readAll({ fromPosition: allPosition(BigInt(head)), maxCount: 1 }));
+    const [event] = await this.collect(() => this.client.readAll({ fromPosition: allPosition(BigInt(head)), maxCount: 1 }));
     if (event?.event && event.event.position.commit === BigInt(head) && event.event.streamId.startsWith(this.prefix)) return event.event;
     this.headScan = undefined;
     return this.lastOwnEvent();
@@ -406,7 +429,7 @@ export class EsdbEventStore implements EventStore {
     let head: number | undefined;
     while (head === undefined) {
       // Backwards reads exclude the event at `fromPosition`, so pages do not overlap.
-      const page: AllStreamResolvedEvent[] = await collect(this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount }));
+      const page: AllStreamResolvedEvent[] = await this.collect(() => this.client.readAll({ fromPosition, direction: BACKWARDS, maxCount }));
       end ??= page[0]?.event?.position.commit;
       for (const { event } of page) {
         if (!event) continue;
@@ -500,6 +523,26 @@ export class EsdbEventStore implements EventStore {
       else high = middle;
     }
     return low === 0 ? { place: 0, position: 0n } : this.placeIndex[low - 1]!;
+  }
+
+  /** Every item of a read, the client's failures to reach the server thrown as StoreUnreachable. */
+  private async collect<T>(read: () => AsyncIterable<T>): Promise<T[]> {
+    try {
+      return await collect(read());
+    } catch (error) {
+      throw this.unreachableOr(error);
+    }
+  }
+
+  /**
+   * `error` as StoreUnreachable when the client could not reach the server, else as it is. The
+   * client connects again by itself on the next call after UNAVAILABLE (it drops the channel).
+   */
+  private unreachableOr(error: unknown): unknown {
+    if (!isUnreachable(error) || this.closing) return error;
+    // grpc-js ends its message with an empty "Resolution note:" for an address that needed no lookup.
+    const reason = firstLineOf(error instanceof Error ? error.message : String(error)).replace(/\.?\s*Resolution note:\s*$/, '');
+    return new StoreUnreachable(`EventStoreDB at ${serverAddressOf(this.connectionString)} cannot be reached: ${reason}`, { cause: error });
   }
 
   /** Drops the connection. Idempotent. */

@@ -53,6 +53,27 @@ export class WrongExpectedRevision extends Error {
   }
 }
 
+/**
+ * The store's server could not be reached (the connection was refused, cut, or did not answer in
+ * time): the call may succeed later, unchanged. An append refused before it was sent wrote nothing;
+ * one cut while in flight may or may not have been written (a retry with the same expected
+ * revision tells). A store in a file or in memory never throws it.
+ */
+export class StoreUnreachable extends Error {
+  /**
+   * Whoever watches the store reports the outage once (libs/linkage store-link.ts); a background
+   * loop that meets this error pass after pass adds no line of its own (libs/background).
+   */
+  readonly reported = true;
+  /** When the store will next be tried, if whoever refused the call knows. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { readonly cause?: unknown; readonly retryAfterMs?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StoreUnreachable';
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
 export interface ReadStreamOptions {
   /** Inclusive: the first revision to return (0, the default, reads the whole stream). */
   readonly fromRevision?: number;

@@ -40,6 +40,12 @@ const within = <T>(promise: Promise<T>, millis: number, what: string): Promise<T
     );
   });
 
+/** A failing check's reason within the 500 characters the API states (a store's address and error can run longer). */
+const reasonOf = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length <= 500 ? message : `${message.slice(0, 499)}…`;
+};
+
 @Controller('health')
 export class ProbesController {
   constructor(
@@ -96,7 +102,7 @@ export class ProbesController {
       const head = await within(this.gateway.runtime.node(level)!.store.headPosition(), STORE_TIMEOUT_MS, `the ${level} store`);
       return check.up({ head });
     } catch (error) {
-      return check.down({ reason: (error as Error).message });
+      return check.down({ reason: reasonOf(error) });
     }
   }
 
@@ -107,7 +113,7 @@ export class ProbesController {
       if (lag > this.limits.maxProjectionLag) return check.down({ lag, reason: `${lag} facts behind the store (READY_MAX_PROJECTION_LAG ${this.limits.maxProjectionLag})` });
       return check.up({ lag });
     } catch (error) {
-      return check.down({ reason: (error as Error).message });
+      return check.down({ reason: reasonOf(error) });
     }
   }
 

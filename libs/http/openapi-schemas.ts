@@ -284,7 +284,19 @@ const LEVEL_PROJECTIONS: JsonSchema = object({ level: level(), projections: list
 
 const LEVEL_STATUS: JsonSchema = object({
   level: level(),
-  head: count('the store head position'),
+  head: count('the store head position; while the store is out of reach, the last one read'),
+  store: object(
+    {
+      status: { type: 'string', enum: ['reachable', 'unreachable'] },
+      detail: message(2000, 'why it is out of reach: the server and the error'),
+      since: instant(),
+      failedAttempts: count('attempts to reach it again that failed so far'),
+      nextAttemptInMs: count(),
+      warmedUp: { type: 'boolean', description: 'false while the level has not read its store since it started: it takes no command before' },
+    },
+    "whether the level's store answers (README \"Degraded operation\")",
+    ['detail', 'since', 'failedAttempts', 'nextAttemptInMs', 'warmedUp'],
+  ),
   relay: object({ checkpoint: count('the last position the bus holds'), published: count('facts published since this process started') }),
   inbox: object({
     recorded: count('facts received from other levels and recorded, since start'),

@@ -19,6 +19,7 @@ const COMMAND_PROBLEMS: Problems = {
   ...BODY_PROBLEMS,
   421: 'the command belongs to a level this process does not serve',
   422: 'a domain rule refuses it (e.g. MemberMustRecuse, RoundClosed), or its Idempotency-Key was used for another request',
+  503: { description: "StoreUnreachable: the level's store (EventStoreDB) is out of reach, or not read since the process started. Nothing was recorded, unless the store was lost while the command was being written: retry after Retry-After seconds with the same Idempotency-Key, which finds such facts", retryAfter: true },
 };
 
 const idHeader = (name: string, description: string) => ({ name, in: 'header', required: false, description, schema: PARAMETER.id });

@@ -3,6 +3,7 @@ import { Catch, HttpException, Logger, NotFoundException } from '@nestjs/common'
 import type { ValidationError } from 'class-validator';
 import type { RefusalKind } from '#domain';
 import { Refusal } from '#domain';
+import { StoreUnreachable } from '#event-store';
 import { IdempotencyKeyReused } from '#linkage';
 import { InvalidCursor, LedgerFilterNotApplicable, UnknownScope } from '#projections';
 import { InvalidToken } from './tokens.js';
@@ -218,6 +219,7 @@ const problemOf = (error: unknown): Problem => {
   if (error instanceof ReadForbidden) return { type: problemType('ReadForbidden'), title: 'ReadForbidden', status: 403, detail: error.message };
   if (error instanceof UnknownScope) return { type: problemType('UnknownScope'), title: 'UnknownScope', status: 404, detail: error.message };
   if (error instanceof MisdirectedRequest) return { type: problemType('MisdirectedRequest'), title: 'MisdirectedRequest', status: 421, detail: error.message };
+  if (error instanceof StoreUnreachable) return { type: problemType('StoreUnreachable'), title: 'StoreUnreachable', status: 503, detail: error.message };
   if (error instanceof NotReady) return { type: problemType('NotReady'), title: 'NotReady', status: 503, detail: error.message };
   if (error instanceof ProjectionBehind) return { type: problemType('ProjectionBehind'), title: 'ProjectionBehind', status: 503, detail: error.message };
   if (error instanceof TooManyLiveViews) return { type: problemType('TooManyLiveViews'), title: 'TooManyLiveViews', status: 429, detail: error.message };
@@ -250,6 +252,9 @@ const problemOf = (error: unknown): Problem => {
   return { type: problemType('InternalError'), title: 'InternalError', status: 500, detail: 'the server failed; the failure is logged' };
 };
 
+/** When to try again: the store link's next attempt, in whole seconds within what the API states (1-60). */
+export const storeRetryAfterSeconds = (error: StoreUnreachable): number => Math.min(60, Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)));
+
 interface ReplyLike {
   status(code: number): ReplyLike;
   header(name: string, value: string): ReplyLike;
@@ -263,12 +268,14 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
     // A read that waited too long and a full live-view pool are load, not failures: no stack in the log.
-    const failed = problem.status >= 500 && !(error instanceof ProjectionBehind) && !(error instanceof LiveViewsUnavailable);
+    // A store out of reach is logged once by the level's store link, not once per refused request.
+    const failed = problem.status >= 500 && !(error instanceof ProjectionBehind) && !(error instanceof LiveViewsUnavailable) && !(error instanceof StoreUnreachable);
     if (failed) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8');
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="inspection-linkage"');
     if (error instanceof TooManyRequests || error instanceof TooManyLiveViews || error instanceof LiveViewsUnavailable) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof StoreUnreachable) reply.header('retry-after', String(storeRetryAfterSeconds(error)));
     reply.send(problem);
   }
 }

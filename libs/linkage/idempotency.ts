@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, Command, EventMetadata, RefusalName } from '#domain';
 import { Refusal, targetStream } from '#domain';
 import type { EventStore } from '#event-store';
-import { preparePrivateSqliteFile } from '#event-store';
+import { StoreUnreachable, preparePrivateSqliteFile } from '#event-store';
 import type { CommandOutcome, CommandRequest, LevelService } from './level-service.js';
 
 /** What a retry is answered with: the facts recorded, or the domain's refusal. */
@@ -208,6 +208,9 @@ export class IdempotentCommands {
     try {
       kept = { kind: 'recorded', outcome: await this.service.execute({ ...request, commandId: request.idempotencyKey }) };
     } catch (error) {
+      // The store was lost under the append, which it may or may not have written: the record stays
+      // pending, so that the retry first looks for the facts of this attempt (as after a crash).
+      if (error instanceof StoreUnreachable) throw error;
       // A refusal is the command's answer and is kept; a conflict or a failure is not: a retry may succeed.
       if (!(error instanceof Refusal) || error.refusal === 'ConcurrentChange') {
         this.records.forget(scope);

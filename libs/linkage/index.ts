@@ -11,3 +11,4 @@ export * from './runtime.js';
 export * from './adapters.js';
 export * from './server-lock.js';
 export * from './backup.js';
+export * from './store-link.js';

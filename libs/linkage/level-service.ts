@@ -59,6 +59,14 @@ export class LevelService {
     readonly store: EventStore,
     readonly registry: JurisdictionLookup,
     private readonly clock: Clock,
+    private readonly options: {
+      /**
+       * Throws when the level cannot record a command now (its store is out of reach, or not read
+       * since start): checked before the decision, which would otherwise run on what the level has
+       * not read yet.
+       */
+      readonly admit?: () => void;
+    } = {},
   ) {
     this.worlds = new StreamFolds(store, {
       initial: emptyWorld,
@@ -95,6 +103,7 @@ export class LevelService {
   }
 
   private async decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
+    this.options.admit?.();
     const { command, actor } = request;
     const commandId = request.commandId ?? randomUUID();
     const target = targetStream(command);

@@ -4,6 +4,7 @@ import { INTEGRATION_SCHEMA, LEVELS } from '#domain';
 import type { Bus, BusConnectivity, Consumer } from '#bus';
 import { PoisonMessage, topicFor } from '#bus';
 import type { EventStore } from '#event-store';
+import { StoreUnreachable } from '#event-store';
 import type { ProjectionLag } from '#projections';
 import { PROJECTIONS, ProjectionRunner, ReadModel } from '#projections';
 import type { RuntimeAuditOptions } from '#audit';
@@ -20,12 +21,19 @@ import { loadReferenceRegistry } from './reference-registry.js';
 import { LevelService } from './level-service.js';
 import { Relay } from './relay.js';
 import { TRACEPARENT } from '#observability';
+import type { StoreCondition, StoreRetry } from './store-link.js';
+import { DEFAULT_STORE_RETRY, StoreLink } from './store-link.js';
 
 /** Everything one level runs: its store, its service, its read model, and its two ends of the bus. */
 export interface LevelNode {
   readonly level: Level;
-  /** The level's store, as its registrar watches it: every part of the node reads and writes this one. */
+  /**
+   * The level's store, as its registrar watches it and its link lets calls through: every part of
+   * the node reads and writes this one.
+   */
   readonly store: EventStore;
+  /** Whether the store is reachable; retries it while it is not (store-link.ts). */
+  readonly storeLink: StoreLink;
   /** The jurisdictions this level knows (the reference data and what its store records), read-only. */
   readonly jurisdictions: JurisdictionLookup;
   readonly service: LevelService;
@@ -45,7 +53,9 @@ export interface LevelNode {
 /** What an operator (or a test across processes) needs to tell whether a level has caught up. */
 export interface LevelStatus {
   readonly level: Level;
+  /** The store head; while the store is out of reach, the last head read from it. */
   readonly head: number;
+  readonly store: StoreCondition;
   readonly relay: { readonly checkpoint: number; readonly published: number };
   readonly inbox: InboxStats;
   readonly projections: readonly ProjectionLag[];
@@ -66,6 +76,8 @@ export interface RuntimeOptions {
   readonly audit?: RuntimeAuditOptions;
   /** How long an idempotency key's first outcome answers retries (default 48 h). */
   readonly idempotencyRetentionMillis?: number;
+  /** Pauses between attempts to reach a level's store while it is out of reach (default DEFAULT_STORE_RETRY). */
+  readonly storeRetry?: StoreRetry;
 }
 
 export const inboxGroupFor = (level: Level): string => `linkage-inbox-${level}`;
@@ -76,6 +88,9 @@ export const inboxDeadLetterTopicFor = (level: Level): string => `linkage.inbox-
  * its projections; each level's inbox consumes the other levels' topics.
  */
 export class LinkageRuntime {
+  /** Set by `stop`: a store that comes back meanwhile starts no work. */
+  private stopping = false;
+
   private constructor(
     readonly nodes: ReadonlyMap<Level, LevelNode>,
     private readonly bus: Bus,
@@ -86,11 +101,20 @@ export class LinkageRuntime {
     const nodes = new Map<Level, LevelNode>();
     for (const level of options.levels) {
       const registrar = JurisdictionRegistrar.fromReference(options.registryFile);
-      const store = registrar.watch(await options.openStore(level));
+      const watched = registrar.watch(await options.openStore(level));
       const jurisdictions = registrar.directory;
-      const service = new LevelService(level, store, jurisdictions, options.clock);
       const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
-      await registrar.warmUp(store, { jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) });
+      // Until the warm-up has read the store (at start, or later when it was out of reach then), the
+      // level serves reads from its read model and refuses commands; the link retries meanwhile.
+      const storeLink = new StoreLink(
+        level,
+        watched,
+        () => registrar.warmUp(watched, { jurisdictions: readModel.registeredJurisdictions(), position: readModel.checkpoint(PROJECTIONS[0]) }),
+        options.storeRetry ?? DEFAULT_STORE_RETRY,
+      );
+      const store = storeLink.store;
+      const service = new LevelService(level, store, jurisdictions, options.clock, { admit: () => storeLink.assertWritable() });
+      await storeLink.open();
       const checkpoints = options.dataDir ? new SqliteCheckpoints(join(options.dataDir, `${level}.outbox.db`)) : new MemoryCheckpoints();
       const projections = new ProjectionRunner(store, readModel);
       projections.level = level;
@@ -129,14 +153,27 @@ export class LinkageRuntime {
         },
       });
       const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, referenceRegistry: () => loadReferenceRegistry(options.registryFile), options: options.audit });
-      nodes.set(level, { level, store, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
+      nodes.set(level, { level, store, storeLink, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
       for (const node of nodes.values()) {
-        node.projections.start();
-        node.relay.start();
-        node.audit.start();
+        const startWork = (): void => {
+          node.projections.start();
+          node.relay.start();
+          node.audit.start();
+        };
+        // The relay needs the jurisdictions the warm-up reads (who hears of a fact); the projections
+        // and the signer would only fail on a store out of reach.
+        if (node.storeLink.warmedUp) startWork();
+        node.storeLink.onReachable(() => {
+          if (runtime.stopping) return;
+          startWork();
+          // Back from an outage: catch up now rather than after the loops' next pause.
+          node.projections.nudge();
+          node.relay.nudge();
+          node.audit.signer?.nudge();
+        });
       }
     }
     return runtime;
@@ -163,15 +200,23 @@ export class LinkageRuntime {
     return undefined;
   }
 
+  /** Each level's figures; a level whose store is out of reach says so and shows the last head read. */
   async status(): Promise<LevelStatus[]> {
     return Promise.all(
-      [...this.nodes.values()].map(async (node) => ({
-        level: node.level,
-        head: await node.store.headPosition(),
-        relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
-        inbox: node.inbox.stats,
-        projections: await node.projections.lag(),
-      })),
+      [...this.nodes.values()].map(async (node) => {
+        const head = await node.store.headPosition().catch((error: unknown) => {
+          if (error instanceof StoreUnreachable) return node.storeLink.lastHead;
+          throw error;
+        });
+        return {
+          level: node.level,
+          head,
+          store: node.storeLink.condition,
+          relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
+          inbox: node.inbox.stats,
+          projections: node.projections.lagBehind(head),
+        };
+      }),
     );
   }
 
@@ -203,9 +248,20 @@ export class LinkageRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const node of this.nodes.values()) {
+      // No more attempts to reach the store, and none in flight when it closes.
+      node.storeLink.close();
+      await node.storeLink.settled();
+    }
+    // Receivers and the bus before the relays: a publish on the in-process bus resolves only once
+    // every receiving level has recorded the batch, which a level whose store is out of reach never
+    // does. Closing the bus ends that wait; the relay keeps its checkpoint, so the batch is published
+    // again at the next start (receivers dedupe).
+    for (const node of this.nodes.values()) await node.consumer.close();
+    await this.bus.close();
     for (const node of this.nodes.values()) {
       await node.relay.stop();
-      await node.consumer.close();
       await node.projections.stop();
       await node.audit.stop();
     }
@@ -215,6 +271,5 @@ export class LinkageRuntime {
       node.checkpoints.close();
       node.idempotencyRecords.close();
     }
-    await this.bus.close();
   }
 }

@@ -9,6 +9,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface LevelFigures {
   readonly level: string;
   readonly head: number;
+  /** Whether the level's store answered its last call (while it does not, `head` is the last one read). */
+  readonly store: { readonly status: 'reachable' | 'unreachable' };
   readonly relay: { readonly checkpoint: number };
   readonly inbox: { readonly recorded: number; readonly duplicates: number; readonly gaps: number; readonly deadLettered: number };
   readonly projections: readonly { readonly projection: string; readonly lag: number }[];
@@ -72,6 +74,12 @@ export class LinkageMetrics {
     labelNames: ['level'] as const,
     registers: [this.registry],
   });
+  private readonly storeReachable = new Gauge({
+    name: 'linkage_store_reachable',
+    help: "1 while a level's store answers, 0 while it is out of reach (the level refuses commands and retries it)",
+    labelNames: ['level'] as const,
+    registers: [this.registry],
+  });
   private readonly storeHead = new Gauge({
     name: 'linkage_store_head_position',
     help: "Position of the last fact in a level's store",
@@ -105,6 +113,7 @@ export class LinkageMetrics {
       const levels = await this.sources.levels();
       for (const figures of levels) {
         const level = figures.level;
+        this.storeReachable.set({ level }, figures.store.status === 'reachable' ? 1 : 0);
         this.storeHead.set({ level }, figures.head);
         this.relayLag.set({ level }, Math.max(0, figures.head - figures.relay.checkpoint));
         for (const { projection, lag } of figures.projections) this.projectionLag.set({ level, projection }, lag);

@@ -96,7 +96,11 @@ export class ProjectionRunner {
   }
 
   async lag(): Promise<ProjectionLag[]> {
-    const head = await this.store.headPosition();
+    return this.lagBehind(await this.store.headPosition());
+  }
+
+  /** How far each projection is behind `head` (a head read already). */
+  lagBehind(head: number): ProjectionLag[] {
     return PROJECTIONS.map((projection) => {
       const checkpoint = this.readModel.checkpoint(projection);
       return { projection, checkpoint, head, lag: Math.max(0, head - checkpoint) };

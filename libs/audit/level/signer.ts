@@ -135,7 +135,11 @@ export class ChainSigner {
   }
 
   private async afterLoadingLast<T>(work: () => Promise<T>): Promise<T> {
-    await (this.initialized ??= this.loadLast());
+    // A failed load (the store out of reach at start) is tried again by the next signature.
+    await (this.initialized ??= this.loadLast().catch((error: unknown) => {
+      this.initialized = undefined;
+      throw error;
+    }));
     return work();
   }
 

@@ -246,6 +246,14 @@ export class EsdbFakeServer {
     await this.listen();
   }
 
+  /**
+   * Listens again on the port it had before `stop`, log kept: a node that was down (or not yet up
+   * when a level started) and comes back at its address.
+   */
+  async resume(): Promise<void> {
+    if (!this.server) await this.listen();
+  }
+
   async stop(): Promise<void> {
     for (const detach of this.liveSubscriptions) detach();
     this.liveSubscriptions.clear();
