@@ -316,6 +316,9 @@ const LEVEL_STATUS: JsonSchema = object({
       'the latest 20 gaps',
     ),
   }),
+  registry: object({
+    conflicts: count("jurisdictions recorded here with another parent or level than this level's registry already held for their code (it keeps the first), since start"),
+  }),
   projections: list(schemaRef('ProjectionLag'), PROJECTIONS.length),
 });
 

@@ -1,8 +1,10 @@
 // The one writer of a level's jurisdiction registry, fed from the level's store alone: what passes
 // through the store it watches, and at start what the read model knew and the store's tail.
+import { Writable } from 'node:stream';
 import type { JurisdictionRegistered } from '#domain';
 import { WrongExpectedRevision, newEventId } from '#event-store';
 import { MemoryEventStore } from '#event-store/adapters';
+import { createOperationsLog, operationsLog, useOperationsLog } from '#observability';
 import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
 
 const ZHANGZHOU = '350600';
@@ -74,5 +76,38 @@ describe('JurisdictionRegistrar', () => {
     expect(registrar.directory.get(NEW_CITY.code)).toBeDefined();
     expect(registrar.directory.get(NEW_COUNTY.code)).toMatchObject({ parent: NEW_CITY.code });
     expect(registrar.directory.get(UNDER_ZHANGZHOU.code)).toBeUndefined();
+  });
+
+  it('given a code it knows, when a fact registers it with another parent or level, then the fact is kept, the first entry stays, and later registrations are still learnt', async () => {
+    const registrar = JurisdictionRegistrar.fromReference();
+    const store = registrar.watch(new MemoryEventStore());
+    await store.append(streamOf(UNDER_ZHANGZHOU), 'no-stream', [registered(UNDER_ZHANGZHOU)]);
+    // The same code registered at another level, under the province (a fact another level recorded).
+    const elsewhere: JurisdictionRegistered['data'] = { ...UNDER_ZHANGZHOU, name: '新市', level: 'city', parent: '350000' };
+
+    const warnings: string[] = [];
+    const previousLog = operationsLog();
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        warnings.push(chunk.toString());
+        done();
+      },
+    });
+    useOperationsLog(createOperationsLog({ level: 'warn', destination }));
+    try {
+      await store.append(streamOf(UNDER_ZHANGZHOU), 0, [registered(elsewhere)]);
+      await store.readStream(streamOf(UNDER_ZHANGZHOU));
+      await store.readStream(streamOf(UNDER_ZHANGZHOU));
+    } finally {
+      useOperationsLog(previousLog);
+    }
+
+    expect((await store.readStream(streamOf(UNDER_ZHANGZHOU))).map((event) => event.data)).toEqual([UNDER_ZHANGZHOU, elsewhere]);
+    expect(registrar.directory.get(UNDER_ZHANGZHOU.code)).toMatchObject({ level: 'county', parent: ZHANGZHOU });
+    expect(registrar.directory.childrenOf('350000')).not.toContain(UNDER_ZHANGZHOU.code);
+    expect(registrar.conflicts).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('"event":"jurisdiction-conflict"')]);
+    await store.append(streamOf(NEW_CITY), 'no-stream', [registered(NEW_CITY)]);
+    expect(registrar.directory.get(NEW_CITY.code)).toBeDefined();
   });
 });

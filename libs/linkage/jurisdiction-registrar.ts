@@ -1,5 +1,6 @@
-import type { Jurisdiction, JurisdictionLookup, JurisdictionRegistered, JurisdictionRegistry } from '#domain';
+import type { Jurisdiction, JurisdictionLookup, JurisdictionRegistered, JurisdictionRegistry, Level } from '#domain';
 import type { EventStore, NewEvent, RecordedEvent } from '#event-store';
+import { operationsLog } from '#observability';
 import { loadReferenceRegistry } from './reference-registry.js';
 
 /** What the registrar needs of a fact, appended or read back: `JurisdictionRegistered` carries its entry. */
@@ -16,15 +17,36 @@ type Fact = Pick<NewEvent | RecordedEvent, 'type' | 'data'>;
  *
  * A new jurisdiction may arrive from one level before its new parent arrives from another; it waits
  * until the parent is known.
+ *
+ * Two levels may each register the same code, each before the other's fact reached it, with
+ * another parent or at another level. Both facts happened, and each is recorded where it arrives
+ * (the store is the truth, the fact was already appended when the registrar sees it), but a
+ * registry holds one entry per code: the first the level learnt stays (the read model, which
+ * inserts a code once, keeps the same). The other is a conflict, logged once as a warning and
+ * counted (`conflicts`, linkage_jurisdiction_conflicts_total) for an operator to settle. It must
+ * not throw: the registrar learns inside the store's append and read calls, so a throw would fail
+ * an append that was kept, make the inbox's every redelivery of that fact (and the rest of its
+ * partition) fail for ever, and stop the level's warm-up at every start.
  */
 export class JurisdictionRegistrar {
   private readonly awaitingParent: Jurisdiction[] = [];
+  /** Conflicting entries already reported, by code, level and parent: each is logged and counted once. */
+  private readonly conflicting = new Set<string>();
 
-  constructor(private readonly registry: JurisdictionRegistry) {}
+  constructor(
+    private readonly registry: JurisdictionRegistry,
+    /** The level whose registry this is, named in the conflict warnings. */
+    private readonly level?: Level,
+  ) {}
 
   /** A level's registrar, starting from the reference file (or `file`, when given). */
-  static fromReference(file?: string): JurisdictionRegistrar {
-    return new JurisdictionRegistrar(loadReferenceRegistry(file));
+  static fromReference(file?: string, level?: Level): JurisdictionRegistrar {
+    return new JurisdictionRegistrar(loadReferenceRegistry(file), level);
+  }
+
+  /** Entries this level recorded that it could not take into its registry since start: another entry of their code came first. */
+  get conflicts(): number {
+    return this.conflicting.size;
   }
 
   /** The registry as everyone but this writer sees it. */
@@ -83,18 +105,51 @@ export class JurisdictionRegistrar {
     let registered = false;
     for (const fact of facts) {
       if (fact.type !== 'JurisdictionRegistered') continue;
-      this.awaitingParent.push(fact.data as JurisdictionRegistered['data']);
+      const entry = fact.data as JurisdictionRegistered['data'];
+      // Known already (a stream read back, a fact delivered again): nothing to wait for.
+      if (this.settled(entry)) continue;
+      if (this.awaitingParent.some((waiting) => sameEntry(waiting, entry))) continue;
+      this.awaitingParent.push(entry);
       registered = true;
     }
     if (!registered) return;
-    for (let added = true; added; ) {
-      added = false;
+    for (let progressed = true; progressed; ) {
+      progressed = false;
       for (const entry of [...this.awaitingParent]) {
         if (entry.parent !== null && !this.registry.get(entry.parent)) continue;
-        this.registry.add(entry);
         this.awaitingParent.splice(this.awaitingParent.indexOf(entry), 1);
-        added = true;
+        // Another entry of its code may have been added meanwhile (two waited for their parents).
+        if (!this.settled(entry)) this.registry.add(entry);
+        progressed = true;
       }
     }
   }
+
+  /** Whether the registry has an entry of `entry`'s code already: the same one, or another (a conflict, reported once). */
+  private settled(entry: Jurisdiction): boolean {
+    const known = this.registry.get(entry.code);
+    if (!known) return false;
+    if (known.parent !== entry.parent || known.level !== entry.level) this.noteConflict(known, entry);
+    return true;
+  }
+
+  private noteConflict(kept: Jurisdiction, ignored: Jurisdiction): void {
+    const key = `${ignored.code}/${ignored.level}/${ignored.parent ?? ''}`;
+    if (this.conflicting.has(key)) return;
+    this.conflicting.add(key);
+    const where = (entry: Jurisdiction) => `a ${entry.level} under ${entry.parent ?? 'no parent'}`;
+    operationsLog().warn(
+      {
+        event: 'jurisdiction-conflict',
+        ...(this.level !== undefined ? { atLevel: this.level } : {}),
+        code: ignored.code,
+        kept: { name: kept.name, level: kept.level, parent: kept.parent },
+        ignored: { name: ignored.name, level: ignored.level, parent: ignored.parent },
+      },
+      `[registry${this.level !== undefined ? ` ${this.level}` : ''}] jurisdiction ${ignored.code} is registered as ${where(ignored)} by a fact this level recorded, ` +
+        `but the level knew it first as ${where(kept)} and keeps that: the fact stays recorded, the registries of the levels disagree until an operator settles it`,
+    );
+  }
 }
+
+const sameEntry = (a: Jurisdiction, b: Jurisdiction): boolean => a.code === b.code && a.level === b.level && a.parent === b.parent;

@@ -36,6 +36,8 @@ export interface LevelNode {
   readonly storeLink: StoreLink;
   /** The jurisdictions this level knows (the reference data and what its store records), read-only. */
   readonly jurisdictions: JurisdictionLookup;
+  /** The registry's writer, for its figures: entries recorded here that it could not take (conflicts). */
+  readonly registrar: Pick<JurisdictionRegistrar, 'conflicts'>;
   readonly service: LevelService;
   readonly readModel: ReadModel;
   readonly projections: ProjectionRunner;
@@ -58,6 +60,8 @@ export interface LevelStatus {
   readonly store: StoreCondition;
   readonly relay: { readonly checkpoint: number; readonly published: number };
   readonly inbox: InboxStats;
+  /** Jurisdictions recorded here with another parent or level than this level's registry holds for their code, since start. */
+  readonly registry: { readonly conflicts: number };
   readonly projections: readonly ProjectionLag[];
 }
 
@@ -100,7 +104,7 @@ export class LinkageRuntime {
   static async start(options: RuntimeOptions): Promise<LinkageRuntime> {
     const nodes = new Map<Level, LevelNode>();
     for (const level of options.levels) {
-      const registrar = JurisdictionRegistrar.fromReference(options.registryFile);
+      const registrar = JurisdictionRegistrar.fromReference(options.registryFile, level);
       const watched = registrar.watch(await options.openStore(level));
       const jurisdictions = registrar.directory;
       const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
@@ -153,7 +157,7 @@ export class LinkageRuntime {
         },
       });
       const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, referenceRegistry: () => loadReferenceRegistry(options.registryFile), options: options.audit });
-      nodes.set(level, { level, store, storeLink, jurisdictions, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
+      nodes.set(level, { level, store, storeLink, jurisdictions, registrar, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
@@ -214,6 +218,7 @@ export class LinkageRuntime {
           store: node.storeLink.condition,
           relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
           inbox: node.inbox.stats,
+          registry: { conflicts: node.registrar.conflicts },
           projections: node.projections.lagBehind(head),
         };
       }),

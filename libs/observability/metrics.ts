@@ -13,6 +13,7 @@ export interface LevelFigures {
   readonly store: { readonly status: 'reachable' | 'unreachable' };
   readonly relay: { readonly checkpoint: number };
   readonly inbox: { readonly recorded: number; readonly duplicates: number; readonly gaps: number; readonly deadLettered: number };
+  readonly registry: { readonly conflicts: number };
   readonly projections: readonly { readonly projection: string; readonly lag: number }[];
 }
 
@@ -86,12 +87,16 @@ export class LinkageMetrics {
     labelNames: ['level'] as const,
     registers: [this.registry],
   });
-  // Counters the inbox keeps since start, moved at scrape time by what they grew since the last
+  // Counters the inbox (and the registrar) keep since start, moved at scrape time by what they grew since the last
   // scrape: the inbox needs no hook of ours, and Prometheus sees real counters.
   private readonly inboxReceived = this.inboxCounter('linkage_inbox_received_total', 'Facts delivered from other levels since start, recorded or duplicate');
   private readonly inboxDuplicates = this.inboxCounter('linkage_inbox_duplicates_total', 'Facts delivered again and skipped since start');
   private readonly inboxGaps = this.inboxCounter('linkage_inbox_gaps_total', 'Delivery gaps since start: messages the bus had discarded unread');
   private readonly inboxDeadLettered = this.inboxCounter('linkage_inbox_dead_lettered_total', 'Messages that were no integration event of this contract, sent to the dead-letter topic, since start');
+  private readonly jurisdictionConflicts = this.inboxCounter(
+    'linkage_jurisdiction_conflicts_total',
+    "Jurisdictions recorded at a level with another parent or level than the level's registry already held for their code (the first is kept), since start",
+  );
   private readonly liveViews = new Gauge({
     name: 'linkage_live_views_open',
     help: 'Live views (Server-Sent Events streams) open now',
@@ -121,6 +126,7 @@ export class LinkageMetrics {
         this.catchUp(this.inboxDuplicates, level, figures.inbox.duplicates);
         this.catchUp(this.inboxGaps, level, figures.inbox.gaps);
         this.catchUp(this.inboxDeadLettered, level, figures.inbox.deadLettered);
+        this.catchUp(this.jurisdictionConflicts, level, figures.registry.conflicts);
       }
       this.liveViews.set(this.sources.liveViewsOpen());
     }

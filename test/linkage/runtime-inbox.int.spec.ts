@@ -1,21 +1,26 @@
-// The inbox consumer as LinkageRuntime wires it to the bus: runs recorded through receiveMany, and a
-// message that does not parse singled out by the bus and dead-lettered alone.
+// The inbox consumer as LinkageRuntime wires it to the bus: runs recorded through receiveMany, a
+// message that does not parse singled out by the bus and dead-lettered alone, and a registration
+// that the level's registry cannot take recorded without holding up its partition.
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { Actor, Command } from '#domain';
 import { INTEGRATION_SCHEMA } from '#domain';
 import type { BusMessage, DeliveredMessage } from '#bus';
 import { topicFor } from '#bus';
 import { InprocBus } from '#bus/adapters';
+import type { EventStore } from '#event-store';
 import { MemoryEventStore } from '#event-store/adapters';
 import { waitUntil } from '../contracts/bus.contract.js';
 import { LevelService, LinkageRuntime, SettableClock, inboxDeadLetterTopicFor, loadReferenceRegistry, metadataOf, toIntegrationEvent } from '#linkage';
+import { LinkageMetrics, createOperationsLog, operationsLog, useOperationsLog } from '#observability';
 
 const COUNTY: Actor = { id: 'za-office', jurisdiction: '350624', role: 'leading-group' };
+const ADMIN: Actor = { id: 'ops', jurisdiction: '350000', role: 'admin' };
 
 /** What the county recorded, as its relay would publish it. */
-const countyMessages = async (commands: readonly Command[]): Promise<BusMessage[]> => {
+const countyMessages = async (commands: readonly Command[], actor: Actor = COUNTY): Promise<BusMessage[]> => {
   const county = new LevelService('county', new MemoryEventStore(), loadReferenceRegistry(), new SettableClock('2024-05-01T00:00:00.000Z'));
-  for (const command of commands) await county.execute({ command, actor: COUNTY });
+  for (const command of commands) await county.execute({ command, actor });
   const messages: BusMessage[] = [];
   for (const recorded of await county.store.readAll()) {
     const integration = toIntegrationEvent(recorded, 'county', county.registry)!;
@@ -123,5 +128,80 @@ describe('the inbox consumer of a level', () => {
     for (const deadLetter of deadLetters) expect(deadLetter.headers?.['dead-letter-error']).toMatch(/UndeliverableMessage: text at .* is not well-formed UTF-16/);
     expect(runtime.node('province')!.inbox.stats).toMatchObject({ recorded: 3, duplicates: 0 });
   });
-});
 
+  it("given a code the city registered, when the county's registration of it with another parent and level arrives, then it is recorded, the registry keeps the first, it is said and counted once, and the partition goes on", async () => {
+    // Each level registered 359901 before the other's fact reached it: the city level as a city of
+    // the province, the county level as a county of Zhangzhou.
+    const cityBus = new InprocBus();
+    const cityStore = new MemoryEventStore();
+    const cityRuntime = await LinkageRuntime.start({ levels: ['city'], clock: new SettableClock('2024-05-01T00:00:00.000Z'), bus: cityBus, openStore: () => cityStore, live: false });
+    const city = cityRuntime.node('city')!;
+    const previousLog = operationsLog();
+    const warnings: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    useOperationsLog(createOperationsLog({ level: 'warn', destination }));
+    try {
+      await city.service.execute({ command: { type: 'registerJurisdiction', data: { code: '359901', name: '新市', level: 'city', parent: '350000' } }, actor: ADMIN });
+      const [registration] = await countyMessages([{ type: 'registerJurisdiction', data: { code: '359901', name: '新区', level: 'county', parent: '350600' } }], ADMIN);
+      const [unit] = await countyMessages([rounds[0]!]);
+      // One partition: the unit's fact comes behind the conflicting one.
+      const run = [registration!, unit!].map((message) => ({ ...message, key: 'one-partition' }));
+
+      // Not awaited first: a registrar that throws makes the bus retry the run in place for ever.
+      const published = cityBus.publish(run);
+      published.catch(() => undefined);
+      await waitUntil(() => city.inbox.stats.recorded === 2, 'the city records both facts', 5000);
+      await published;
+      // Delivered again (a relay replaying): duplicates, and no second warning.
+      await cityBus.publish(run);
+
+      const recorded = await cityStore.readAll();
+      expect(recorded.filter((event) => event.type === 'JurisdictionRegistered').map((event) => [metadataOf(event).origin?.level ?? 'city', event.data])).toEqual([
+        ['city', { code: '359901', name: '新市', level: 'city', parent: '350000' }],
+        ['county', { code: '359901', name: '新区', level: 'county', parent: '350600' }],
+      ]);
+      expect(recorded.filter((event) => event.type === 'UnitRegistered')).toHaveLength(1);
+      expect(city.jurisdictions.get('359901')).toMatchObject({ level: 'city', parent: '350000' });
+      expect(city.inbox.stats).toMatchObject({ recorded: 2, duplicates: 2, deadLettered: 0 });
+      expect(warnings.filter((line) => line.event === 'jurisdiction-conflict')).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          atLevel: 'city',
+          code: '359901',
+          kept: { name: '新市', level: 'city', parent: '350000' },
+          ignored: { name: '新区', level: 'county', parent: '350600' },
+        }),
+      ]);
+      expect((await cityRuntime.status())[0]).toMatchObject({ registry: { conflicts: 1 } });
+      const metrics = new LinkageMetrics();
+      metrics.observe({ levels: () => cityRuntime.status(), liveViewsOpen: () => 0 });
+      expect(await metrics.scrape()).toContain('linkage_jurisdiction_conflicts_total{level="city"} 1');
+
+      // Started again over the same facts, the level warms up past the conflicting one and keeps the
+      // first (through a store of its own, whose close leaves the first runtime's open).
+      const sameFacts: EventStore = {
+        append: (...args) => cityStore.append(...args),
+        appendMany: (appends) => cityStore.appendMany(appends),
+        readStream: (streamId, options) => cityStore.readStream(streamId, options),
+        readAll: (options) => cityStore.readAll(options),
+        headPosition: () => cityStore.headPosition(),
+        capabilities: cityStore.capabilities,
+        close: async () => undefined,
+      };
+      const again = await LinkageRuntime.start({ levels: ['city'], clock: new SettableClock('2024-05-01T00:00:00.000Z'), bus: new InprocBus(), openStore: () => sameFacts, live: false });
+      try {
+        expect(again.node('city')!.jurisdictions.get('359901')).toMatchObject({ level: 'city', parent: '350000' });
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      useOperationsLog(previousLog);
+      await cityRuntime.stop();
+    }
+  });
+});
