@@ -1,5 +1,5 @@
 /**
- * GET /metrics (admins), or the metrics port (METRICS_PORT, no token: for a Prometheus on the
+ * GET /metrics (admins, as ReadAccess decides), or the metrics port (METRICS_PORT, no token: for a Prometheus on the
  * deployment's own network), and the counting of HTTP requests and commands behind them.
  */
 import { createServer } from 'node:http';
@@ -9,10 +9,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '#domain';
-import { Refusal, isCommandType } from '#domain';
+import { isCommandType } from '#domain';
 import { LinkageMetrics } from '#observability';
 import { Documented } from './api-docs.js';
 import { CurrentActor } from './auth.js';
+import { LinkageGateway } from './linkage-gateway.js';
 
 const COMMAND_ROUTE = '/v1/commands/:type';
 const PROBLEM_TYPE = /"type"\s*:\s*"urn:inspection-linkage:problem:([A-Za-z]{1,64})"/;
@@ -51,7 +52,10 @@ export const registerRequestMetrics = (fastify: FastifyInstance, metrics: Linkag
 
 @Controller()
 export class MetricsController {
-  constructor(@Inject(LinkageMetrics) private readonly metrics: LinkageMetrics) {}
+  constructor(
+    @Inject(LinkageMetrics) private readonly metrics: LinkageMetrics,
+    @Inject(LinkageGateway) private readonly gateway: LinkageGateway,
+  ) {}
 
   @Get('metrics')
   @ApiTags('operations')
@@ -69,7 +73,7 @@ export class MetricsController {
     problems: { 403: 'RoleNotAllowed: only an admin reads the metrics' },
   })
   async scrape(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    if (actor.role !== 'admin') throw new Refusal('RoleNotAllowed', 'only an admin reads the metrics');
+    this.gateway.access.requireMetricsReader(actor);
     void reply.header('content-type', this.metrics.contentType);
     return this.metrics.scrape();
   }

@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuditFact } from '#audit';
 import { as, fujian } from '../../test/support/given-when-then.js';
 import { PINGTAN, PROVINCE, ZHANGZHOU, ZHAOAN } from '../../test/support/facts.js';
@@ -54,6 +56,21 @@ describe('ReadAccess, the one read and audit policy of the HTTP edge', () => {
     expect(visible(fact(PINGTAN))).toBe(false);
     expect(() => access.requireWholeLevel(cityAuditor, 'county')).toThrow(ReadForbidden);
     expect(() => access.requireWholeLevel(as('admin', ZHAOAN), 'province')).not.toThrow();
+  });
+
+  it('lets admins alone read the metrics, refused as operating the system is', () => {
+    expect(() => access.requireMetricsReader(as('admin', ZHAOAN))).not.toThrow();
+    for (const role of ['auditor', 'viewer', 'leading-group'] as const) {
+      expect(refusalOf(() => access.requireMetricsReader(as(role, PROVINCE)), PROVINCE)).toEqual({ name: 'RoleNotAllowed', message: 'only an admin reads the metrics' });
+    }
+  });
+
+  it('is the one place a route decides on the actor\'s role: no controller compares it itself', () => {
+    const folder = join(process.cwd(), 'libs', 'http');
+    const controllers = readdirSync(folder).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts') && readFileSync(join(folder, name), 'utf8').includes('@Controller('));
+    expect(controllers).toContain('metrics.ts');
+    const deciding = controllers.filter((name) => /\.role\s*[!=]==|===?\s*\w+\.role\b/.test(readFileSync(join(folder, name), 'utf8')));
+    expect(deciding).toEqual([]);
   });
 
   it('leaves operating the system to admins', () => {

@@ -100,6 +100,14 @@ export class ReadAccess {
     if (!this.policy.mayOperate(actor)) throw new Refusal('RoleNotAllowed', refusal);
   }
 
+  /**
+   * The process's metrics (GET /metrics): admins only, as operating it is; they count every level
+   * the process serves. A Prometheus on the deployment's own network reads METRICS_PORT instead.
+   */
+  requireMetricsReader(actor: Actor): void {
+    this.requireOperator(actor, 'only an admin reads the metrics');
+  }
+
   /** Levels among `served` whose operational figures (store head, inbox, lag) the actor may see. */
   operationalLevels(actor: Actor, served: readonly Level[]): Level[] {
     return this.policy.operationalLevels(actor, served);
