@@ -89,6 +89,31 @@ describe('the CLI commands', () => {
     expect(countyCheckpoint()).toBe(behind);
   });
 
+  it('scenario refuses a missing file, one that is no JSON and one that is no scenario with one line naming it, exit code 2, running none', () => {
+    const folder = join(parent, 'scenario-files');
+    mkdirSync(folder);
+    const missing = join(folder, 'missing.json');
+    const notJson = join(folder, 'not-json.json');
+    writeFileSync(notJson, '{ "name": "grain", ');
+    const notScenario = join(folder, 'no-steps.json');
+    writeFileSync(notScenario, JSON.stringify({ name: 'grain', steps: {}, expect: [] }));
+    const good = join('test', 'scenarios', 'fujian-grain-2021.json');
+    for (const [args, first] of [
+      [[missing], `scenario: ${missing}: no such file`],
+      [[folder], `scenario: ${folder}: is a folder, not a scenario file`],
+      [[notJson], expect.stringMatching(new RegExp(`^scenario: ${notJson}: file: must be JSON \\(.+\\)$`))],
+      [[notScenario], `scenario: ${notScenario}: steps: must be an array`],
+      // The good file first: nothing runs when a later one is wrong.
+      [[good, missing], `scenario: ${missing}: no such file`],
+    ] as const) {
+      const refused = runCli(['scenario', ...args], { DATA_DIR: dataDir });
+      const [line, blank, ...usage] = refused.err.split('\n');
+      expect({ args, code: refused.code, out: refused.out, line, blank }).toEqual({ args, code: 2, out: '', line: first, blank: '' });
+      expect(usage.join('\n')).toContain('npm run scenario --');
+      expect(refused.err).not.toMatch(/^\s+at /m);
+    }
+  });
+
   it('rebuild refuses while a live process holds the level, names it, and rebuilds once the lock is stale', () => {
     const lock = join(dataDir, 'county.server.lock');
     // This test's process stands for a server that serves the county from the folder.
