@@ -18,7 +18,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Level } from '#domain';
 import { LEVELS, isLevel } from '#domain';
@@ -511,6 +511,25 @@ const replacedBy = (level: Level, inBackup: ReadonlySet<string>): string[] => {
   ];
 };
 
+/** A restore copies into `.restore-<uuid>` inside the data folder, then moves the files to their places. */
+const RESTORE_STAGING_PREFIX = '.restore-';
+const RESTORE_STAGING = /^\.restore-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const isRestoreStaging = (name: string): boolean => RESTORE_STAGING.test(name);
+
+/**
+ * Removes the staging folders of restores that were killed before they cleaned up (those of a
+ * restore, named as it names them; nothing else). Called with the folder's server locks held, which
+ * a running restore holds from before it makes its staging folder until it has removed it: any one
+ * found then is stale.
+ */
+const removeStaleStaging = (dataDir: string, progress: Progress): void => {
+  const stale = readdirSync(dataDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && isRestoreStaging(entry.name));
+  if (stale.length === 0) return;
+  for (const entry of stale) rmSync(join(dataDir, entry.name), { recursive: true, force: true });
+  progress(`removed ${stale.map((entry) => join(dataDir, entry.name)).join(', ')}: left by a restore that did not finish`);
+};
+
 /**
  * Restores a verified backup into a data folder that is empty (or missing), or, with `force`,
  * replaces the backed-up levels' files in it. Refuses, changing nothing, a backup that does not
@@ -532,14 +551,18 @@ export const restoreBackup = async (options: RestoreOptions): Promise<BackupMani
     const pid = serverOf(dataDir, level);
     if (pid !== undefined) throw new BackupRefused(`process ${pid} serves the ${level} level from ${dataDir} (${serverLockFile(dataDir, level)}): stop it first`);
   }
-  const existing = existsSync(dataDir) ? readdirSync(dataDir) : [];
+  // What a killed restore leaves, its staging folder and its locks (stale: no live process holds
+  // them, checked just above), does not make the folder one that a restore would overwrite.
+  const staleLocks = new Set(LEVELS.map((level) => basename(serverLockFile(dataDir, level))));
+  const existing = existsSync(dataDir) ? readdirSync(dataDir).filter((name) => !isRestoreStaging(name) && !staleLocks.has(name)) : [];
   if (existing.length > 0 && options.force !== true) {
     throw new BackupRefused(`${dataDir} is not empty (${existing.length} entries): restore into an empty folder, or give --force to replace the ${manifest.levels.map((level) => level.level).join(', ')} files in it`);
   }
 
   const locks = ServerLocks.acquire(dataDir, LEVELS);
-  const staging = join(dataDir, `.restore-${randomUUID()}`);
+  const staging = join(dataDir, `${RESTORE_STAGING_PREFIX}${randomUUID()}`);
   try {
+    removeStaleStaging(dataDir, progress);
     mkdirSync(staging, { mode: PRIVATE_FOLDER_MODE });
     // Copied beside their places first, and checked again there: a disk that fails the copy
     // leaves the folder as it was.

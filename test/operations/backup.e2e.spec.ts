@@ -201,6 +201,33 @@ describe('backup under load, restore, and the reports as of the backup', () => {
     }
   }, 120_000);
 
+  it('restores into a folder a killed restore left behind, removing its staging folder and saying so, and nothing else of its kind', async () => {
+    const target = join(parent, 'after-a-killed-restore');
+    // What a restore killed while it copied leaves: its staging folder with a part of a copy, and its locks.
+    const stale = join(target, '.restore-3f1c2a9e-8b7d-4e21-9c4f-0a6b5d2e7f18');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'county.events.db'), 'the first bytes of a copy');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    for (const level of LEVELS) writeFileSync(join(target, `${level}.server.lock`), `${dead.pid}\n`);
+
+    const run = await runCliAsync(['restore', '--from', backup, '--data-dir', target]);
+    expect(run.err).not.toContain('refused');
+    expect(run.code).toBe(0);
+    expect(run.err.split('\n').filter((line) => line.includes('.restore-'))).toEqual([`removed ${stale}: left by a restore that did not finish`]);
+    expect(readdirSync(target).filter((name) => name.startsWith('.restore-') || name.endsWith('.lock'))).toEqual([]);
+    expect(fingerprint(target)['county.events.db']).toBe(manifest.files.find((file) => file.path === 'county.events.db')!.sha256);
+
+    // Only its own kind: a folder that a restore does not name so is kept (--force, the folder is not empty now).
+    const again = join(target, '.restore-3f1c2a9e-8b7d-4e21-9c4f-0a6b5d2e7f19');
+    mkdirSync(again);
+    mkdirSync(join(target, '.restore-notes'));
+    const lines: string[] = [];
+    await restoreBackup({ from: backup, dataDir: target, force: true, progress: (line) => lines.push(line) });
+    expect(lines.filter((line) => line.includes('.restore-'))).toEqual([`removed ${again}: left by a restore that did not finish`]);
+    expect(readdirSync(target).filter((name) => name.startsWith('.restore-'))).toEqual(['.restore-notes']);
+  }, 120_000);
+
   it('refuses a tampered backup, a folder a server serves and one not empty, changing nothing', async () => {
     const target = join(parent, 'in-use');
     await restoreBackup({ from: backup, dataDir: target });
