@@ -83,41 +83,61 @@ const startTraceSink = async (): Promise<TraceSink> => {
 
 /** One arm of the sitting: the log it writes to, and whether spans go to the sink. */
 interface Arm {
-  readonly label: 'off' | 'on';
+  readonly label: 'off' | 'logs' | 'on';
   readonly log: () => OperationsLogger;
   readonly traced: boolean;
 }
 
 const ARMS: readonly Arm[] = [
   { label: 'off', log: () => createOperationsLog({ level: 'silent' }), traced: false },
+  { label: 'logs', log: () => createOperationsLog({ level: 'info', destination: nowhere() }), traced: false },
   { label: 'on', log: () => createOperationsLog({ level: 'info', destination: nowhere() }), traced: true },
 ];
+
+/** What the runs of one arm measured: commands per second (wall clock), µs of CPU per command. */
+interface ArmRuns {
+  readonly best: BenchResult;
+  readonly throughputs: number[];
+  readonly cpuMicros: number[];
+}
+
+const spreadOf = (values: readonly number[]): string => `${round(Math.min(...values), 1)}-${round(Math.max(...values), 1)}`;
+
+/** The share of `off`'s throughput `on` loses: by the best wall-clock runs, and by the least CPU time per command. */
+const lossOf = (off: ArmRuns, on: ArmRuns) => ({
+  wall: round(100 * (1 - on.best.value / off.best.value), 1),
+  cpu: round(100 * (1 - Math.min(...off.cpuMicros) / Math.min(...on.cpuMicros)), 1),
+});
 
 /**
  * http_command_throughput: recordIssue over HTTP (Fastify's inject: the whole request pipeline,
  * rate limits, token check, validation, the request log line and the metrics, no socket), with
- * observability off (log at `silent`, no tracing) and on (log at `info` into a discarding stream,
- * every command traced, its spans sent over OTLP/HTTP to a sink on this machine), so the
- * difference is what the request line and the spans cost. Relays and projections are stopped.
+ * observability off (log at `silent`, no tracing), logs only (log at `info` into a discarding
+ * stream) and on (the same log, and every command traced, its spans sent over OTLP/HTTP to a sink
+ * on this machine), so the differences are what the request line and the spans cost. Relays and
+ * projections are stopped. `HTTP_BENCH_ARMS` (e.g. `on`) runs only the arms it names, to profile one.
  */
 export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
-  const best = new Map<string, BenchResult>();
-  const leastCpu = new Map<string, number>();
+  const chosen = process.env.HTTP_BENCH_ARMS?.split(',');
+  const arms = chosen ? ARMS.filter((arm) => chosen.includes(arm.label)) : ARMS;
+  const runs = new Map<Arm['label'], ArmRuns>();
   const previous = operationsLog();
   const sink = await startTraceSink();
   let received = { spans: 0, requests: 0 };
   let commandsTraced = 0;
   try {
     for (let run = 0; run < ROUNDS; run++) {
-      for (const arm of ARMS) {
+      for (const arm of arms) {
         useOperationsLog(arm.log());
         if (arm.traced) {
           await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler: 'parentbased_always_on', samplerRatio: 1 } });
         }
         try {
           const { result, cpuMicrosPerCommand } = await runOnce(arm.label);
-          if (result.value > (best.get(arm.label)?.value ?? 0)) best.set(arm.label, result);
-          leastCpu.set(arm.label, Math.min(leastCpu.get(arm.label) ?? Infinity, cpuMicrosPerCommand));
+          const runsSoFar = runs.get(arm.label) ?? { best: result, throughputs: [], cpuMicros: [] };
+          runsSoFar.throughputs.push(result.value);
+          runsSoFar.cpuMicros.push(cpuMicrosPerCommand);
+          runs.set(arm.label, { ...runsSoFar, best: result.value > runsSoFar.best.value ? result : runsSoFar.best });
         } finally {
           // Shutting down sends what the batch still holds: the sink's count is then complete.
           if (arm.traced) await stopTracing();
@@ -130,31 +150,46 @@ export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
     received = await sink.counts();
     await sink.close();
   }
-  const off = best.get('off')!;
-  const on = best.get('on')!;
-  return [
-    off,
-    on,
-    {
-      name: 'observability_overhead_pct',
-      value: round(100 * (1 - on.value / off.value), 1),
-      unit: '%',
-      detail:
-        `throughput lost to logs and tracing: http_command_throughput_observability_on (${on.value}) against _off (${off.value}), ` +
-        `measured in the same sitting, interleaved; the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests ` +
-        `for ${commandsTraced} traced commands over HTTP (4 each: command, validate, decide, append) and the setup's (3 each, no HTTP validation); ` +
-        'metrics are on in both (they cannot be turned off)',
-    },
-    {
-      name: 'observability_overhead_cpu_pct',
-      value: round(100 * (1 - leastCpu.get('off')! / leastCpu.get('on')!), 1),
-      unit: '%',
-      detail:
-        `the same sitting judged by this process's CPU time per command instead of wall-clock time (least of ${ROUNDS} runs per arm): ` +
-        `${round(leastCpu.get('on')!, 1)} µs on against ${round(leastCpu.get('off')!, 1)} µs off; the throughput a command loses when the process is CPU-bound, ` +
-        'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
-    },
-  ];
+  const results: BenchResult[] = [];
+  for (const [label, armRuns] of runs) {
+    results.push({
+      ...armRuns.best,
+      detail: `${armRuns.best.detail}; runs: ${spreadOf(armRuns.throughputs)} commands/s, ${spreadOf(armRuns.cpuMicros)} µs of CPU per command`,
+    });
+  }
+  const [off, logs, on] = [runs.get('off'), runs.get('logs'), runs.get('on')];
+  const cpuOf = (armRuns: ArmRuns) => `${round(Math.min(...armRuns.cpuMicros), 1)} µs`;
+  if (off && on) {
+    const loss = lossOf(off, on);
+    results.push(
+      {
+        name: 'observability_overhead_pct',
+        value: loss.wall,
+        unit: '%',
+        detail:
+          `throughput lost to logs and tracing: http_command_throughput_observability_on (${on.best.value}) against _off (${off.best.value}), ` +
+          `best of ${ROUNDS} runs each, measured in the same sitting, interleaved; the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests ` +
+          `for ${commandsTraced} traced commands (those over HTTP and the setup's); metrics are on in every arm (they cannot be turned off)`,
+      },
+      {
+        name: 'observability_overhead_cpu_pct',
+        value: loss.cpu,
+        unit: '%',
+        detail:
+          `the same sitting judged by this process's CPU time per command instead of wall-clock time (least of ${ROUNDS} runs per arm): ` +
+          `${cpuOf(on)} on against ${cpuOf(off)} off; the throughput a command loses when the process is CPU-bound, ` +
+          'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
+      },
+    );
+  }
+  if (logs && on) {
+    const loss = lossOf(logs, on);
+    results.push(
+      { name: 'tracing_overhead_pct', value: loss.wall, unit: '%', detail: `throughput lost to tracing alone: _on (${on.best.value}) against _logs (${logs.best.value}), best of ${ROUNDS} runs each` },
+      { name: 'tracing_overhead_cpu_pct', value: loss.cpu, unit: '%', detail: `tracing alone by CPU time per command (least of ${ROUNDS} runs): ${cpuOf(on)} on against ${cpuOf(logs)} with logs only` },
+    );
+  }
+  return results;
 };
 
 /** A run's throughput, and this process's CPU time per measured command (less swayed by a busy machine). */
@@ -163,7 +198,7 @@ interface Run {
   readonly cpuMicrosPerCommand: number;
 }
 
-const runOnce = (label: string): Promise<Run> =>
+const runOnce = (label: Arm['label']): Promise<Run> =>
   withScratchDir(`http-command-${label}`, async (dataDir) => {
     const runtime = await LinkageRuntime.start({
       levels: LEVELS,
@@ -197,9 +232,7 @@ const runOnce = (label: string): Promise<Run> =>
         unit: 'commands/s',
         detail:
           `best of ${ROUNDS} interleaved runs of ${MEASURED} recordIssue commands over HTTP inject on SQLite (synchronous=NORMAL), with metrics, ` +
-          (label === 'on'
-            ? 'log level info into a discarding stream (one JSON line per request), every command traced (OTLP/HTTP JSON, batched, to a local sink)'
-            : 'log level silent, tracing off') +
+          { off: 'log level silent, tracing off', logs: 'log level info into a discarding stream (one JSON line per request), tracing off', on: 'log level info into a discarding stream (one JSON line per request), every command traced (OTLP/HTTP JSON, batched, to a local sink)' }[label] +
           '; relays and projections stopped',
       };
       return { result, cpuMicrosPerCommand: (cpu.user + cpu.system) / MEASURED };
