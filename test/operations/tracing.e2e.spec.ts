@@ -9,6 +9,7 @@ import { metadataOf } from '#linkage';
 import { startTracing, stopTracing } from '#observability';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
+import { ROOT_CONTEXT, context, createContextKey } from '@opentelemetry/api';
 
 const COUNTY_OFFICE: Actor = { id: 'za-office', jurisdiction: '350624', role: 'leading-group' };
 const SETTINGS = { url: 'http://127.0.0.1:9/v1/traces', serviceName: 'inspection-linkage', sampler: 'parentbased_always_on', samplerRatio: 1 } as const;
@@ -104,6 +105,17 @@ describe('a trace of one county command', () => {
     const [joined, own] = exporter.getFinishedSpans().filter((span) => span.name === 'command registerUnit');
     expect([joined!.spanContext().traceId, joined!.parentSpanContext?.spanId]).toEqual(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7']);
     expect(own!.parentSpanContext).toBeUndefined();
+  });
+
+  it('keeps no async-local context: a command\'s span goes along with the command', async () => {
+    // With an async-local context (the SDK's default), Node 20 runs a hook for every promise the
+    // process makes, traced or not (README "Traces").
+    const marked = ROOT_CONTEXT.setValue(createContextKey('probe'), 'marked');
+    const seen = await context.with(marked, async () => {
+      await Promise.resolve();
+      return context.active();
+    });
+    expect(seen).toBe(ROOT_CONTEXT);
   });
 });
 
