@@ -96,7 +96,7 @@ export class CommandsController {
       throw new ValidationFailed([{ field: 'body', rule: 'isObject', message: `the body of ${type} must be a JSON object` }]);
     }
     // The command's trace span opens here so that it covers the validation of the body too; it goes
-    // with the command to the level service, which adds its decide and append steps under it.
+    // with the command to the level service, which records its decide and append steps on it.
     const callerTraceparent = typeof headers.traceparent === 'string' ? headers.traceparent : undefined;
     return inCommandSpan(type, { 'linkage.jurisdiction': actor.jurisdiction }, answerOutcome, async (span) => {
       const valid = (await commandStep(span, 'validate', () => this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] }), answerOutcome)) as object;

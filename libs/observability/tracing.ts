@@ -1,5 +1,5 @@
 /**
- * Tracing (README "Tracing"): OpenTelemetry spans for a command (validate → decide → append) and
+ * Tracing (README "Traces"): OpenTelemetry spans for a command (validate → decide → append) and
  * for what the other levels do with its facts (relay, inbox, projections), joined into one trace.
  *
  * Between levels the context travels in the data, never in this process's async context: a fact's
@@ -147,7 +147,7 @@ const endWith = (span: Span, error: unknown, outcomeOf?: OutcomeOf): void => {
  * Runs `work` in the span of a command (`command <type>`): the one the caller opened already (the
  * HTTP edge opens it before validating the body, and hands it down with the command), or a new one,
  * under the caller's trace context if given. Its outcome is `accepted`, or what `outcomeOf` makes
- * of the error thrown. `work` gets the span to add its steps under and to name in the facts it
+ * of the error thrown. `work` gets the span to record its steps on and to name in the facts it
  * records.
  *
  * The span is passed along, never made the active one: an active span needs an async-local
@@ -181,22 +181,29 @@ export const inCommandSpan = async <T>(
 };
 
 /**
- * A step of a command (`validate`, `decide`, `append`) as a child span of `command`, the span
- * `inCommandSpan` gave. None for a command that is not traced, or whose trace is not sampled (its
- * steps would record nothing).
+ * A step of a command (`validate`, `decide`, `append`), recorded on the command's span (the one
+ * `inCommandSpan` gave) as an event at the step's start, with how long it took
+ * (`linkage.duration_ms`) and, if it failed, its outcome (`linkage.outcome`, `linkage.problem`:
+ * what `outcomeOf` makes of the error, else `error`). An event, not a child span: a span per step
+ * made four spans of a command to build, batch and serialize, much of what tracing cost it.
+ * Nothing for a command that is not traced, or whose trace is not sampled.
  */
 export const commandStep = async <T>(command: Span | undefined, step: string, work: () => Promise<T>, outcomeOf?: OutcomeOf): Promise<T> => {
-  if (!tracer || !command?.isRecording()) return work();
-  const span = tracer.startSpan(step, undefined, trace.setSpan(ROOT_CONTEXT, command));
+  if (!command?.isRecording()) return work();
+  const started = performance.now();
   try {
     const result = await work();
-    span.end();
+    command.addEvent(step, { 'linkage.duration_ms': millisSince(started) }, started);
     return result;
   } catch (error) {
-    endWith(span, error, outcomeOf);
+    const answered = outcomeOf?.(error);
+    const outcome = answered ? { 'linkage.outcome': answered.outcome, 'linkage.problem': answered.problem } : { 'linkage.outcome': 'error' };
+    command.addEvent(step, { 'linkage.duration_ms': millisSince(started), ...outcome }, started);
     throw error;
   }
 };
+
+const millisSince = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000;
 
 const KINDS = { producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL } as const;
 

@@ -1,4 +1,4 @@
-// One county command, traced with an in-memory exporter: the command's span and its steps at the
+// One county command, traced with an in-memory exporter: the command's span (its steps as events) at the
 // county, the county relay's producer span, and the inboxes and projections of the city and the
 // province under it, all in one trace (issue 15: tracing). The levels share this process but not
 // their context: it travels in the facts' metadata and the messages' headers.
@@ -41,6 +41,7 @@ describe('a trace of one county command', () => {
 
   const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
   const idOf = (span: ReadableSpan): string => span.spanContext().spanId;
+  const nanosOf = ([seconds, nanos]: readonly [number, number]): bigint => BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
 
   it('shows spans at county, city and province under one trace id, each level under the one that handed it the fact', async () => {
     const response = await registerUnit({ unitId: 'za-grain-depot', name: '诏安县中心粮库', jurisdiction: '350624', kind: 'soe' });
@@ -57,10 +58,14 @@ describe('a trace of one county command', () => {
     const command = one('command registerUnit', 'county');
     expect(command.attributes).toEqual(expect.objectContaining({ 'linkage.command': 'registerUnit', 'linkage.jurisdiction': '350624', 'linkage.outcome': 'accepted' }));
     expect(parentOf(command)).toBeUndefined();
-    // Its steps, and the county's own work on the fact it recorded, in the order they ended.
+    // It covers its steps: events on it in the order they ran, each at its start and with how long it took.
+    expect(command.events.map((event) => event.name)).toEqual(['validate', 'decide', 'append']);
+    for (const event of command.events) expect(event.attributes).toEqual({ 'linkage.duration_ms': expect.any(Number) });
+    const instants = [command.startTime, ...command.events.map((event) => event.time), command.endTime].map(nanosOf);
+    expect(instants).toEqual([...instants].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    // Its children: the county's own work on the fact it recorded.
     const children = spans.filter((span) => parentOf(span) === idOf(command)).map((span) => span.name);
-    expect(children.slice(0, 3)).toEqual(['validate', 'decide', 'append']);
-    expect(children.slice(3).sort()).toEqual(['project UnitRegistered', 'publish UnitRegistered']);
+    expect(children.sort()).toEqual(['project UnitRegistered', 'publish UnitRegistered']);
 
     const traceId = command.spanContext().traceId;
     const published = one('publish UnitRegistered', 'county');
@@ -95,6 +100,12 @@ describe('a trace of one county command', () => {
       ['accepted', undefined],
       ['refused', 'AlreadyRegistered'],
       ['invalid', 'ValidationFailed'],
+    ]);
+    // The step that answered says so; the steps after it never ran.
+    expect(commands.map((span) => span.events.map((event) => [event.name, event.attributes?.['linkage.problem']]))).toEqual([
+      [['validate', undefined], ['decide', undefined], ['append', undefined]],
+      [['validate', undefined], ['decide', 'AlreadyRegistered']],
+      [['validate', 'ValidationFailed']],
     ]);
   });
 
