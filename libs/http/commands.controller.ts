@@ -95,16 +95,17 @@ export class CommandsController {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ValidationFailed([{ field: 'body', rule: 'isObject', message: `the body of ${type} must be a JSON object` }]);
     }
-    // The command's trace span opens here so that it covers the validation of the body too; the
-    // level service adds its decide and append steps under it.
-    return inCommandSpan(type, { 'linkage.jurisdiction': actor.jurisdiction }, answerOutcome, async () => {
-      const valid = (await commandStep('validate', () => this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] }), answerOutcome)) as object;
-      const answer = await this.commands.execute(new RunCommand(toCommand(type, valid), actor, ids));
+    // The command's trace span opens here so that it covers the validation of the body too; it goes
+    // with the command to the level service, which records its decide and append steps on it.
+    const callerTraceparent = typeof headers.traceparent === 'string' ? headers.traceparent : undefined;
+    return inCommandSpan(type, { 'linkage.jurisdiction': actor.jurisdiction }, answerOutcome, async (span) => {
+      const valid = (await commandStep(span, 'validate', () => this.validation.transform(body, { type: 'body', metatype: COMMAND_BODY_CLASSES[type] }), answerOutcome)) as object;
+      const answer = await this.commands.execute(new RunCommand(toCommand(type, valid), actor, ids, span));
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
       const { kept } = answer;
       if (kept.kind === 'refused') throw new Refusal(kept.refusal, kept.message, kept.field);
       return kept.outcome;
-    }, typeof headers.traceparent === 'string' ? headers.traceparent : undefined);
+    }, { callerTraceparent });
   }
 }
 

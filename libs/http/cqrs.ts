@@ -3,6 +3,7 @@ import type { ICommandHandler, IQueryHandler } from '@nestjs/cqrs';
 import { CommandHandler, Command as CqrsCommand, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Actor, Command } from '#domain';
 import type { IdempotentAnswer } from '#linkage';
+import type { Span } from '#observability';
 import type { Report, ReportScope, TaskStream } from '#projections';
 import type { CommandIds, Consistency } from './linkage-gateway.js';
 import { LinkageGateway } from './linkage-gateway.js';
@@ -12,6 +13,8 @@ export class RunCommand extends CqrsCommand<IdempotentAnswer> {
     readonly command: Command,
     readonly actor: Actor,
     readonly ids: CommandIds = {},
+    /** The command's trace span, opened by the caller to cover what it did first (validation). */
+    readonly span?: Span,
   ) {
     super();
   }
@@ -20,8 +23,8 @@ export class RunCommand extends CqrsCommand<IdempotentAnswer> {
 @CommandHandler(RunCommand)
 export class RunCommandHandler implements ICommandHandler<RunCommand, IdempotentAnswer> {
   constructor(@Inject(LinkageGateway) private readonly gateway: LinkageGateway) {}
-  execute({ command, actor, ids }: RunCommand): Promise<IdempotentAnswer> {
-    return this.gateway.execute(command, actor, ids);
+  execute({ command, actor, ids, span }: RunCommand): Promise<IdempotentAnswer> {
+    return this.gateway.execute(command, actor, ids, span);
   }
 }
 

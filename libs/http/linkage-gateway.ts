@@ -3,6 +3,7 @@ import type { Actor, Command, Level } from '#domain';
 import { Refusal } from '#domain';
 import type { IdempotentAnswer, LevelNode } from '#linkage';
 import { LinkageRuntime } from '#linkage';
+import type { Span } from '#observability';
 import type { Report, ReportScope, TaskStream } from '#projections';
 import { MisdirectedRequest, ProjectionBehind } from './problems.js';
 import { ReadAccess } from './read-access.js';
@@ -45,13 +46,15 @@ export class LinkageGateway {
 
   /**
    * Runs a command at its level. With an idempotency key, a retry is answered with the first
-   * attempt's outcome (`replayed`), a kept refusal included, and writes nothing.
+   * attempt's outcome (`replayed`), a kept refusal included, and writes nothing. `span`: the
+   * command's trace span, if the caller opened it.
    */
-  async execute(command: Command, actor: Actor, ids: CommandIds): Promise<IdempotentAnswer> {
+  async execute(command: Command, actor: Actor, ids: CommandIds, span?: Span): Promise<IdempotentAnswer> {
     const node = this.nodeFor(this.levelForCommand(command, actor), `${command.type} by ${actor.jurisdiction}`);
     const { idempotencyKey, ...rest } = ids;
-    if (idempotencyKey !== undefined) return node.idempotency.execute({ command, actor, ...rest, idempotencyKey });
-    return { kept: { kind: 'recorded', outcome: await node.service.execute({ command, actor, ...rest }) }, replayed: false };
+    const traced = span ? { span } : {};
+    if (idempotencyKey !== undefined) return node.idempotency.execute({ command, actor, ...rest, ...traced, idempotencyKey });
+    return { kept: { kind: 'recorded', outcome: await node.service.execute({ command, actor, ...rest, ...traced }) }, replayed: false };
   }
 
   /** `at`: the instant `overdue` is measured against; now by default. */

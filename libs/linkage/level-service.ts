@@ -9,7 +9,8 @@ import type { FoldedRevision } from './stream-folds.js';
 import { StreamFolds } from './stream-folds.js';
 import { MAX_DECISION_ATTEMPTS, asDomainEvent, metadataOf } from './recorded-facts.js';
 import type { OutcomeOf } from '#observability';
-import { commandStep, inCommandSpan, traceparentOf } from '#observability';
+import type { Span } from '#observability';
+import { commandStep, inCommandSpan, traceparentOfSpan } from '#observability';
 
 export interface CommandRequest {
   readonly command: Command;
@@ -23,6 +24,8 @@ export interface CommandRequest {
    * after the fact. Record time is always the server's.
    */
   readonly occurredAt?: string;
+  /** The command's trace span when its caller opened it already (the HTTP edge, to cover validation). */
+  readonly span?: Span;
 }
 
 /** How far ahead of the server's clock a stated domain time may be (clock skew between offices). */
@@ -99,10 +102,10 @@ export class LevelService {
    */
   execute(request: CommandRequest): Promise<CommandOutcome> {
     const attributes = { 'linkage.level': this.level, 'linkage.jurisdiction': request.actor.jurisdiction };
-    return inCommandSpan(request.command.type, attributes, refusalOutcome, () => this.decideAndAppend(request));
+    return inCommandSpan(request.command.type, attributes, refusalOutcome, (span) => this.decideAndAppend(request, span), { open: request.span });
   }
 
-  private async decideAndAppend(request: CommandRequest): Promise<CommandOutcome> {
+  private async decideAndAppend(request: CommandRequest, span: Span | undefined): Promise<CommandOutcome> {
     this.options.admit?.();
     const { command, actor } = request;
     const commandId = request.commandId ?? randomUUID();
@@ -113,9 +116,10 @@ export class LevelService {
     }
     const now = request.occurredAt ?? clockNow;
     // The command's span: every level that handles these facts later starts its spans under it.
-    const traceparent = traceparentOf();
+    const traceparent = traceparentOfSpan(span);
     for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
       const { expected, events } = await commandStep(
+        span,
         'decide',
         async () => {
           const { world, expected, targetOnOtherBranch } = await this.load(command, target, actor);
@@ -144,7 +148,7 @@ export class LevelService {
       });
       try {
         const started = performance.now();
-        const result = await commandStep('append', () => this.store.append(target, expected, stored), conflictOutcome);
+        const result = await commandStep(span, 'append', () => this.store.append(target, expected, stored), conflictOutcome);
         const seconds = (performance.now() - started) / 1000;
         for (const timer of this.appendTimers) timer(seconds);
         const firstRevision = result.nextExpectedRevision - stored.length + 1;

@@ -1,5 +1,5 @@
 /**
- * Tracing (README "Tracing"): OpenTelemetry spans for a command (validate → decide → append) and
+ * Tracing (README "Traces"): OpenTelemetry spans for a command (validate → decide → append) and
  * for what the other levels do with its facts (relay, inbox, projections), joined into one trace.
  *
  * Between levels the context travels in the data, never in this process's async context: a fact's
@@ -11,7 +11,7 @@
  * returns at its first line, so a process without tracing pays a boolean test per call.
  */
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, createContextKey, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { NodeTracerProvider, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 export type { Span } from '@opentelemetry/api';
@@ -72,9 +72,9 @@ export interface TracingStart {
 }
 
 /**
- * Registers the process's tracer provider (W3C trace-context propagator, async-local context
- * within the process). Once per process until `stopTracing`. The SDK is loaded here, not with this
- * module: a process without tracing never loads it.
+ * Registers the process's tracer provider (W3C trace-context propagator, no async-local context:
+ * a span's context is passed along explicitly). Once per process until `stopTracing`. The SDK is
+ * loaded here, not with this module: a process without tracing never loads it.
  */
 export const startTracing = async ({ settings, resource = {}, exporter }: TracingStart): Promise<void> => {
   if (provider) throw new Error('tracing is already started in this process');
@@ -93,7 +93,8 @@ export const startTracing = async ({ settings, resource = {}, exporter }: Tracin
     sampler: samplerOf(sdk, settings.sampler, settings.samplerRatio),
     spanProcessors: [processor],
   });
-  provider.register();
+  // No context manager: spans are handed along, never made active (inCommandSpan says why).
+  provider.register({ contextManager: null });
   tracer = trace.getTracer('inspection-linkage');
 };
 
@@ -117,8 +118,8 @@ export const flushTracing = async (): Promise<void> => {
   await provider?.forceFlush();
 };
 
-/** The `traceparent` of `where` (default: the active span), or undefined with tracing off or no span. */
-export const traceparentOf = (where: Context = context.active()): string | undefined => {
+/** The `traceparent` of the span `where` holds, or undefined with tracing off or no span. */
+const traceparentOf = (where: Context): string | undefined => {
   if (!tracer) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(where, carrier);
@@ -142,28 +143,34 @@ const endWith = (span: Span, error: unknown, outcomeOf?: OutcomeOf): void => {
   span.end();
 };
 
-/** Marks the context of a command's span, so the layers under it add steps instead of a second command span. */
-const COMMAND_SPAN = createContextKey('inspection-linkage command span');
-
 /**
- * Runs `work` in the span of a command (`command <type>`): the one already open (the HTTP edge
- * opens it before validating the body) or a new one, under the caller's trace context if given. Its outcome is `accepted`, or what `outcomeOf`
- * makes of the error thrown.
+ * Runs `work` in the span of a command (`command <type>`): the one the caller opened already (the
+ * HTTP edge opens it before validating the body, and hands it down with the command), or a new one,
+ * under the caller's trace context if given. Its outcome is `accepted`, or what `outcomeOf` makes
+ * of the error thrown. `work` gets the span to record its steps on and to name in the facts it
+ * records.
+ *
+ * The span is passed along, never made the active one: an active span needs an async-local
+ * context, and with one Node 20 runs a hook for every promise the process makes, traced or not.
  */
-export const inCommandSpan = async <T>(commandType: string, attributes: Attributes, outcomeOf: OutcomeOf, work: () => Promise<T>, callerTraceparent?: string): Promise<T> => {
-  if (!tracer) return work();
-  const open = context.active().getValue(COMMAND_SPAN) as Span | undefined;
-  if (open) {
-    open.setAttributes(attributes);
-    return work();
+export const inCommandSpan = async <T>(
+  commandType: string,
+  attributes: Attributes,
+  outcomeOf: OutcomeOf,
+  work: (span: Span | undefined) => Promise<T>,
+  from: { readonly open?: Span | undefined; readonly callerTraceparent?: string | undefined } = {},
+): Promise<T> => {
+  if (!tracer) return work(undefined);
+  if (from.open) {
+    from.open.setAttributes(attributes);
+    return work(from.open);
   }
   // A caller that traces its own work (a W3C traceparent header) gets the command in its trace; a
   // malformed one is ignored, as the propagator ignores it.
-  const active = callerTraceparent === undefined ? context.active() : propagation.extract(context.active(), { [TRACEPARENT]: callerTraceparent });
-  const span = tracer.startSpan(`command ${commandType}`, { attributes: { 'linkage.command': commandType, ...attributes } }, active);
+  const span = tracer.startSpan(`command ${commandType}`, { attributes: { 'linkage.command': commandType, ...attributes } }, contextOf(from.callerTraceparent));
   let result: T;
   try {
-    result = await context.with(trace.setSpan(active, span).setValue(COMMAND_SPAN, span), work);
+    result = await work(span);
   } catch (error) {
     endWith(span, error, outcomeOf);
     throw error;
@@ -174,22 +181,29 @@ export const inCommandSpan = async <T>(commandType: string, attributes: Attribut
 };
 
 /**
- * A step of the active command (`validate`, `decide`, `append`) as a child span. Nothing under a
- * step starts spans of its own, so the step's span is not made the active one: that would cost
- * every step a context switch for nothing.
+ * A step of a command (`validate`, `decide`, `append`), recorded on the command's span (the one
+ * `inCommandSpan` gave) as an event at the step's start, with how long it took
+ * (`linkage.duration_ms`) and, if it failed, its outcome (`linkage.outcome`, `linkage.problem`:
+ * what `outcomeOf` makes of the error, else `error`). An event, not a child span: a span per step
+ * made four spans of a command to build, batch and serialize, much of what tracing cost it.
+ * Nothing for a command that is not traced, or whose trace is not sampled.
  */
-export const commandStep = async <T>(step: string, work: () => Promise<T>, outcomeOf?: OutcomeOf): Promise<T> => {
-  if (!tracer) return work();
-  const span = tracer.startSpan(step, undefined, context.active());
+export const commandStep = async <T>(command: Span | undefined, step: string, work: () => Promise<T>, outcomeOf?: OutcomeOf): Promise<T> => {
+  if (!command?.isRecording()) return work();
+  const started = performance.now();
   try {
     const result = await work();
-    span.end();
+    command.addEvent(step, { 'linkage.duration_ms': millisSince(started) }, started);
     return result;
   } catch (error) {
-    endWith(span, error, outcomeOf);
+    const answered = outcomeOf?.(error);
+    const outcome = answered ? { 'linkage.outcome': answered.outcome, 'linkage.problem': answered.problem } : { 'linkage.outcome': 'error' };
+    command.addEvent(step, { 'linkage.duration_ms': millisSince(started), ...outcome }, started);
     throw error;
   }
 };
+
+const millisSince = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000;
 
 const KINDS = { producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL } as const;
 
@@ -203,7 +217,7 @@ export const startSpanUnder = (traceparent: string | undefined, name: string, ki
 };
 
 /** The `traceparent` that makes whoever receives it a child of `span`. */
-export const traceparentOfSpan = (span: Span): string | undefined => traceparentOf(trace.setSpan(ROOT_CONTEXT, span));
+export const traceparentOfSpan = (span: Span | undefined): string | undefined => (span === undefined ? undefined : traceparentOf(trace.setSpan(ROOT_CONTEXT, span)));
 
 /** Ends spans of work done together (a batch), with the error that stopped it if any. */
 export const endSpans = (spans: readonly (Span | undefined)[], error?: unknown): void => {

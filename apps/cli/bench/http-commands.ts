@@ -8,17 +8,18 @@ import { RunCommand, TokenService, createHttpApp } from '#http';
 import { CommandBus } from '@nestjs/cqrs';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
 import type { OperationsLogger } from '#observability';
-import { createOperationsLog, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
+import { createOperationsLog, flushTracing, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
 import { cityRoundSetup, recordIssue } from './command.js';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';
 
 const TEAM: Actor = { id: 'zz-team', jurisdiction: '350600', role: 'team' };
 const UNITS = 50;
+/** Commands per arm before anything is timed: every arm's path compiled by the JIT. */
 const WARMUP = 500;
-const MEASURED = 2_000;
-/** Runs per arm, interleaved, the best kept: a shared machine's load comes and goes. */
-const ROUNDS = 5;
+/** Timed blocks per arm, and commands per block. */
+const ROUNDS = 40;
+const BLOCK = 250;
 
 /** Discards what it is given, as fast as a pipe nobody reads would not: only the log's own cost is timed. */
 const nowhere = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -83,128 +84,180 @@ const startTraceSink = async (): Promise<TraceSink> => {
 
 /** One arm of the sitting: the log it writes to, and whether spans go to the sink. */
 interface Arm {
-  readonly label: 'off' | 'on';
+  readonly label: 'off' | 'logs' | 'on';
   readonly log: () => OperationsLogger;
   readonly traced: boolean;
+  readonly detail: string;
 }
 
 const ARMS: readonly Arm[] = [
-  { label: 'off', log: () => createOperationsLog({ level: 'silent' }), traced: false },
-  { label: 'on', log: () => createOperationsLog({ level: 'info', destination: nowhere() }), traced: true },
+  { label: 'off', log: () => createOperationsLog({ level: 'silent' }), traced: false, detail: 'log level silent, tracing off' },
+  { label: 'logs', log: () => createOperationsLog({ level: 'info', destination: nowhere() }), traced: false, detail: 'log level info into a discarding stream (one JSON line per request), tracing off' },
+  {
+    label: 'on',
+    log: () => createOperationsLog({ level: 'info', destination: nowhere() }),
+    traced: true,
+    detail: 'log level info into a discarding stream (one JSON line per request), every command traced (OTLP/HTTP JSON, batched, to a local sink; sending what a block left in the batch counted with it, its CPU time but not the wait for the answer of the sink)',
+  },
 ];
+
+/** A timed block: wall-clock seconds and this process's CPU µs for BLOCK commands. */
+interface Block {
+  readonly seconds: number;
+  readonly cpuMicros: number;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const quartilesOf = (values: readonly number[]): string => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return `${round(sorted[Math.floor((sorted.length - 1) / 4)]!, 1)} to ${round(sorted[Math.ceil((3 * (sorted.length - 1)) / 4)]!, 1)}`;
+};
+
+/**
+ * What `on` costs against `off`, round by round (their blocks ran next to each other, under the
+ * same load): the median of the rounds' losses of throughput, wall clock and CPU time per command,
+ * and the middle half of them (the spread).
+ */
+const lossOf = (off: readonly Block[], on: readonly Block[]) => {
+  const wall = off.map((block, index) => 100 * (1 - block.seconds / on[index]!.seconds));
+  const cpu = off.map((block, index) => 100 * (1 - block.cpuMicros / on[index]!.cpuMicros));
+  return { wall: round(median(wall), 1), wallSpread: quartilesOf(wall), cpu: round(median(cpu), 1), cpuSpread: quartilesOf(cpu) };
+};
 
 /**
  * http_command_throughput: recordIssue over HTTP (Fastify's inject: the whole request pipeline,
  * rate limits, token check, validation, the request log line and the metrics, no socket), with
- * observability off (log at `silent`, no tracing) and on (log at `info` into a discarding stream,
- * every command traced, its spans sent over OTLP/HTTP to a sink on this machine), so the
- * difference is what the request line and the spans cost. Relays and projections are stopped.
+ * observability off (log at `silent`, no tracing), logs only (log at `info` into a discarding
+ * stream) and on (the same log, and every command traced, its spans sent over OTLP/HTTP to a sink
+ * on this machine), so the differences are what the request line and the spans cost. Relays and
+ * projections are stopped.
+ *
+ * One app serves every arm, switched between blocks of BLOCK commands, the arms' order turning
+ * each round: on a shared machine the load of other work comes and goes within seconds, and arms
+ * run side by side meet the same load, so each round compares its own blocks and the figures are
+ * the median round's. `HTTP_BENCH_ARMS` (e.g. `on`) runs only the arms it names, to profile one.
  */
 export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
-  const best = new Map<string, BenchResult>();
-  const leastCpu = new Map<string, number>();
+  const chosen = process.env.HTTP_BENCH_ARMS?.split(',');
+  const arms = chosen ? ARMS.filter((arm) => chosen.includes(arm.label)) : ARMS;
+  const blocks = new Map<Arm['label'], Block[]>(arms.map((arm) => [arm.label, []]));
   const previous = operationsLog();
   const sink = await startTraceSink();
   let received = { spans: 0, requests: 0 };
   let commandsTraced = 0;
   try {
-    for (let run = 0; run < ROUNDS; run++) {
-      for (const arm of ARMS) {
-        useOperationsLog(arm.log());
-        if (arm.traced) {
-          await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler: 'parentbased_always_on', samplerRatio: 1 } });
+    await withScratchDir('http-command', async (dataDir) => {
+      const runtime = await LinkageRuntime.start({
+        levels: LEVELS,
+        clock: new SettableClock('2024-03-01T08:00:00.000Z'),
+        bus: new InprocBus(),
+        openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`), { synchronous: 'NORMAL' }),
+        dataDir,
+        live: false,
+      });
+      const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
+      const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: { perMinute: 10_000_000, expensivePerMinute: 10_000_000, requestTimeoutMs: 30_000 } });
+      try {
+        const commands = app.get(CommandBus);
+        for (const { command, actor } of cityRoundSetup(UNITS)) await commands.execute(new RunCommand(command, actor));
+        const http = app.getHttpAdapter().getInstance();
+        const headers = { authorization: `Bearer ${await tokens.mint(TEAM)}`, 'content-type': 'application/json' };
+        let sent = 0;
+        const post = async () => {
+          const { type, data } = recordIssue(sent++, UNITS);
+          const response = await http.inject({ method: 'POST', url: `/v1/commands/${type}`, headers, payload: JSON.stringify(data) });
+          if (response.statusCode !== 201) throw new Error(`recordIssue ${sent}: ${response.statusCode} ${response.body}`);
+        };
+        const inArm = async (arm: Arm, count: number): Promise<Block> => {
+          useOperationsLog(arm.log());
+          if (arm.traced) {
+            await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler: 'parentbased_always_on', samplerRatio: 1 } });
+            commandsTraced += count;
+          }
+          try {
+            const started = performance.now();
+            const cpuBefore = process.cpuUsage();
+            for (let n = 0; n < count; n++) await post();
+            const seconds = (performance.now() - started) / 1000;
+            // The spans this block left in the batch are sent now: the CPU time it takes is counted
+            // with the block, not the wait for the sink's answer (a command never waits on it).
+            let flushSeconds = 0;
+            if (arm.traced) {
+              const flushBefore = process.cpuUsage();
+              await flushTracing();
+              const flush = process.cpuUsage(flushBefore);
+              flushSeconds = (flush.user + flush.system) / 1e6;
+            }
+            const cpu = process.cpuUsage(cpuBefore);
+            return { seconds: seconds + flushSeconds, cpuMicros: cpu.user + cpu.system };
+          } finally {
+            if (arm.traced) await stopTracing();
+          }
+        };
+        for (const arm of arms) await inArm(arm, WARMUP);
+        for (let run = 0; run < ROUNDS; run++) {
+          for (let turn = 0; turn < arms.length; turn++) {
+            const arm = arms[(run + turn) % arms.length]!;
+            blocks.get(arm.label)!.push(await inArm(arm, BLOCK));
+          }
         }
-        try {
-          const { result, cpuMicrosPerCommand } = await runOnce(arm.label);
-          if (result.value > (best.get(arm.label)?.value ?? 0)) best.set(arm.label, result);
-          leastCpu.set(arm.label, Math.min(leastCpu.get(arm.label) ?? Infinity, cpuMicrosPerCommand));
-        } finally {
-          // Shutting down sends what the batch still holds: the sink's count is then complete.
-          if (arm.traced) await stopTracing();
-        }
-        if (arm.traced) commandsTraced += WARMUP + MEASURED;
+      } finally {
+        await app.close();
+        await runtime.stop();
       }
-    }
+    });
   } finally {
     useOperationsLog(previous);
     received = await sink.counts();
     await sink.close();
   }
-  const off = best.get('off')!;
-  const on = best.get('on')!;
-  return [
-    off,
-    on,
-    {
-      name: 'observability_overhead_pct',
-      value: round(100 * (1 - on.value / off.value), 1),
-      unit: '%',
+  const results: BenchResult[] = [];
+  for (const arm of arms) {
+    const armBlocks = blocks.get(arm.label)!;
+    const seconds = armBlocks.reduce((sum, block) => sum + block.seconds, 0);
+    const cpuMicros = armBlocks.reduce((sum, block) => sum + block.cpuMicros, 0);
+    results.push({
+      name: `http_command_throughput_observability_${arm.label}`,
+      value: round((ROUNDS * BLOCK) / seconds),
+      unit: 'commands/s',
       detail:
-        `throughput lost to logs and tracing: http_command_throughput_observability_on (${on.value}) against _off (${off.value}), ` +
-        `measured in the same sitting, interleaved; the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests ` +
-        `for ${commandsTraced} traced commands over HTTP (4 each: command, validate, decide, append) and the setup's (3 each, no HTTP validation); ` +
-        'metrics are on in both (they cannot be turned off)',
-    },
-    {
-      name: 'observability_overhead_cpu_pct',
-      value: round(100 * (1 - leastCpu.get('off')! / leastCpu.get('on')!), 1),
-      unit: '%',
-      detail:
-        `the same sitting judged by this process's CPU time per command instead of wall-clock time (least of ${ROUNDS} runs per arm): ` +
-        `${round(leastCpu.get('on')!, 1)} µs on against ${round(leastCpu.get('off')!, 1)} µs off; the throughput a command loses when the process is CPU-bound, ` +
-        'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
-    },
-  ];
-};
-
-/** A run's throughput, and this process's CPU time per measured command (less swayed by a busy machine). */
-interface Run {
-  readonly result: BenchResult;
-  readonly cpuMicrosPerCommand: number;
-}
-
-const runOnce = (label: string): Promise<Run> =>
-  withScratchDir(`http-command-${label}`, async (dataDir) => {
-    const runtime = await LinkageRuntime.start({
-      levels: LEVELS,
-      clock: new SettableClock('2024-03-01T08:00:00.000Z'),
-      bus: new InprocBus(),
-      openStore: (level) => openChainedSqliteStore(join(dataDir, `${level}.events.db`), { synchronous: 'NORMAL' }),
-      dataDir,
-      live: false,
+        `${ROUNDS} blocks of ${BLOCK} recordIssue commands over HTTP inject on SQLite (synchronous=NORMAL), interleaved with the other arms' in one app, with metrics, ${arm.detail}; ` +
+        `relays and projections stopped; ${round(cpuMicros / (ROUNDS * BLOCK), 1)} µs of CPU per command; blocks: ${quartilesOf(armBlocks.map((block) => BLOCK / block.seconds))} commands/s (middle half)`,
     });
-    const tokens = await TokenService.withNewKeys({ levelOf: (jurisdiction) => runtime.levelOf(jurisdiction) });
-    const app = await createHttpApp({ runtime, tokens, logger: false, swaggerUi: false, limits: { perMinute: 10_000_000, expensivePerMinute: 10_000_000, requestTimeoutMs: 30_000 } });
-    try {
-      const commands = app.get(CommandBus);
-      for (const { command, actor } of cityRoundSetup(UNITS)) await commands.execute(new RunCommand(command, actor));
-      const http = app.getHttpAdapter().getInstance();
-      const headers = { authorization: `Bearer ${await tokens.mint(TEAM)}`, 'content-type': 'application/json' };
-      const post = async (n: number) => {
-        const { type, data } = recordIssue(n, UNITS);
-        const response = await http.inject({ method: 'POST', url: `/v1/commands/${type}`, headers, payload: JSON.stringify(data) });
-        if (response.statusCode !== 201) throw new Error(`recordIssue ${n}: ${response.statusCode} ${response.body}`);
-      };
-      for (let n = 0; n < WARMUP; n++) await post(n);
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      for (let n = WARMUP; n < WARMUP + MEASURED; n++) await post(n);
-      const cpu = process.cpuUsage(cpuBefore);
-      const seconds = (performance.now() - started) / 1000;
-      const result: BenchResult = {
-        name: `http_command_throughput_observability_${label}`,
-        value: round(MEASURED / seconds),
-        unit: 'commands/s',
+  }
+  const [off, logs, on] = [blocks.get('off'), blocks.get('logs'), blocks.get('on')];
+  if (off && on) {
+    const loss = lossOf(off, on);
+    results.push(
+      {
+        name: 'observability_overhead_pct',
+        value: loss.wall,
+        unit: '%',
         detail:
-          `best of ${ROUNDS} interleaved runs of ${MEASURED} recordIssue commands over HTTP inject on SQLite (synchronous=NORMAL), with metrics, ` +
-          (label === 'on'
-            ? 'log level info into a discarding stream (one JSON line per request), every command traced (OTLP/HTTP JSON, batched, to a local sink)'
-            : 'log level silent, tracing off') +
-          '; relays and projections stopped',
-      };
-      return { result, cpuMicrosPerCommand: (cpu.user + cpu.system) / MEASURED };
-    } finally {
-      await app.close();
-      await runtime.stop();
-    }
-  });
+          `throughput lost to logs and tracing, on against off: the median of ${ROUNDS} rounds' (middle half ${loss.wallSpread} %), each round's blocks side by side; ` +
+          `the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests for ${commandsTraced} traced commands; ` +
+          'metrics are on in every arm (they cannot be turned off)',
+      },
+      {
+        name: 'observability_overhead_cpu_pct',
+        value: loss.cpu,
+        unit: '%',
+        detail:
+          `the same rounds judged by this process's CPU time per command instead of wall-clock time (middle half ${loss.cpuSpread} %): the throughput a command loses when the process is CPU-bound, ` +
+          'less swayed than the wall clock by other work on the machine (the collector sink runs in a process of its own)',
+      },
+    );
+  }
+  if (logs && on) {
+    const loss = lossOf(logs, on);
+    results.push(
+      { name: 'tracing_overhead_pct', value: loss.wall, unit: '%', detail: `throughput lost to tracing alone, on against logs: the median round's (middle half ${loss.wallSpread} %)` },
+      { name: 'tracing_overhead_cpu_pct', value: loss.cpu, unit: '%', detail: `tracing alone by CPU time per command: the median round's (middle half ${loss.cpuSpread} %)` },
+    );
+  }
+  return results;
+};
