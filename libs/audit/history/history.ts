@@ -1,9 +1,8 @@
 import type { EventMetadata, JurisdictionLookup, Level, World } from '#domain';
-import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, knownEvent, roundOfFact } from '#domain';
+import { JurisdictionRegistry, attributedJurisdictions, emptyWorld, evolve, knownEvent, metadataOf, roundOfFact } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { PROJECTIONS, ReadModel, asProjectedFacts } from '#projections';
 import type { ReadModelSnapshots } from './snapshots.js';
-import { metadataOf } from '../recorded-facts.js';
 
 /** One stored fact as an auditor sees it: what, who, when, and where it came from. */
 export interface AuditFact {

@@ -1,5 +1,5 @@
 import type { Actor, Level } from '#domain';
-import { levelDepth, streams } from '#domain';
+import { levelDepth, metadataOf, streams } from '#domain';
 import type { ChainHead } from '../chain.js';
 import type { ChainSource, CopyFinder, FactCopy, HeldHead, VerificationReport } from '../verify.js';
 import { asSignedChainHead } from '../signing.js';
@@ -8,7 +8,6 @@ import { parallelIntactWalk } from '../sqlite-file.js';
 import { verifyChain } from '../verify.js';
 import { StoreChain } from './store-chain.js';
 import type { SignedHeadRecord } from './signer.js';
-import { metadataOf } from '../recorded-facts.js';
 import type { LevelAudit } from './level-audit.js';
 import type { AuditedLevel } from './signer.js';
 

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BackgroundLoop } from '#background';
 import type { Actor, EventMetadata, JurisdictionLookup, Level } from '#domain';
-import { streams } from '#domain';
+import { MAX_DECISION_ATTEMPTS, metadataOf, streams } from '#domain';
 import type { AuditSigningKey, SignedChainHead } from '../signing.js';
 import { asSignedChainHead, signChainHead } from '../signing.js';
 import type { EventStore } from '#event-store';
 import { WrongExpectedRevision, newEventId } from '#event-store';
 import type { StoreChain } from './store-chain.js';
-import { metadataOf } from '../recorded-facts.js';
 
 /**
  * What the audit side of a level uses of it: the level, its store (read, and written to with
@@ -36,12 +35,6 @@ export interface SignedHeadRecord {
   readonly position: number;
   readonly eventId: string;
 }
-
-/**
- * Conflicting appends of a signature are retried this many times: the bound every writer of a
- * level's store keeps (the linkage's MAX_DECISION_ATTEMPTS, for commands and the inbox).
- */
-const MAX_SIGNING_ATTEMPTS = 5;
 
 /** How often an idle signer looks at the store head when only its clock can make it sign. */
 const MAX_POLL_MILLIS = 1000;
@@ -177,7 +170,7 @@ export class ChainSigner {
 
   private async sign(actor: Actor): Promise<SignedHeadRecord> {
     const streamId = streams.auditChain(this.level);
-    for (let attempt = 1; attempt <= MAX_SIGNING_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= MAX_DECISION_ATTEMPTS; attempt++) {
       const lastRevision = await this.lastRevision(streamId);
       const head = await this.chain.head();
       const signedAt = new Date().toISOString();

@@ -50,3 +50,15 @@ export interface Message<T extends string, D> {
 export const assertNever = (value: never, what = 'message'): never => {
   throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
 };
+
+/**
+ * A stored fact's provenance, as every writer of a level's store records it: the one place that
+ * casts a store's opaque metadata (the linkage and the audit read it alike; neither imports the other).
+ */
+export const metadataOf = (recorded: { readonly metadata: unknown }): EventMetadata => recorded.metadata as EventMetadata;
+
+/**
+ * Conflicting appends re-run the decision this many times before the caller is told to retry: the
+ * same bound for every writer of a level's store (commands, the inbox, the chain signer).
+ */
+export const MAX_DECISION_ATTEMPTS = 5;
