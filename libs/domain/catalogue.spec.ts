@@ -66,9 +66,19 @@ describe('the catalogue', () => {
       [taskAssigned('t-1', PROVINCE, ZHANGZHOU, { roundId: 'fj-r' }), ZHANGZHOU, { kind: 'round', id: 'fj-r' }],
       [teamFormed('team-1', 'zz-r', ZHANGZHOU, leader), ZHANGZHOU, { kind: 'round', id: 'zz-r' }],
       [issueFound('i-1', 'zz-r', 'team-1', ZHANGZHOU, ZHAOAN_DEPOT), ZHAOAN, { kind: 'round', id: 'zz-r' }],
-      [clueTransferred('c-1', 'zz-r', 'team-1', ZHANGZHOU, { issueId: 'i-1' }), null as never, { kind: 'issue', id: 'i-1' }],
-      [clueTransferred('c-2', 'zz-r', 'team-1', ZHANGZHOU, { issueId: null }), null as never, { kind: 'round', id: 'zz-r' }],
-      [rectificationRequired('x-1', 'i-1', 'zz-r', ZHANGZHOU, ZHAOAN_DEPOT), null as never, { kind: 'issue', id: 'i-1' }],
+      [clueTransferred('c-1', 'zz-r', 'team-1', ZHANGZHOU, { issueId: 'i-1' }), ZHANGZHOU, { kind: 'issue', id: 'i-1' }],
+      [clueTransferred('c-2', 'zz-r', 'team-1', ZHANGZHOU, { issueId: null }), ZHANGZHOU, { kind: 'round', id: 'zz-r' }],
+      [rectificationRequired('x-1', 'i-1', 'zz-r', ZHANGZHOU, ZHAOAN_DEPOT), ZHANGZHOU, { kind: 'issue', id: 'i-1' }],
+      [
+        { type: 'SpecialReportSubmitted', data: { reportId: 'sr-1', roundId: 'zz-r', owner: ZHANGZHOU, theme: 'grain', recipients: [PROVINCE] } },
+        ZHANGZHOU,
+        { kind: 'round', id: 'zz-r' },
+      ],
+      [
+        { type: 'IssueHandedOver', data: { handoverId: 'h-1', issueId: 'i-1', roundId: 'zz-r', owner: ZHANGZHOU, unitId: ZHAOAN_DEPOT.unitId, unitJurisdiction: ZHAOAN, recipient: 'discipline', dueBy: '2025-09-30T16:00:00.000Z' } },
+        ZHANGZHOU,
+        { kind: 'issue', id: 'i-1' },
+      ],
     ];
 
     it.each(starting)('a fact that begins an aggregate lies in that aggregate\'s stream, and names its cause (%#)', (event, whose, causedBy) => {
@@ -77,7 +87,7 @@ describe('the catalogue', () => {
       expect(lineageKindOf(event.type)).toBe(start.kind);
       expect(LINEAGE_STREAMS[start.kind](start.id)).toBe(streamOf(event));
       expect(start.causedBy).toEqual(causedBy);
-      if (whose !== null) expect(start.whose).toBe(whose);
+      expect(start.whose).toBe(whose);
     });
 
     it('facts that change an aggregate already on the chain link nothing new, and every fact names its round or none', () => {

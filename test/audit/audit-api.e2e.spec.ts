@@ -103,6 +103,8 @@ describe('the audit API over the fujian-grain-2021 run (embedded, in memory)', (
     // Clues transferred from issues 1 and 2; the first disposed of and concluded.
     const clues = issues.flatMap((issue) => issue.effects.filter((node) => node.kind === 'clue'));
     expect(clues.map((node) => node.id).sort()).toEqual(['za-grain-clue-1', 'za-grain-clue-2']);
+    // Whose a clue is comes from the fact that began it: the round owner that transferred it.
+    expect(clues.map((node) => node.jurisdiction)).toEqual(['350600', '350600']);
     expect(typesOf(clues.find((node) => node.id === 'za-grain-clue-1'))).toEqual(['ClueTransferred', 'ClueDisposed', 'ClueDisposed', 'ClueConcluded']);
 
     // Back up: the results roll into the province's report of its round and its special report.

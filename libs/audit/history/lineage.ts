@@ -112,11 +112,11 @@ export class LineageTracer {
       const start = startOf(recorded, 'round', 'task');
       if (start?.kind === 'round') {
         const parentRoundId = start.causedBy?.kind === 'round' ? start.causedBy.id : null;
-        index.rounds.set(start.id, { owner: start.whose ?? '', parentRoundId });
+        index.rounds.set(start.id, { owner: start.whose, parentRoundId });
         if (parentRoundId) push(index.roundsByParent, parentRoundId, start.id);
       } else if (start?.kind === 'task') {
         const roundId = start.causedBy?.kind === 'round' ? start.causedBy.id : null;
-        index.tasks.set(start.id, { from: start.from ?? '', toJurisdiction: start.whose ?? '', roundId });
+        index.tasks.set(start.id, { from: start.from ?? '', toJurisdiction: start.whose, roundId });
         if (roundId) push(index.tasksByRound, roundId, start.id);
       }
     }
@@ -150,7 +150,7 @@ export class LineageTracer {
         case 'issue':
           if ((inRelevantRound || start.id === subjectIssue) && roundId) {
             push(index.issuesByRound, roundId, start.id);
-            index.issueJurisdiction.set(start.id, start.whose ?? '');
+            index.issueJurisdiction.set(start.id, start.whose);
           }
           break;
         case 'clue':
@@ -314,7 +314,12 @@ export class LineageTracer {
     }
     const facts = (await this.store.readStream(streamId)).map((recorded) => toAuditFact(recorded, this.history.level)).filter(this.visible);
     this.factCount += facts.length;
-    const owner = jurisdiction ?? (facts[0]?.data as { owner?: string } | undefined)?.owner ?? null;
-    return { kind, id, jurisdiction: owner, levels: [...new Set(facts.map((fact) => fact.level))], facts, effects: facts.length > 0 ? effects : [] };
+    return { kind, id, jurisdiction: jurisdiction ?? whoseByFirstFact(facts), levels: [...new Set(facts.map((fact) => fact.level))], facts, effects: facts.length > 0 ? effects : [] };
   }
 }
+
+/** Whose an aggregate is, as the catalogue reads it from the fact that began it (null when that fact is not visible). */
+const whoseByFirstFact = (facts: readonly AuditFact[]): string | null => {
+  const first = facts[0] === undefined ? null : knownEvent(facts[0]);
+  return first === null ? null : (lineageStartOf(first)?.whose ?? null);
+};

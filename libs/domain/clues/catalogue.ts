@@ -69,7 +69,7 @@ export const clueEvents: EventCatalogue<ClueEvent['type']> = {
     publicView: ({ summary: _withheld, ...rest }) => rest,
     provenance: 'unread',
     round: roundIdOf,
-    lineage: startsAggregate('clue', (data) => ({ id: data.clueId, whose: null, causedBy: data.issueId ? { kind: 'issue', id: data.issueId } : { kind: 'round', id: data.roundId } })),
+    lineage: startsAggregate('clue', (data) => ({ id: data.clueId, whose: data.owner, causedBy: data.issueId ? { kind: 'issue', id: data.issueId } : { kind: 'round', id: data.roundId } })),
   },
   ClueDisposed: {
     stream: (data) => streams.clue(data.clueId),

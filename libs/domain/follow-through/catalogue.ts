@@ -100,7 +100,7 @@ export const followThroughEvents: EventCatalogue<FollowThroughEvent['type']> = {
     publicView: travelsWhole,
     provenance: 'read',
     round: roundIdOf,
-    lineage: startsAggregate('handover', (data) => ({ id: data.handoverId, whose: null, causedBy: { kind: 'issue', id: data.issueId } })),
+    lineage: startsAggregate('handover', (data) => ({ id: data.handoverId, whose: data.owner, causedBy: { kind: 'issue', id: data.issueId } })),
   },
   HandoverAnswered: {
     stream: (data) => streams.handover(data.handoverId),

@@ -330,6 +330,6 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     publicView: travelsWhole,
     provenance: 'unread',
     round: roundIdOf,
-    lineage: startsAggregate('special-report', (data) => ({ id: data.reportId, whose: null, causedBy: { kind: 'round', id: data.roundId } })),
+    lineage: startsAggregate('special-report', (data) => ({ id: data.reportId, whose: data.owner, causedBy: { kind: 'round', id: data.roundId } })),
   },
 };

@@ -73,8 +73,11 @@ export type LineageKind = 'round' | 'task' | 'team' | 'issue' | 'clue' | 'rectif
 /** The first fact of an aggregate on the chain: which one, whose it is, and what caused it. */
 export interface LineageStart {
   readonly id: string;
-  /** Whose it is: a round's owner, a task's addressee, an issue's unit's jurisdiction (null: its facts say). */
-  readonly whose: string | null;
+  /**
+   * Whose it is: a round's, team's, clue's or special report's owner, a task's addressee, an issue's
+   * unit's jurisdiction, a rectification's or handover's requiring round owner.
+   */
+  readonly whose: string;
   /** The aggregate that set it off: a round's parent round, an issue's round, a rectification's issue. */
   readonly causedBy: { readonly kind: LineageKind; readonly id: string } | null;
   /** Who set it off, where that is not its cause's owner (a task's sender). */

@@ -120,7 +120,7 @@ export const rectificationEvents: EventCatalogue<RectificationEvent['type']> = {
     publicView: travelsWhole,
     provenance: 'read',
     round: roundIdOf,
-    lineage: startsAggregate('rectification', (data) => ({ id: data.rectificationId, whose: null, causedBy: { kind: 'issue', id: data.issueId } })),
+    lineage: startsAggregate('rectification', (data) => ({ id: data.rectificationId, whose: data.owner, causedBy: { kind: 'issue', id: data.issueId } })),
   },
   RectificationPlanned: {
     stream: (data) => streams.rectification(data.rectificationId),
