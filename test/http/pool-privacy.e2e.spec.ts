@@ -102,6 +102,25 @@ describe("the inspector pool's personal data stays with the office that keeps it
     expect(leaks(stream.body)).toEqual([]);
   });
 
+  it('bad input is refused naming field and rule, and nothing is written', async () => {
+    const heads = async () => Promise.all(harness.runtime.levels.map((level) => harness.runtime.node(level)!.service.store.headPosition()));
+    const before = await heads();
+    const post = { unitId: 'za-x', jurisdiction: ZHAOAN, from: '2020-01-01T00:00:00+08:00' };
+    const cases: [body: Record<string, unknown>, field: string, rule: string][] = [
+      [{ pool: ZHAOAN, inspectorId: 'za-i-bad', specialties: ['gossip'], post }, 'specialties', 'isIn'],
+      [{ pool: ZHAOAN, inspectorId: 'za-i-bad', specialties: [], post }, 'specialties', 'arrayMinSize'],
+      [{ pool: ZHAOAN, inspectorId: 'za-i-bad', specialties: ['audit'], post, relations: [{ unitId: 'za-water', kind: 'cousin' }] }, 'relations.0.kind', 'isIn'],
+      [{ pool: ZHAOAN, inspectorId: 'za-i-bad', specialties: ['audit'], post: { ...post, from: '2020-13-01T00:00:00+08:00' } }, 'post.from', 'isInstant'],
+    ];
+    for (const [body, field, rule] of cases) {
+      const refused = await send('POST', '/v1/commands/enrolInspector', office, body);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.body).errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, rule })]));
+    }
+    await harness.runtime.settle();
+    expect(await heads()).toEqual(before);
+  });
+
   it('ancestors see the counts', async () => {
     for (const jurisdiction of [ZHANGZHOU, PROVINCE]) {
       const report = await send('GET', `/v1/reports/${jurisdiction}`, as('viewer', jurisdiction));
