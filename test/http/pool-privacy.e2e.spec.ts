@@ -102,6 +102,17 @@ describe("the inspector pool's personal data stays with the office that keeps it
     expect(leaks(stream.body)).toEqual([]);
   });
 
+  it("an inspector's record as of a position: the county's auditor sees it, the city's is refused as for a stream that does not exist", async () => {
+    const asOf = (actor: Actor, stream: string) => send('GET', `/v1/audit/as-of/aggregates/${stream}?position=1000&level=county`, actor);
+    const own = await asOf(as('auditor', ZHAOAN), `inspector-${ZHAOAN}-za-i-huang`);
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body)).toMatchObject({ kind: 'inspector', state: { inspectorId: 'za-i-huang', status: 'enrolled' } });
+    const city = await asOf(as('auditor', ZHANGZHOU), `inspector-${ZHAOAN}-za-i-huang`);
+    const nobody = await asOf(as('auditor', ZHANGZHOU), `inspector-${ZHAOAN}-za-i-nobody`);
+    expect(city.status).toBeGreaterThanOrEqual(400);
+    expect({ status: city.status, body: city.body.replaceAll('za-i-huang', '<id>') }).toEqual({ status: nobody.status, body: nobody.body.replaceAll('za-i-nobody', '<id>') });
+  });
+
   it('bad input is refused naming field and rule, and nothing is written', async () => {
     const heads = async () => Promise.all(harness.runtime.levels.map((level) => harness.runtime.node(level)!.service.store.headPosition()));
     const before = await heads();
