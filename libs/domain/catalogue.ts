@@ -12,6 +12,7 @@ import { jurisdictionCommands, jurisdictionEvents } from './jurisdictions/catalo
 import type { Announcement, CommandCatalogue, CommandSpec, EventCatalogue, EventSpec, LineageKind, LineageStart } from './kernel/catalogue.js';
 import type { DecisionContext } from './kernel/decision.js';
 import { linkageCommands, linkageEvents } from './linkage/catalogue.js';
+import { poolCommands, poolEvents } from './pool/catalogue.js';
 import { rectificationCommands, rectificationEvents } from './rectification/catalogue.js';
 import { streams } from './streams.js';
 import type { World } from './world.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CommandCatalogue<CommandType> = {
   ...rectificationCommands,
   ...followThroughCommands,
   ...linkageCommands,
+  ...poolCommands,
 };
 
 export const EVENTS: EventCatalogue<EventType> = {
@@ -34,6 +36,7 @@ export const EVENTS: EventCatalogue<EventType> = {
   ...followThroughEvents,
   ...linkageEvents,
   ...auditEvents,
+  ...poolEvents,
 };
 
 /** Every command type and event type, as the catalogues list them. */

@@ -5,10 +5,11 @@ import type { JurisdictionRegistered, RegisterJurisdiction } from './jurisdictio
 import type { LinkageCommand, LinkageEvent } from './linkage/messages.js';
 import type { RectificationCommand, RectificationEvent } from './rectification/messages.js';
 import type { FollowThroughCommand, FollowThroughEvent } from './follow-through/messages.js';
+import type { PoolCommand, PoolEvent } from './pool/messages.js';
 
-export type Command = RegisterJurisdiction | InspectionCommand | ClueCommand | RectificationCommand | FollowThroughCommand | LinkageCommand;
+export type Command = RegisterJurisdiction | InspectionCommand | ClueCommand | RectificationCommand | FollowThroughCommand | LinkageCommand | PoolCommand;
 export type CommandType = Command['type'];
-export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | FollowThroughEvent | LinkageEvent | AuditEvent;
+export type DomainEvent = JurisdictionRegistered | InspectionEvent | ClueEvent | RectificationEvent | FollowThroughEvent | LinkageEvent | AuditEvent | PoolEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 export type CommandOfType<T extends CommandType> = Extract<Command, { type: T }>;

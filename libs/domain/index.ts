@@ -11,6 +11,8 @@ export * from './clues/messages.js';
 export * from './rectification/messages.js';
 export * from './rectification/lifecycle.js';
 export * from './follow-through/messages.js';
+export * from './pool/messages.js';
+export * from './pool/privacy.js';
 export * from './linkage/messages.js';
 export * from './audit/messages.js';
 export * from './access/branch.js';

@@ -14,6 +14,9 @@ export const streams = {
   handover: (handoverId: string) => `handover-${handoverId}`,
   accountability: (actionId: string) => `accountability-${actionId}`,
   visit: (visitId: string) => `visit-${visitId}`,
+  /** An office's inspector pool settings, and each inspector of it (巡察人员库): named by the office's code. */
+  pool: (code: string) => `pool-${code}`,
+  inspector: (pool: string, inspectorId: string) => `inspector-${pool}-${inspectorId}`,
   /** A level's signed chain heads, in its own store and in the stores of the levels above it. */
   auditChain: auditChainStream,
 } as const;

@@ -159,6 +159,9 @@ const STREAM_OF_ENTITY: Record<keyof World, (key: string) => string> = {
   handovers: streams.handover,
   visits: streams.visit,
   accountabilityActions: streams.accountability,
+  // Inspectors are kept by their stream's name: two pools may use one inspector id.
+  inspectors: (key) => key,
+  pools: streams.pool,
 };
 
 /** Every entity of a World as `stream → entity` (a special report is its own entity). */

@@ -2,6 +2,7 @@ import type { ClueRecipient, DisposalOutcome } from './clues/messages.js';
 import type { Linkage, RoundKind, TeamMember, UnitRef } from './inspection/messages.js';
 import type { Level } from './kernel/actor.js';
 import type { TaskKind } from './linkage/messages.js';
+import type { PersonalRecord, Specialty, ThreePlusN } from './pool/messages.js';
 import type { RectificationProgress } from './rectification/lifecycle.js';
 
 export interface Unit {
@@ -102,6 +103,23 @@ export type Task =
   | (TaskFacts & { readonly status: 'in-progress'; readonly percent: number | null })
   | (TaskFacts & { readonly status: 'completed'; readonly completedAt: string });
 
+interface InspectorFacts {
+  readonly pool: string;
+  readonly inspectorId: string;
+  readonly specialties: readonly Specialty[];
+  /** Null where only the public view arrived (an ancestor's store). */
+  readonly person: PersonalRecord | null;
+  /** Teams the inspector was evaluated on, each once. */
+  readonly evaluatedOn: readonly string[];
+}
+/** An inspector of an office's pool (巡察人员库). */
+export type Inspector = (InspectorFacts & { readonly status: 'enrolled' }) | (InspectorFacts & { readonly status: 'withdrawn' });
+
+export interface PoolSettings {
+  readonly recusalYears: number;
+  readonly threePlusN: ThreePlusN;
+}
+
 /**
  * What a level knows, folded from the streams a decision reads. A handler loads only the streams a
  * command needs, so a World is usually partial; deciders treat a missing entity as unknown.
@@ -120,6 +138,9 @@ export interface World {
   readonly accountabilityActions: Set<string>;
   readonly tasks: Map<string, Task>;
   readonly specialReports: Set<string>;
+  /** Inspectors by their stream name (streams.inspector), settings by pool code. */
+  readonly inspectors: Map<string, Inspector>;
+  readonly pools: Map<string, PoolSettings>;
 }
 
 export const emptyWorld = (): World => ({
@@ -135,6 +156,8 @@ export const emptyWorld = (): World => ({
   accountabilityActions: new Set(),
   tasks: new Map(),
   specialReports: new Set(),
+  inspectors: new Map(),
+  pools: new Map(),
 });
 
 /**
@@ -156,5 +179,7 @@ export const mergeWorld = (world: World, fragment: World): World => {
   for (const [handoverId, handover] of fragment.handovers) world.handovers.set(handoverId, handover);
   for (const visitId of fragment.visits) world.visits.add(visitId);
   for (const actionId of fragment.accountabilityActions) world.accountabilityActions.add(actionId);
+  for (const [key, inspector] of fragment.inspectors) world.inspectors.set(key, inspector);
+  for (const [pool, settings] of fragment.pools) world.pools.set(pool, settings);
   return world;
 };

@@ -8,7 +8,7 @@
  * data (a task stream, a task's history, the signed heads held, a lineage's facts) has none to
  * state: .spectral.yaml names each such list.
  */
-import { CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN } from '#domain';
+import { CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN, SPECIALTIES } from '#domain';
 import type { FieldSchema } from '#domain';
 import { FINDING_KINDS, LINEAGE_SUBJECTS, MAX_REPLAY_LIMIT } from '#audit';
 import { PROJECTIONS } from '#projections';
@@ -199,6 +199,17 @@ const figures = (): Record<string, JsonSchema> => ({
     maxProperties: 100_000,
     additionalProperties: count(),
   },
+  pool: object(
+    {
+      enrolled: count('inspectors enrolled, cumulative'),
+      withdrawn: count('inspectors withdrawn or removed by evaluation, cumulative'),
+      bySpecialty: object(Object.fromEntries(SPECIALTIES.map((specialty) => [specialty, count('inspectors in the pool now with this specialty')]))),
+      deployments: count('pool members drawn into teams'),
+      teamsShortOfCore: count('teams drawn from the pool without discipline, party-affairs or finance (3+N)'),
+      evaluations: object({ recommended: count(), reminded: count(), removed: count() }, 'inspectors evaluated after a round, by outcome'),
+    },
+    'the inspector pool (巡察人员库): counts only, never a person',
+  ),
 });
 
 const REPORT_FIGURES: JsonSchema = object(figures(), 'the figures of DESIGN.md §5 for one jurisdiction\'s subtree');

@@ -6,7 +6,7 @@
  * nothing.
  */
 import type { Actor, JurisdictionLookup, Level } from '#domain';
-import { AUDIT_ROLES, ReadPolicy, Refusal, chainSignedBy } from '#domain';
+import { AUDIT_ROLES, ReadPolicy, Refusal, chainSignedBy, personalDataKeeper } from '#domain';
 import type { AuditFact, FactVisibility } from '#audit';
 import { jurisdictionsOf } from '#audit';
 import type { ReadModel, ReportScope } from '#projections';
@@ -78,7 +78,8 @@ export class ReadAccess {
 
   /** Facts an actor may see: those owned by or attributed to its subtree; signed heads of levels it audits. */
   factVisibility(actor: Actor): FactVisibility {
-    return (fact: AuditFact) => this.policy.maySeeFact(actor, { jurisdictions: jurisdictionsOf(fact), signsChainOf: chainSignedBy(fact) });
+    return (fact: AuditFact) =>
+      this.policy.maySeeFact(actor, { jurisdictions: jurisdictionsOf(fact), signsChainOf: chainSignedBy(fact), personalDataOf: personalDataKeeper(fact) });
   }
 
   /** Whose store an auditor reads: the level asked for, or its own jurisdiction's. */

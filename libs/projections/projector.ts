@@ -118,6 +118,21 @@ const HANDOVER_METRIC = {
 
 const VERDICT_METRIC = { genuine: 'lookBack.genuine', superficial: 'lookBack.superficial', relapsed: 'lookBack.relapsed' } as const satisfies Record<string, CounterMetric>;
 
+const SPECIALTY_METRIC = {
+  discipline: 'pool.bySpecialty.discipline',
+  organisation: 'pool.bySpecialty.organisation',
+  finance: 'pool.bySpecialty.finance',
+  audit: 'pool.bySpecialty.audit',
+  'party-affairs': 'pool.bySpecialty.party-affairs',
+  other: 'pool.bySpecialty.other',
+} as const satisfies Record<string, CounterMetric>;
+
+const EVALUATION_METRIC = {
+  recommended: 'pool.evaluations.recommended',
+  reminded: 'pool.evaluations.reminded',
+  removed: 'pool.evaluations.removed',
+} as const satisfies Record<string, CounterMetric>;
+
 const ACCOUNTABILITY_METRIC = {
   talk: 'accountability.talks',
   inquiry: 'accountability.inquiries',
@@ -190,6 +205,8 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     case 'TeamFormed':
       counters.add(fact.data.owner, fact.data.roundId, 'teams.formed');
+      if (fact.data.poolMembers) counters.add(fact.data.owner, fact.data.roundId, 'pool.deployments', fact.data.poolMembers);
+      if (fact.data.coreSpecialtiesMissing?.length) counters.add(fact.data.owner, fact.data.roundId, 'pool.teamsShortOfCore');
       return;
     case 'TeamStationed':
       for (const unit of fact.data.units) rows.push(['stationing', fact.data.teamId, unit.unitId, fact.data.roundId, fact.data.owner, unit.jurisdiction]);
@@ -295,6 +312,29 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       }
       return;
     }
+    // The pool counts from what every level holds alike (the public view): specialties and outcomes,
+    // never a person. Facts with no round count in unscoped reports only ('' as for accountability).
+    case 'PoolConfigured':
+      return;
+    case 'InspectorEnrolled':
+      counters.add(fact.data.pool, '', 'pool.enrolled');
+      for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty]);
+      return;
+    case 'InspectorUpdated':
+      for (const specialty of fact.data.specialtiesAdded) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty]);
+      for (const specialty of fact.data.specialtiesRemoved) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
+      return;
+    case 'InspectorWithdrawn':
+      counters.add(fact.data.pool, '', 'pool.withdrawn');
+      for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
+      return;
+    case 'InspectorEvaluated':
+      counters.add(fact.data.pool, fact.data.roundId, EVALUATION_METRIC[fact.data.outcome]);
+      if (fact.data.outcome === 'removed') {
+        counters.add(fact.data.pool, '', 'pool.withdrawn');
+        for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
+      }
+      return;
     default:
       return assertNever(fact, 'event');
   }

@@ -54,6 +54,15 @@ export interface ReportFigures {
   petitionsByChannel: { letter: number; call: number; visit: number; online: number };
   /** Issues by category: only categories that occur (an absent one reads as 0). */
   issuesByCategory: Record<string, number>;
+  /** The inspector pool (docs/contract-pool.md P.5): counts only, never a person. */
+  pool: {
+    enrolled: number;
+    withdrawn: number;
+    bySpecialty: { discipline: number; organisation: number; finance: number; audit: number; 'party-affairs': number; other: number };
+    deployments: number;
+    teamsShortOfCore: number;
+    evaluations: { recommended: number; reminded: number; removed: number };
+  };
 }
 
 export interface ReportScope {
@@ -117,6 +126,19 @@ export const COUNTER_METRICS = [
   'escalations.submitted',
   'escalations.adopted',
   'specialReports',
+  'pool.enrolled',
+  'pool.withdrawn',
+  'pool.bySpecialty.discipline',
+  'pool.bySpecialty.organisation',
+  'pool.bySpecialty.finance',
+  'pool.bySpecialty.audit',
+  'pool.bySpecialty.party-affairs',
+  'pool.bySpecialty.other',
+  'pool.deployments',
+  'pool.teamsShortOfCore',
+  'pool.evaluations.recommended',
+  'pool.evaluations.reminded',
+  'pool.evaluations.removed',
 ] as const;
 /** A counter of issues of one category: the category is data, so the metric is made from it. */
 export type CategoryMetric = `issuesByCategory.${string}`;
@@ -147,6 +169,14 @@ export const emptyFigures = (jurisdiction: string, name: string, level: Level): 
   tasks: { assigned: 0, accepted: 0, completed: 0, overdue: 0, completedLate: 0 },
   petitionsByChannel: { letter: 0, call: 0, visit: 0, online: 0 },
   issuesByCategory: {},
+  pool: {
+    enrolled: 0,
+    withdrawn: 0,
+    bySpecialty: { discipline: 0, organisation: 0, finance: 0, audit: 0, 'party-affairs': 0, other: 0 },
+    deployments: 0,
+    teamsShortOfCore: 0,
+    evaluations: { recommended: 0, reminded: 0, removed: 0 },
+  },
 });
 
 export const addMetric = (figures: ReportFigures, metric: CounterMetric, value: number): void => {

@@ -9,8 +9,8 @@ const UNREGISTERED = '350699';
 const as = (role: Role, jurisdiction: string): Actor => ({ id: `${jurisdiction}-${role}`, jurisdiction, role });
 
 /** Ids of Dongshan's entities, and ids nobody ever used, of the same length. */
-const SIBLING = { unit: 'ds-depot-0001', round: 'ds-round-0001', team: 'ds-team-00001', issue: 'ds-issue-0001', clue: 'ds-clue-00001', rectification: 'ds-fix-000001', task: 'ds-task-00001' };
-const NOBODY = { unit: 'nx-depot-0001', round: 'nx-round-0001', team: 'nx-team-00001', issue: 'nx-issue-0001', clue: 'nx-clue-00001', rectification: 'nx-fix-000001', task: 'nx-task-00001' };
+const SIBLING = { unit: 'ds-depot-0001', round: 'ds-round-0001', team: 'ds-team-00001', issue: 'ds-issue-0001', clue: 'ds-clue-00001', rectification: 'ds-fix-000001', task: 'ds-task-00001', pool: DONGSHAN, inspector: 'ds-insp-00001' };
+const NOBODY = { unit: 'nx-depot-0001', round: 'nx-round-0001', team: 'nx-team-00001', issue: 'nx-issue-0001', clue: 'nx-clue-00001', rectification: 'nx-fix-000001', task: 'nx-task-00001', pool: UNREGISTERED, inspector: 'nx-insp-00001' };
 type Ids = typeof SIBLING;
 
 /** Every command that names an existing entity, as Zhao'an's office would send it. */
@@ -41,6 +41,13 @@ const COMMANDS: [command: string, role: Role, body: (ids: Ids) => Record<string,
   ['completeTask', 'leading-group', (ids) => ({ taskId: ids.task })],
   ['submitSpecialReport', 'leading-group', (ids) => ({ reportId: 'za-new-report', roundId: ids.round, theme: 'grain', recipients: ['省委'] })],
   ['closeRound', 'leading-group', (ids) => ({ roundId: ids.round })],
+  // The inspector pool (docs/contract-pool.md): another office's pool and inspectors, and a team of another branch.
+  ['configurePool', 'leading-group', (ids) => ({ pool: ids.pool, recusalYears: 5, threePlusN: 'rule' })],
+  ['enrolInspector', 'leading-group', (ids) => ({ pool: ids.pool, inspectorId: ids.inspector, specialties: ['audit'], post: { unitId: 'za-depot', jurisdiction: ZHAOAN, from: '2020-01-01T00:00:00+08:00' } })],
+  ['updateInspector', 'leading-group', (ids) => ({ pool: ids.pool, inspectorId: ids.inspector, specialties: ['finance'] })],
+  ['withdrawInspector', 'leading-group', (ids) => ({ pool: ids.pool, inspectorId: ids.inspector })],
+  ['evaluateInspector', 'leading-group', (ids) => ({ pool: ids.pool, inspectorId: ids.inspector, teamId: ids.team, outcome: 'recommended' })],
+  ['evaluateInspector', 'leading-group', (ids) => ({ pool: ZHAOAN, inspectorId: 'za-p1', teamId: ids.team, outcome: 'recommended' })],
 ];
 
 /** Every read that names a jurisdiction or an entity, as Zhao'an's auditor (who may audit its own subtree) would send it. */
@@ -106,6 +113,7 @@ describe("another branch's facts look exactly like facts that do not exist", () 
     await command('recordIssue', as('team', DONGSHAN), { issueId: SIBLING.issue, roundId: SIBLING.round, teamId: SIBLING.team, unitId: SIBLING.unit, category: 'grain', summary: '问题' });
     await command('transferClue', as('team', DONGSHAN), { clueId: SIBLING.clue, roundId: SIBLING.round, teamId: SIBLING.team, issueId: SIBLING.issue, recipient: 'discipline', summary: '线索' });
     await command('requireRectification', ds, { rectificationId: SIBLING.rectification, issueId: SIBLING.issue, unitId: SIBLING.unit, dueBy: '2022-12-31T00:00:00+08:00' });
+    await command('enrolInspector', ds, { pool: DONGSHAN, inspectorId: SIBLING.inspector, specialties: ['discipline'], post: { unitId: SIBLING.unit, jurisdiction: DONGSHAN, from: '2020-01-01T00:00:00+08:00' } });
     await command('assignTask', as('leading-group', '350600'), { taskId: SIBLING.task, toJurisdiction: DONGSHAN, kind: 'report', title: '报告', dueBy: '2022-12-31T00:00:00+08:00' });
     // Zhao'an's own round, team and issue, for commands that mix its own ids with its sibling's.
     await command('registerUnit', za, { unitId: 'za-depot', name: '诏安县粮库', jurisdiction: ZHAOAN });
@@ -113,6 +121,7 @@ describe("another branch's facts look exactly like facts that do not exist", () 
     await command('launchRound', za, { roundId: 'za-round' });
     await command('formTeam', za, { teamId: 'za-team', roundId: 'za-round', leader: { personId: 'za-p1', homeJurisdiction: ZHAOAN }, members: [] });
     await command('stationTeam', za, { teamId: 'za-team', unitIds: ['za-depot'] });
+    await command('enrolInspector', za, { pool: ZHAOAN, inspectorId: 'za-p1', specialties: ['discipline'], post: { unitId: 'za-depot', jurisdiction: ZHAOAN, from: '2020-01-01T00:00:00+08:00' } });
     await command('recordIssue', as('team', ZHAOAN), { issueId: 'za-issue', roundId: 'za-round', teamId: 'za-team', unitId: 'za-depot', category: 'grain', summary: '问题' });
     await harness.runtime.settle();
   });

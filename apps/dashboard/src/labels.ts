@@ -70,6 +70,19 @@ export const FIGURE_LABELS: Readonly<Record<string, string>> = {
   'petitionsByChannel.call': '来电',
   'petitionsByChannel.visit': '来访',
   'petitionsByChannel.online': '网络举报',
+  'pool.enrolled': '入库巡察人员',
+  'pool.withdrawn': '出库巡察人员',
+  'pool.bySpecialty.discipline': '在库（纪检监察）',
+  'pool.bySpecialty.organisation': '在库（组织人事）',
+  'pool.bySpecialty.finance': '在库（财务）',
+  'pool.bySpecialty.audit': '在库（审计）',
+  'pool.bySpecialty.party-affairs': '在库（党务）',
+  'pool.bySpecialty.other': '在库（其他）',
+  'pool.deployments': '从库抽调人次',
+  'pool.teamsShortOfCore': '未满足3+N的巡察组',
+  'pool.evaluations.recommended': '评价推荐使用',
+  'pool.evaluations.reminded': '评价提醒',
+  'pool.evaluations.removed': '评价调整出库',
 };
 
 /** Figures that are ratios (0..1), shown as percentages. */
@@ -233,6 +246,11 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   SpecialReportSubmitted: '报送专题报告',
   RoundClosed: '结束巡察',
   ChainHeadSigned: '签署链头',
+  PoolConfigured: '设置巡察人员库',
+  InspectorEnrolled: '巡察人员入库',
+  InspectorUpdated: '更新巡察人员信息',
+  InspectorWithdrawn: '巡察人员出库',
+  InspectorEvaluated: '评价巡察人员',
 };
 
 export const VERIFY_LABELS = { ok: '通过', broken: '未通过' } as const;

@@ -17,6 +17,8 @@ export interface FactConcerns {
   readonly jurisdictions: readonly string[];
   /** For a signed chain head: the level whose chain it signs (evidence for that level and those above). */
   readonly signsChainOf?: Level;
+  /** For a fact holding an office's personal data (an inspector's record): that office, the only one that reads it. */
+  readonly personalDataOf?: string | null;
 }
 
 export class ReadPolicy {
@@ -56,6 +58,8 @@ export class ReadPolicy {
   /** A stored fact: one owned by or attributed to the actor's subtree; a signed head of a level it audits. */
   maySeeFact(actor: Actor, fact: FactConcerns): boolean {
     if (actor.role === 'admin') return true;
+    // Personal data stays with the office that keeps it (docs/contract-pool.md P.4), its ancestors' auditors included.
+    if (fact.personalDataOf) return actor.jurisdiction === fact.personalDataOf;
     if (fact.signsChainOf !== undefined) {
       const own = this.levelOf(actor.jurisdiction);
       return own !== undefined && levelDepth(own) <= levelDepth(fact.signsChainOf);

@@ -2,6 +2,7 @@
 import type { CommandCatalogue, EventCatalogue } from '../kernel/catalogue.js';
 import { noRound, roundIdOf, startsAggregate, travelsWhole } from '../kernel/catalogue.js';
 import { field, inputOf } from '../kernel/schema.js';
+import { poolStreamsFor } from '../pool/recusal.js';
 import { streams } from '../streams.js';
 import type { RoundFacts } from '../world.js';
 import {
@@ -90,7 +91,10 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
       members: [{ personId: 'za-cadre-3', homeJurisdiction: '350624', homeUnitId: 'za-finance-bureau' }],
     },
     target: (data) => streams.team(data.teamId),
-    reads: (data) => [streams.round(data.roundId)],
+    reads: (data, world) => {
+      const round = world.rounds.get(data.roundId);
+      return [streams.round(data.roundId), ...(round ? poolStreamsFor(round.owner, [data.leader, ...data.members]) : [])];
+    },
     decide: decideFormTeam,
   },
   stationTeam: {
@@ -101,7 +105,7 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
     target: (data) => streams.team(data.teamId),
     reads: (data, world) => {
       const team = world.teams.get(data.teamId);
-      return team ? [streams.round(team.roundId)] : [];
+      return team ? [streams.round(team.roundId), ...poolStreamsFor(team.owner, [team.leader, ...team.members])] : [];
     },
     decide: decideStationTeam,
   },
@@ -267,6 +271,7 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
     },
     concerns: (data) => [data.owner],
     announce: 'concerned',
+    // poolMembers and coreSpecialtiesMissing travel: counts and specialty names, nobody's record.
     publicView: (data) => ({ ...data, leader: withoutWorkplace(data.leader), members: data.members.map(withoutWorkplace) }),
     provenance: 'unread',
     round: roundIdOf,

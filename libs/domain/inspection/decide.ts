@@ -1,6 +1,7 @@
 import type { DecisionContext } from '../kernel/decision.js';
 import { requireKnownJurisdiction, requireOwnJurisdiction, requireOwnOrAncestor, requireRole } from '../kernel/decision.js';
 import { refuse } from '../kernel/refusal.js';
+import { coreSpecialtiesMissing, poolRecordOf, poolSettingsOf, recusalReason } from '../pool/recusal.js';
 import type { Round, Team, Unit, World } from '../world.js';
 import type {
   CloseRound,
@@ -115,16 +116,18 @@ export const decideFormTeam = (command: FormTeam, world: World, context: Decisio
   const repeated = people.find((person, index) => people.indexOf(person) !== index);
   if (repeated) refuse('DuplicateMember', `person ${repeated} appears twice in team ${teamId}`, 'members');
   for (const member of [leader, ...members]) requireKnownJurisdiction(context, member.homeJurisdiction, 'members.homeJurisdiction');
-  return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members } }];
-};
-
-/** Recusal (DESIGN.md §4): from one's own unit; in a cross round, from every unit of one's home jurisdiction. */
-const recusalFor = (member: TeamMember, unit: UnitRef, round: Round): string | undefined => {
-  if (member.homeUnitId === unit.unitId) return `${member.personId} works at ${unit.unitId}`;
-  if (round.linkage === 'cross' && member.homeJurisdiction === unit.jurisdiction) {
-    return `${member.personId} comes from ${unit.jurisdiction}, which a cross inspection may not send to its own units`;
+  // Members drawn from the owner's inspector pool (依库选人): a withdrawn one may not be drawn, and 3+N is checked.
+  const drawn = [leader, ...members].flatMap((member) => {
+    const record = poolRecordOf(world, round.owner, member);
+    if (record?.status === 'withdrawn') refuse('InspectorWithdrawn', `${member.personId} has left the inspector pool of ${round.owner}`, 'members');
+    return record ? [record] : [];
+  });
+  if (drawn.length === 0) return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members } }];
+  const missing = coreSpecialtiesMissing(drawn);
+  if (missing.length > 0 && poolSettingsOf(world, round.owner).threePlusN === 'rule') {
+    refuse('TeamLacksCoreSpecialties', `team ${teamId} has no pool member for ${missing.join(', ')} (3+N)`, 'members');
   }
-  return undefined;
+  return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members, poolMembers: drawn.length, coreSpecialtiesMissing: missing } }];
 };
 
 export const decideStationTeam = (command: StationTeam, world: World, context: DecisionContext): TeamStationed[] => {
@@ -134,13 +137,16 @@ export const decideStationTeam = (command: StationTeam, world: World, context: D
   requireOwnJurisdiction(context, round.owner, `team ${team.teamId}`);
   requireOpenRound(round, `stationing team ${team.teamId}`);
   const already = team.status === 'stationed' ? team.stationedAt : [];
+  const settings = poolSettingsOf(world, round.owner);
   const units = [...new Set(command.data.unitIds)].map((unitId) => {
     const target = round.targets.find((candidate) => candidate.unitId === unitId);
     if (!target) return refuse('UnitNotTargeted', `unit ${unitId} is not a target of round ${round.roundId}`, 'unitIds');
     if (already.includes(unitId)) refuse('AlreadyRecorded', `team ${team.teamId} is already stationed at ${unitId}`, 'unitIds');
+    // Recusal (DESIGN.md §4, docs/contract-pool.md P.3): the refusal names the member and the kind of
+    // reason only, never the relative or the post behind it, since it is all anyone is told.
     for (const member of [team.leader, ...team.members]) {
-      const reason = recusalFor(member, target, round);
-      if (reason) refuse('MemberMustRecuse', `team ${team.teamId} cannot be stationed at ${unitId}: ${reason}`, 'unitIds');
+      const reason = recusalReason(member, poolRecordOf(world, round.owner, member), target, round, settings, context.now);
+      if (reason) refuse('MemberMustRecuse', `team ${team.teamId} cannot be stationed at ${unitId}: member ${member.personId} must recuse (${reason})`, 'unitIds');
     }
     return target;
   });

@@ -1,4 +1,5 @@
 import type { Message } from '../kernel/envelope.js';
+import type { Specialty } from '../pool/messages.js';
 
 export const ROUND_KINDS = ['regular', 'special', 'mobile', 'look-back'] as const;
 export type RoundKind = (typeof ROUND_KINDS)[number];
@@ -67,7 +68,17 @@ export type RoundPlanned = Message<
 export type RoundLaunched = Message<'RoundLaunched', { roundId: string; owner: string }>;
 export type TeamFormed = Message<
   'TeamFormed',
-  { teamId: string; roundId: string; owner: string; leader: TeamMember; members: TeamMember[] }
+  {
+    teamId: string;
+    roundId: string;
+    owner: string;
+    leader: TeamMember;
+    members: TeamMember[];
+    /** Present when the team drew members from the owner's inspector pool (docs/contract-pool.md): how many, a count. */
+    poolMembers?: number;
+    /** 3+N as a warning: the core specialties no pool member holds (empty when none is missing). */
+    coreSpecialtiesMissing?: Specialty[];
+  }
 >;
 export type TeamStationed = Message<'TeamStationed', { teamId: string; roundId: string; owner: string; units: UnitRef[] }>;
 export type PetitionsReceived = Message<

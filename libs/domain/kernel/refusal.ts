@@ -56,6 +56,14 @@ export const REFUSALS = {
   ReasonRequired: 'rule',
   AlreadyAnswered: 'conflict',
   AlreadySupervised: 'conflict',
+  // inspector pool (docs/contract-pool.md)
+  UnknownInspector: 'not-found',
+  InspectorWithdrawn: 'rule',
+  InspectorNotOnTeam: 'rule',
+  RoundStillOpen: 'rule',
+  NothingToUpdate: 'rule',
+  DuplicateSpecialty: 'rule',
+  TeamLacksCoreSpecialties: 'rule',
 } as const;
 
 export type RefusalName = keyof typeof REFUSALS;
