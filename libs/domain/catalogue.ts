@@ -4,6 +4,7 @@
  * an event without an entry does not compile.
  */
 import { auditEvents } from './audit/catalogue.js';
+import { authorityCommands, authorityEvents } from './authority/catalogue.js';
 import { clueCommands, clueEvents } from './clues/catalogue.js';
 import { followThroughCommands, followThroughEvents } from './follow-through/catalogue.js';
 import type { Command, CommandOfType, CommandType, DomainEvent, EventOfType, EventType } from './events.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CommandCatalogue<CommandType> = {
   ...rectificationCommands,
   ...followThroughCommands,
   ...linkageCommands,
+  ...authorityCommands,
 };
 
 export const EVENTS: EventCatalogue<EventType> = {
@@ -34,6 +36,7 @@ export const EVENTS: EventCatalogue<EventType> = {
   ...followThroughEvents,
   ...linkageEvents,
   ...auditEvents,
+  ...authorityEvents,
 };
 
 /** Every command type and event type, as the catalogues list them. */

@@ -13,6 +13,7 @@ export * from './rectification/lifecycle.js';
 export * from './follow-through/messages.js';
 export * from './linkage/messages.js';
 export * from './audit/messages.js';
+export * from './authority/messages.js';
 export * from './access/branch.js';
 export * from './events.js';
 export * from './streams.js';

@@ -14,6 +14,8 @@ export const streams = {
   handover: (handoverId: string) => `handover-${handoverId}`,
   accountability: (actionId: string) => `accountability-${actionId}`,
   visit: (visitId: string) => `visit-${visitId}`,
+  /** Every authorisation of one round, granted and revoked (authority/). */
+  authorisations: (roundId: string) => `authorisations-${roundId}`,
   /** A level's signed chain heads, in its own store and in the stores of the levels above it. */
   auditChain: auditChainStream,
 } as const;

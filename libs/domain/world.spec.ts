@@ -159,6 +159,7 @@ const STREAM_OF_ENTITY: Record<keyof World, (key: string) => string> = {
   handovers: streams.handover,
   visits: streams.visit,
   accountabilityActions: streams.accountability,
+  authorisations: streams.authorisations,
 };
 
 /** Every entity of a World as `stream → entity` (a special report is its own entity). */

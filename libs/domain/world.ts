@@ -1,3 +1,4 @@
+import type { AuthorisedAct, AuthorisingOffice, RoundAuthority } from './authority/messages.js';
 import type { ClueRecipient, DisposalOutcome } from './clues/messages.js';
 import type { Linkage, RoundKind, TeamMember, UnitRef } from './inspection/messages.js';
 import type { Level } from './kernel/actor.js';
@@ -21,6 +22,8 @@ export interface RoundFacts {
   readonly lookBackOf: string | null;
   readonly targets: readonly UnitRef[];
   readonly feedbackDeliveredTo: readonly string[];
+  /** The authorisations it needs (双授权, 授权巡视, 联合巡察); null: none, as before authority was recorded. */
+  readonly authority: RoundAuthority | null;
 }
 export type Round =
   | (RoundFacts & { readonly status: 'planned' })
@@ -102,6 +105,22 @@ export type Task =
   | (TaskFacts & { readonly status: 'in-progress'; readonly percent: number | null })
   | (TaskFacts & { readonly status: 'completed'; readonly completedAt: string });
 
+/** An authorisation of a round (authority/): what decisions check as of their domain time. */
+export interface Authorisation {
+  readonly authorisationId: string;
+  readonly roundId: string;
+  readonly grantor: string;
+  readonly office: AuthorisingOffice;
+  readonly grantee: string;
+  readonly acts: readonly AuthorisedAct[];
+  readonly unitIds: readonly string[] | null;
+  readonly validFrom: string;
+  readonly validTo: string | null;
+  readonly reference: string;
+  /** Domain time of its revocation; null while it stands. */
+  readonly revokedAt: string | null;
+}
+
 /**
  * What a level knows, folded from the streams a decision reads. A handler loads only the streams a
  * command needs, so a World is usually partial; deciders treat a missing entity as unknown.
@@ -120,6 +139,8 @@ export interface World {
   readonly accountabilityActions: Set<string>;
   readonly tasks: Map<string, Task>;
   readonly specialReports: Set<string>;
+  /** Authorisations by the round they authorise (one stream per round). */
+  readonly authorisations: Map<string, readonly Authorisation[]>;
 }
 
 export const emptyWorld = (): World => ({
@@ -135,6 +156,7 @@ export const emptyWorld = (): World => ({
   accountabilityActions: new Set(),
   tasks: new Map(),
   specialReports: new Set(),
+  authorisations: new Map(),
 });
 
 /**
@@ -156,5 +178,6 @@ export const mergeWorld = (world: World, fragment: World): World => {
   for (const [handoverId, handover] of fragment.handovers) world.handovers.set(handoverId, handover);
   for (const visitId of fragment.visits) world.visits.add(visitId);
   for (const actionId of fragment.accountabilityActions) world.accountabilityActions.add(actionId);
+  for (const [roundId, authorisations] of fragment.authorisations) world.authorisations.set(roundId, authorisations);
   return world;
 };

@@ -185,6 +185,14 @@ const figures = (): Record<string, JsonSchema> => ({
   ),
   escalations: object({ submitted: count(), adopted: count() }),
   specialReports: count(),
+  authority: object(
+    {
+      granted: count('at the grantor, in the authorised round'),
+      revoked: count('at the grantor, in the authorised round'),
+      reportsReceived: count('feedback reported to the jurisdiction as a party that authorised the round (双报告)'),
+    },
+    'authorisations of rounds (docs/contract-authority.md)',
+  ),
   tasks: object({
     assigned: count(),
     accepted: count('cumulative: a completed task counts as accepted too'),

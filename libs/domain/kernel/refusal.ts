@@ -56,6 +56,12 @@ export const REFUSALS = {
   ReasonRequired: 'rule',
   AlreadyAnswered: 'conflict',
   AlreadySupervised: 'conflict',
+  // authority (docs/contract-authority.md)
+  UnknownAuthorisation: 'not-found',
+  AuthorityOutsideLine: 'rule',
+  GranteeNotRoundOwner: 'rule',
+  AuthoriserNotDeclared: 'rule',
+  AuthorisationMissing: 'rule',
 } as const;
 
 export type RefusalName = keyof typeof REFUSALS;
