@@ -14,6 +14,7 @@ export * from './follow-through/messages.js';
 export * from './linkage/messages.js';
 export * from './audit/messages.js';
 export * from './authority/messages.js';
+export { inForceAt } from './authority/decide.js';
 export * from './access/branch.js';
 export * from './events.js';
 export * from './streams.js';
