@@ -236,6 +236,8 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   SpecialReportSubmitted: '报送专题报告',
   RoundClosed: '结束巡察',
   ChainHeadSigned: '签署链头',
+  AuthorisationGranted: '授权巡视巡察',
+  AuthorisationRevoked: '撤销授权',
 };
 
 export const VERIFY_LABELS = { ok: '通过', broken: '未通过' } as const;
