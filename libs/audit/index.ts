@@ -9,4 +9,5 @@ export * from './level/level-audit.js';
 export * from './level/served-levels.js';
 export * from './history/history.js';
 export * from './history/lineage.js';
+export * from './history/authority.js';
 export * from './history/snapshots.js';

@@ -4,6 +4,7 @@
  * an event without an entry does not compile.
  */
 import { auditEvents } from './audit/catalogue.js';
+import { authorityCommands, authorityEvents } from './authority/catalogue.js';
 import { clueCommands, clueEvents } from './clues/catalogue.js';
 import { followThroughCommands, followThroughEvents } from './follow-through/catalogue.js';
 import type { Command, CommandOfType, CommandType, DomainEvent, EventOfType, EventType } from './events.js';
@@ -26,6 +27,7 @@ export const COMMANDS: CommandCatalogue<CommandType> = {
   ...followThroughCommands,
   ...linkageCommands,
   ...poolCommands,
+  ...authorityCommands,
 };
 
 export const EVENTS: EventCatalogue<EventType> = {
@@ -37,6 +39,7 @@ export const EVENTS: EventCatalogue<EventType> = {
   ...linkageEvents,
   ...auditEvents,
   ...poolEvents,
+  ...authorityEvents,
 };
 
 /** Every command type and event type, as the catalogues list them. */

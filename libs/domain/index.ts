@@ -15,6 +15,8 @@ export * from './pool/messages.js';
 export * from './pool/privacy.js';
 export * from './linkage/messages.js';
 export * from './audit/messages.js';
+export * from './authority/messages.js';
+export { inForceAt } from './authority/decide.js';
 export * from './access/branch.js';
 export * from './events.js';
 export * from './streams.js';

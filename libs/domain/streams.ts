@@ -17,6 +17,8 @@ export const streams = {
   /** An office's inspector pool settings, and each inspector of it (巡察人员库): named by the office's code. */
   pool: (code: string) => `pool-${code}`,
   inspector: (pool: string, inspectorId: string) => `inspector-${pool}-${inspectorId}`,
+  /** Every authorisation of one round, granted and revoked (authority/). */
+  authorisations: (roundId: string) => `authorisations-${roundId}`,
   /** A level's signed chain heads, in its own store and in the stores of the levels above it. */
   auditChain: auditChainStream,
 } as const;

@@ -162,6 +162,7 @@ const STREAM_OF_ENTITY: Record<keyof World, (key: string) => string> = {
   // Inspectors are kept by their stream's name: two pools may use one inspector id.
   inspectors: (key) => key,
   pools: streams.pool,
+  authorisations: streams.authorisations,
 };
 
 /** Every entity of a World as `stream → entity` (a special report is its own entity). */

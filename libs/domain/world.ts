@@ -1,3 +1,4 @@
+import type { AuthorisedAct, AuthorisingOffice, RoundAuthority } from './authority/messages.js';
 import type { ClueRecipient, DisposalOutcome } from './clues/messages.js';
 import type { Linkage, RoundKind, TeamMember, UnitRef } from './inspection/messages.js';
 import type { Level } from './kernel/actor.js';
@@ -22,6 +23,8 @@ export interface RoundFacts {
   readonly lookBackOf: string | null;
   readonly targets: readonly UnitRef[];
   readonly feedbackDeliveredTo: readonly string[];
+  /** The authorisations it needs (双授权, 授权巡视, 联合巡察); null: none, as before authority was recorded. */
+  readonly authority: RoundAuthority | null;
 }
 export type Round =
   | (RoundFacts & { readonly status: 'planned' })
@@ -120,6 +123,22 @@ export interface PoolSettings {
   readonly threePlusN: ThreePlusN;
 }
 
+/** An authorisation of a round (authority/): what decisions check as of their domain time. */
+export interface Authorisation {
+  readonly authorisationId: string;
+  readonly roundId: string;
+  readonly grantor: string;
+  readonly office: AuthorisingOffice;
+  readonly grantee: string;
+  readonly acts: readonly AuthorisedAct[];
+  readonly unitIds: readonly string[] | null;
+  readonly validFrom: string;
+  readonly validTo: string | null;
+  readonly reference: string;
+  /** Domain time of its revocation; null while it stands. */
+  readonly revokedAt: string | null;
+}
+
 /**
  * What a level knows, folded from the streams a decision reads. A handler loads only the streams a
  * command needs, so a World is usually partial; deciders treat a missing entity as unknown.
@@ -141,6 +160,8 @@ export interface World {
   /** Inspectors by their stream name (streams.inspector), settings by pool code. */
   readonly inspectors: Map<string, Inspector>;
   readonly pools: Map<string, PoolSettings>;
+  /** Authorisations by the round they authorise (one stream per round). */
+  readonly authorisations: Map<string, readonly Authorisation[]>;
 }
 
 export const emptyWorld = (): World => ({
@@ -158,6 +179,7 @@ export const emptyWorld = (): World => ({
   specialReports: new Set(),
   inspectors: new Map(),
   pools: new Map(),
+  authorisations: new Map(),
 });
 
 /**
@@ -181,5 +203,6 @@ export const mergeWorld = (world: World, fragment: World): World => {
   for (const actionId of fragment.accountabilityActions) world.accountabilityActions.add(actionId);
   for (const [key, inspector] of fragment.inspectors) world.inspectors.set(key, inspector);
   for (const [pool, settings] of fragment.pools) world.pools.set(pool, settings);
+  for (const [roundId, authorisations] of fragment.authorisations) world.authorisations.set(roundId, authorisations);
   return world;
 };

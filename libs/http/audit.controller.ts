@@ -6,7 +6,8 @@ import type { Actor, JurisdictionLookup, Level } from '#domain';
 import { ID_PATTERN, LEVELS, Refusal } from '#domain';
 import type { Finding, HeldHead, VerificationReport, AggregateAsOf, AsOfReplay, Lineage, LineageSubject, ReplayPage, ReplaySubject, SignedHeadRecord } from '#audit';
 import type { LevelNode } from '#linkage';
-import { ChainNotKept, LINEAGE_SUBJECTS, UnknownLineageSubject, exportServedLevel, heldHeadsOf, signServedLevel, verifyServedLevel } from '#audit';
+import type { RoundAuthorityAudit } from '#audit';
+import { ChainNotKept, LINEAGE_SUBJECTS, UnknownAuthorityRound, UnknownLineageSubject, exportServedLevel, heldHeadsOf, signServedLevel, verifyServedLevel } from '#audit';
 import type { ReadModel, Report, TaskStream } from '#projections';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
@@ -40,6 +41,10 @@ export class StreamParam {
 export class LineageParams {
   @ApiProperty({ enum: LINEAGE_SUBJECTS, description: 'what the id names' }) @IsIn(LINEAGE_SUBJECTS) kind!: LineageSubject;
   @ApiProperty({ ...PARAMETER.id, description: 'the task, issue or clue id', example: 'fj-grain-task-350600' }) @Matches(ID_PATTERN) id!: string;
+}
+
+export class AuthorityParams {
+  @ApiProperty({ ...PARAMETER.id, description: 'the round', example: 'zz-cross-2021' }) @Matches(ID_PATTERN) roundId!: string;
 }
 
 export class LevelQuery {
@@ -282,6 +287,25 @@ export class AuditController {
       return await node.audit.lineage(kind, id, this.access.factVisibility(actor));
     } catch (error) {
       if (error instanceof UnknownLineageSubject) throw new Refusal(kind === 'task' ? 'UnknownTask' : kind === 'issue' ? 'UnknownIssue' : 'UnknownClue', error.message);
+      throw error;
+    }
+  }
+
+  @Get('authority/:roundId')
+  @Expensive()
+  @Documented({
+    operationId: 'getRoundAuthority',
+    summary: "who was allowed to act in a round, and on whose authority: its authorisations and each act with those in force at the act's domain time, from one level's store",
+    ok: { status: 200, description: "the round's authority", schema: schemaRef('RoundAuthority') },
+    problems: { 400: true, ...AUDIT_REFUSALS, 404: 'UnknownRound: not known at the level, or not visible to the auditor (answered alike)' },
+  })
+  async authority(@Param() { roundId }: AuthorityParams, @Query() query: LevelQuery, @CurrentActor() actor: Actor): Promise<RoundAuthorityAudit> {
+    this.access.requireAuditor(actor);
+    const node = this.node(actor, query.level);
+    try {
+      return await node.audit.authority(roundId, this.access.factVisibility(actor));
+    } catch (error) {
+      if (error instanceof UnknownAuthorityRound) throw new Refusal('UnknownRound', error.message);
       throw error;
     }
   }

@@ -8,7 +8,7 @@
  * data (a task stream, a task's history, the signed heads held, a lineage's facts) has none to
  * state: .spectral.yaml names each such list.
  */
-import { CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN, SPECIALTIES } from '#domain';
+import { AUTHORISED_ACTS, AUTHORISING_OFFICES, CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN, SPECIALTIES } from '#domain';
 import type { FieldSchema } from '#domain';
 import { FINDING_KINDS, LINEAGE_SUBJECTS, MAX_REPLAY_LIMIT } from '#audit';
 import { PROJECTIONS } from '#projections';
@@ -185,6 +185,14 @@ const figures = (): Record<string, JsonSchema> => ({
   ),
   escalations: object({ submitted: count(), adopted: count() }),
   specialReports: count(),
+  authority: object(
+    {
+      granted: count('at the grantor, in the authorised round'),
+      revoked: count('at the grantor, in the authorised round'),
+      reportsReceived: count('feedback reported to the jurisdiction as a party that authorised the round (双报告)'),
+    },
+    'authorisations of rounds (docs/contract-authority.md)',
+  ),
   tasks: object({
     assigned: count(),
     accepted: count('cumulative: a completed task counts as accepted too'),
@@ -544,7 +552,7 @@ const AGGREGATE_AS_OF: JsonSchema = object({
   streamId: streamId(),
   position: count(),
   revision: nullable(count("the stream's last revision at that position; null when it did not exist yet")),
-  kind: nullable({ type: 'string', enum: ['jurisdiction', 'unit', 'round', 'team', 'issue', 'clue', 'rectification', 'task', 'special-report'] }),
+  kind: nullable({ type: 'string', enum: ['jurisdiction', 'unit', 'round', 'team', 'issue', 'clue', 'rectification', 'task', 'special-report', 'authorisations'] }),
   state: { type: 'object', nullable: true, description: 'the aggregate as the domain folds it; its fields depend on `kind`' },
   facts: count("the stream's facts up to the position"),
 });
@@ -579,6 +587,49 @@ const LINEAGE: JsonSchema = object({
   truncated: { type: 'boolean', description: 'true when the lineage was cut at 20,000 facts' },
 });
 
+/** An instant as the command that stated it wrote it (validated, offset kept). */
+const statedInstant = (description: string): JsonSchema => ({ type: 'string', format: 'date-time', minLength: 16, maxLength: 40, description });
+const authorisingParty = (): JsonSchema => object({ jurisdiction: code(), office: { type: 'string', enum: [...AUTHORISING_OFFICES] } });
+
+const ROUND_AUTHORITY: JsonSchema = object({
+  level: level(),
+  upTo: count('the store position it was read up to'),
+  roundId: id(),
+  owner: code(),
+  authority: nullable(
+    object(
+      {
+        authorisedBy: list(authorisingParty(), 10, 'the parties whose authorisation the round needs (双授权)'),
+        delegatedBy: nullable(code('授权巡视: in whose name the round runs')),
+        coOwners: list(code(), 50, '联合巡察: the lower levels that run it with the owner'),
+      },
+      'what the round declared it needs; null: none',
+    ),
+  ),
+  authorisations: unboundedList(schemaRef('AuthorisationRecord'), 'every authorisation of the round the level knows, oldest first'),
+  acts: unboundedList(schemaRef('AuthorisedActRecord'), 'launch, stationings and feedback of the round, in record order'),
+});
+
+const AUTHORISATION_RECORD: JsonSchema = object({
+  authorisationId: id(),
+  grantor: code(),
+  office: { type: 'string', enum: [...AUTHORISING_OFFICES] },
+  grantee: code(),
+  acts: list({ type: 'string', enum: [...AUTHORISED_ACTS] }, AUTHORISED_ACTS.length),
+  unitIds: nullable(list(id(), 1000, 'the units it covers; null: every target of the round')),
+  validFrom: statedInstant('in force from (domain time)'),
+  validTo: nullable(statedInstant('in force until, exclusive')),
+  reference: textOf('grantAuthorisation', 'reference', 'the authorising document number'),
+  revokedAt: nullable(instant('domain time of its revocation')),
+  facts: unboundedList(schemaRef('AuditFact'), 'its grant and revocation, with their provenance'),
+});
+
+const AUTHORISED_ACT_RECORD: JsonSchema = object({
+  fact: schemaRef('AuditFact'),
+  act: nullable({ type: 'string', enum: [...AUTHORISED_ACTS], description: 'what it needed (null: a report delivered, which needs none)' }),
+  inForce: unboundedList(id(), "authorisations in force at the fact's domain time that cover one of its units"),
+  reliedOn: nullable(unboundedList(id(), 'the authorisations the decision recorded relying on; null when the round needed none')),
+});
 
 const EXPORT_LINE: JsonSchema = {
   type: 'object',
@@ -759,6 +810,9 @@ export const ANSWER_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   AggregateAsOf: AGGREGATE_AS_OF,
   LineageNode: LINEAGE_NODE,
   Lineage: LINEAGE,
+  RoundAuthority: ROUND_AUTHORITY,
+  AuthorisationRecord: AUTHORISATION_RECORD,
+  AuthorisedActRecord: AUTHORISED_ACT_RECORD,
   ExportLine: EXPORT_LINE,
   ...EXPORT_LINES,
 };

@@ -184,6 +184,9 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       rows.push(['jurisdiction', fact.data.code, fact.data.name, fact.data.level, fact.data.parent, position]);
       return;
     case 'FeedbackDelivered':
+      // 双报告: one report received by each party that authorised the round, at that party.
+      for (const party of fact.data.reportedTo ?? []) counters.add(party.jurisdiction, fact.data.roundId, 'authority.reportsReceived');
+      return;
     case 'ChainHeadSigned':
       return;
     case 'UnitRegistered':
@@ -334,6 +337,12 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
         counters.add(fact.data.pool, '', 'pool.withdrawn');
         for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
       }
+      return;
+    case 'AuthorisationGranted':
+      counters.add(fact.data.grantor, fact.data.roundId, 'authority.granted');
+      return;
+    case 'AuthorisationRevoked':
+      counters.add(fact.data.grantor, fact.data.roundId, 'authority.revoked');
       return;
     default:
       return assertNever(fact, 'event');

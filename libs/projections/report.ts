@@ -50,6 +50,8 @@ export interface ReportFigures {
   accountability: { talks: number; inquiries: number; admonishments: number; accountabilities: number };
   escalations: { submitted: number; adopted: number };
   specialReports: number;
+  /** Authorisations granted and revoked at the grantor; feedback reported to the jurisdiction as an authorising party (双报告). */
+  authority: { granted: number; revoked: number; reportsReceived: number };
   tasks: { assigned: number; accepted: number; completed: number; overdue: number; completedLate: number };
   petitionsByChannel: { letter: number; call: number; visit: number; online: number };
   /** Issues by category: only categories that occur (an absent one reads as 0). */
@@ -139,6 +141,9 @@ export const COUNTER_METRICS = [
   'pool.evaluations.recommended',
   'pool.evaluations.reminded',
   'pool.evaluations.removed',
+  'authority.granted',
+  'authority.revoked',
+  'authority.reportsReceived',
 ] as const;
 /** A counter of issues of one category: the category is data, so the metric is made from it. */
 export type CategoryMetric = `issuesByCategory.${string}`;
@@ -166,6 +171,7 @@ export const emptyFigures = (jurisdiction: string, name: string, level: Level): 
   accountability: { talks: 0, inquiries: 0, admonishments: 0, accountabilities: 0 },
   escalations: { submitted: 0, adopted: 0 },
   specialReports: 0,
+  authority: { granted: 0, revoked: 0, reportsReceived: 0 },
   tasks: { assigned: 0, accepted: 0, completed: 0, overdue: 0, completedLate: 0 },
   petitionsByChannel: { letter: 0, call: 0, visit: 0, online: 0 },
   issuesByCategory: {},

@@ -65,6 +65,8 @@ const cases: [string, number[], string][] = [
   ['follow-through-zhangzhou-grain.json', [5, 13], here('follow-through-zhangzhou-grain.json')],
   ['follow-through-coal-two-cities.json', [2, 19], here('follow-through-coal-two-cities.json')],
   ['pool-recusal-zhaoan.json', [31], here('pool-recusal-zhaoan.json')],
+  ['authority-fujian-cross-dual.json', [29], here('authority-fujian-cross-dual.json')],
+  ['authority-anhui-colleges.json', [31], here('authority-anhui-colleges.json')],
   ...(existsSync(sharedExample) ? [['followthrough-example.json', [17, 23], sharedExample] as [string, number[], string]] : []),
 ];
 

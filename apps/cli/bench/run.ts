@@ -3,6 +3,7 @@ import { UsageError, subcommand } from '../args.js';
 import { benchAppend } from './append.js';
 import { benchAsOfReport, benchBackup, benchVerify } from './audit.js';
 import { benchCommandThroughput } from './command.js';
+import { benchAuthorityLaunch } from './authority.js';
 import { benchCrossProcess } from './cross-process.js';
 import { benchDashboardBundle, benchDashboardFirstView, benchDashboardLiveUpdate, stopDashboardServer } from './dashboard.js';
 import { benchRebuildFollowThrough } from './follow-through.js';
@@ -20,6 +21,7 @@ import { withScratchDir } from './scratch.js';
 const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   command_throughput: benchCommandThroughput,
   http_command_throughput: benchHttpCommandThroughput,
+  authority_launch_overhead_pct: benchAuthorityLaunch,
   append_throughput: () => withScratchDir('append', benchAppend),
   rebuild_throughput: () => benchRebuild(),
   rebuild_follow_through_throughput: benchRebuildFollowThrough,

@@ -61,6 +61,9 @@ export const FIGURE_LABELS: Readonly<Record<string, string>> = {
   'escalations.submitted': '上报发现',
   'escalations.adopted': '采纳下级发现',
   specialReports: '专题报告',
+  'authority.granted': '授权',
+  'authority.revoked': '撤销授权',
+  'authority.reportsReceived': '双报告（收到）',
   'tasks.assigned': '下达任务',
   'tasks.accepted': '已接收任务',
   'tasks.completed': '已办结任务',
@@ -251,6 +254,8 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   InspectorUpdated: '更新巡察人员信息',
   InspectorWithdrawn: '巡察人员出库',
   InspectorEvaluated: '评价巡察人员',
+  AuthorisationGranted: '授权巡视巡察',
+  AuthorisationRevoked: '撤销授权',
 };
 
 export const VERIFY_LABELS = { ok: '通过', broken: '未通过' } as const;

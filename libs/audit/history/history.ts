@@ -108,6 +108,7 @@ const entityOf = (world: World): { kind: string | null; state: unknown } => {
     ['clue', world.clues],
     ['rectification', world.rectifications],
     ['task', world.tasks],
+    ['authorisations', world.authorisations],
   ];
   for (const [kind, map] of maps) {
     const first = map.values().next();

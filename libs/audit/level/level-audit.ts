@@ -10,6 +10,8 @@ import type { FactVisibility } from '../history/history.js';
 import { LevelHistory } from '../history/history.js';
 import type { Lineage, LineageSubject } from '../history/lineage.js';
 import { LineageTracer } from '../history/lineage.js';
+import type { RoundAuthorityAudit } from '../history/authority.js';
+import { roundAuthority } from '../history/authority.js';
 import type { AuditedLevel, ChainSigningSchedule } from './signer.js';
 import { ChainSigner } from './signer.js';
 import { ReadModelSnapshots } from '../history/snapshots.js';
@@ -172,5 +174,10 @@ export class LevelAudit {
 
   lineage(kind: LineageSubject, id: string, visible?: FactVisibility): Promise<Lineage> {
     return new LineageTracer(this.history, this.audited.store, this.audited.jurisdictions, visible).trace(kind, id);
+  }
+
+  /** Who was allowed to act in a round, and on whose authority (docs/contract-authority.md). */
+  authority(roundId: string, visible?: FactVisibility): Promise<RoundAuthorityAudit> {
+    return roundAuthority(this.history, this.audited.store, roundId, visible);
   }
 }

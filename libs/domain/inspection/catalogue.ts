@@ -19,6 +19,7 @@ import {
 } from './decide.js';
 import type { InspectionCommand, InspectionEvent, TeamMember } from './messages.js';
 import { LINKAGES, PETITION_CHANNELS, ROUND_KINDS } from './messages.js';
+import { AUTHORISING_OFFICES } from '../authority/messages.js';
 
 const member = field.object(
   {
@@ -56,6 +57,16 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
       parentRoundId: field.optional(field.id('a round of an ancestor this round is linked below')),
       lookBackOf: field.optional(field.id('with kind look-back: the round whose rectifications it checks (回头看), of this jurisdiction or below')),
       targets: field.list(field.id(), 1, 1000, 'the units to inspect'),
+      authorisedBy: field.optional(
+        field.list(
+          field.object({ jurisdiction: field.code(), office: field.oneOf(AUTHORISING_OFFICES) }, 'a party whose authorisation the round needs'),
+          1,
+          10,
+          '双授权 and the like: launching and stationing wait until each of these has authorised them (docs/contract-authority.md)',
+        ),
+      ),
+      delegatedBy: field.optional(field.code('授权巡视: the jurisdiction in whose name the round runs (this one or an ancestor; listed in authorisedBy)')),
+      coOwners: field.optional(field.list(field.code(), 1, 50, '联合巡察: jurisdictions below this one that run the round with it (each listed in authorisedBy)')),
     }),
     example: { roundId: 'zz-2021-grain', title: '粮食购销领域腐败问题专项巡察', kind: 'special', theme: 'grain', parentRoundId: 'fj-2021-grain', targets: ['za-grain-depot'] },
     target: (data) => streams.round(data.roundId),
@@ -72,7 +83,8 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
     input: inputOf<Extract<InspectionCommand, { type: 'launchRound' }>['data']>()({ roundId: field.id() }),
     example: { roundId: 'zz-2021-grain' },
     target: (data) => streams.round(data.roundId),
-    reads: () => [],
+    // Only a round that declares authority consults its authorisations: the others read what they always did.
+    reads: (data, world) => (world.rounds.get(data.roundId)?.authority ? [streams.authorisations(data.roundId)] : []),
     decide: decideLaunchRound,
   },
   formTeam: {
@@ -105,7 +117,9 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
     target: (data) => streams.team(data.teamId),
     reads: (data, world) => {
       const team = world.teams.get(data.teamId);
-      return team ? [streams.round(team.roundId), ...poolStreamsFor(team.owner, [team.leader, ...team.members])] : [];
+      if (!team) return [];
+      const authority = world.rounds.get(team.roundId)?.authority ? [streams.authorisations(team.roundId)] : [];
+      return [streams.round(team.roundId), ...authority, ...poolStreamsFor(team.owner, [team.leader, ...team.members])];
     },
     decide: decideStationTeam,
   },
@@ -215,6 +229,7 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
         lookBackOf: data.lookBackOf ?? null,
         targets: data.targets,
         feedbackDeliveredTo: existing?.feedbackDeliveredTo ?? [],
+        authority: data.authority ?? null,
       };
       world.rounds.set(data.roundId, existing ? { ...existing, ...facts } : { ...facts, status: 'planned' });
     },
@@ -257,7 +272,8 @@ export const inspectionEvents: EventCatalogue<InspectionEvent['type']> = {
       const round = world.rounds.get(data.roundId);
       if (round) world.rounds.set(round.roundId, { ...round, feedbackDeliveredTo: [...round.feedbackDeliveredTo, data.unitId] });
     },
-    concerns: (data) => [data.owner, data.unitJurisdiction],
+    // 双报告: the parties that authorised the round hear of the report delivered to them.
+    concerns: (data) => [data.owner, data.unitJurisdiction, ...(data.reportedTo ?? []).map((party) => party.jurisdiction)],
     announce: 'concerned',
     publicView: travelsWhole,
     provenance: 'unread',

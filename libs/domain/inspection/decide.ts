@@ -1,3 +1,4 @@
+import { declaredAuthority, requireAuthorised } from '../authority/decide.js';
 import type { DecisionContext } from '../kernel/decision.js';
 import { requireKnownJurisdiction, requireOwnJurisdiction, requireOwnOrAncestor, requireRole } from '../kernel/decision.js';
 import { refuse } from '../kernel/refusal.js';
@@ -79,6 +80,7 @@ export const decidePlanRound = (command: PlanRound, world: World, context: Decis
       refuse('OutsideJurisdiction', `round ${lookBackOf} belongs to ${subject.owner}, neither ${owner} nor below it`, 'lookBackOf');
     }
   }
+  const authority = declaredAuthority(command.data, owner, context);
   return [
     {
       type: 'RoundPlanned',
@@ -92,6 +94,7 @@ export const decidePlanRound = (command: PlanRound, world: World, context: Decis
         parentRoundId,
         targets: targetRefs,
         lookBackOf,
+        ...(authority ? { authority } : {}),
       },
     },
   ];
@@ -102,7 +105,9 @@ export const decideLaunchRound = (command: LaunchRound, world: World, context: D
   const round = knownRound(world, command.data.roundId);
   requireOwnJurisdiction(context, round.owner, `round ${round.roundId}`);
   if (round.status !== 'planned') refuse('AlreadyRecorded', `round ${round.roundId} is already ${round.status}`, 'roundId');
-  return [{ type: 'RoundLaunched', data: { roundId: round.roundId, owner: round.owner } }];
+  if (round.authority === null) return [{ type: 'RoundLaunched', data: { roundId: round.roundId, owner: round.owner } }];
+  const authorisations = requireAuthorised(round, 'run-round', world, context, null, 'roundId');
+  return [{ type: 'RoundLaunched', data: { roundId: round.roundId, owner: round.owner, authorisations } }];
 };
 
 export const decideFormTeam = (command: FormTeam, world: World, context: DecisionContext): TeamFormed[] => {
@@ -150,7 +155,9 @@ export const decideStationTeam = (command: StationTeam, world: World, context: D
     }
     return target;
   });
-  return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units } }];
+  if (round.authority === null) return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units } }];
+  const authorisations = requireAuthorised(round, 'station-teams', world, context, units.map((unit) => unit.unitId), 'unitIds');
+  return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units, authorisations } }];
 };
 
 export const decideReceivePetitions = (command: ReceivePetitions, world: World, context: DecisionContext): PetitionsReceived[] => {
@@ -204,7 +211,10 @@ export const decideDeliverFeedback = (command: DeliverFeedback, world: World, co
   if (round.feedbackDeliveredTo.includes(target.unitId)) {
     refuse('AlreadyRecorded', `feedback to ${target.unitId} in round ${round.roundId} is already delivered`, 'unitId');
   }
-  return [{ type: 'FeedbackDelivered', data: { roundId: round.roundId, owner: round.owner, unitId: target.unitId, unitJurisdiction: target.jurisdiction } }];
+  const delivered = { roundId: round.roundId, owner: round.owner, unitId: target.unitId, unitJurisdiction: target.jurisdiction };
+  // 双报告: the report goes to every party that authorised the round, and the fact says so.
+  if (round.authority === null) return [{ type: 'FeedbackDelivered', data: delivered }];
+  return [{ type: 'FeedbackDelivered', data: { ...delivered, reportedTo: round.authority.authorisedBy } }];
 };
 
 export const decideSubmitSpecialReport = (command: SubmitSpecialReport, world: World, context: DecisionContext): SpecialReportSubmitted[] => {

@@ -1,3 +1,4 @@
+import type { AuthorisingParty, RoundAuthority } from '../authority/messages.js';
 import type { Message } from '../kernel/envelope.js';
 import type { Specialty } from '../pool/messages.js';
 
@@ -23,7 +24,20 @@ export interface UnitRef {
 export type RegisterUnit = Message<'registerUnit', { unitId: string; name: string; jurisdiction: string; kind?: string }>;
 export type PlanRound = Message<
   'planRound',
-  { roundId: string; title: string; kind: RoundKind; theme?: string; linkage?: Linkage; parentRoundId?: string; lookBackOf?: string; targets: string[] }
+  {
+    roundId: string;
+    title: string;
+    kind: RoundKind;
+    theme?: string;
+    linkage?: Linkage;
+    parentRoundId?: string;
+    lookBackOf?: string;
+    targets: string[];
+    /** The authorisations it needs (docs/contract-authority.md): absent, none. */
+    authorisedBy?: AuthorisingParty[];
+    delegatedBy?: string;
+    coOwners?: string[];
+  }
 >;
 export type LaunchRound = Message<'launchRound', { roundId: string }>;
 export type FormTeam = Message<'formTeam', { teamId: string; roundId: string; leader: TeamMember; members: TeamMember[] }>;
@@ -63,9 +77,12 @@ export type RoundPlanned = Message<
     targets: UnitRef[];
     /** A look-back round's subject; absent on rounds planned before look-backs were recorded. */
     lookBackOf?: string | null;
+    /** What authority it needs; absent on rounds that need none. */
+    authority?: RoundAuthority;
   }
 >;
-export type RoundLaunched = Message<'RoundLaunched', { roundId: string; owner: string }>;
+/** `authorisations`: the ids of those in force that the launch relied on; absent when the round needs none. */
+export type RoundLaunched = Message<'RoundLaunched', { roundId: string; owner: string; authorisations?: string[] }>;
 export type TeamFormed = Message<
   'TeamFormed',
   {
@@ -80,7 +97,7 @@ export type TeamFormed = Message<
     coreSpecialtiesMissing?: Specialty[];
   }
 >;
-export type TeamStationed = Message<'TeamStationed', { teamId: string; roundId: string; owner: string; units: UnitRef[] }>;
+export type TeamStationed = Message<'TeamStationed', { teamId: string; roundId: string; owner: string; units: UnitRef[]; authorisations?: string[] }>;
 export type PetitionsReceived = Message<
   'PetitionsReceived',
   { teamId: string; roundId: string; owner: string; channel: PetitionChannel; count: number }
@@ -99,7 +116,8 @@ export type IssueFound = Message<
     immediate: boolean;
   }
 >;
-export type FeedbackDelivered = Message<'FeedbackDelivered', { roundId: string; owner: string; unitId: string; unitJurisdiction: string }>;
+/** `reportedTo`: 双报告, every party that authorised the round; absent when the round needs none. */
+export type FeedbackDelivered = Message<'FeedbackDelivered', { roundId: string; owner: string; unitId: string; unitJurisdiction: string; reportedTo?: AuthorisingParty[] }>;
 export type SpecialReportSubmitted = Message<
   'SpecialReportSubmitted',
   { reportId: string; roundId: string; owner: string; theme: string; recipients: string[] }

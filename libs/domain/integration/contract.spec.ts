@@ -113,3 +113,42 @@ describe('audienceOf', () => {
     ]);
   });
 });
+
+describe('authority facts across levels (docs/contract-authority.md)', () => {
+  const audience = (event: DomainEvent, recordedBy: string) => audienceOf(event, recordedBy, fujian().get(recordedBy)!.level, fujian());
+  const granted: DomainEvent = {
+    type: 'AuthorisationGranted',
+    data: {
+      authorisationId: 'ds-auth',
+      roundId: 'zz-cross',
+      grantor: DONGSHAN,
+      office: 'party-committee',
+      grantee: ZHANGZHOU,
+      granteeBody: '漳州市委第二交叉巡察组',
+      acts: ['run-round', 'station-teams'],
+      unitIds: null,
+      validFrom: '2025-01-01T00:00:00.000Z',
+      validTo: null,
+      reference: '东委〔2025〕12号',
+      signedBy: 'p-secretary-ds',
+    },
+  };
+
+  it('withholds who signed an authorisation, keeping the grantor, the office and the document', () => {
+    expect(publicData(granted)).toStrictEqual({ type: 'AuthorisationGranted', data: { ...granted.data, signedBy: null } });
+    expect(granted.data).toHaveProperty('signedBy', 'p-secretary-ds');
+  });
+
+  it("sends a county's authorisation of its city's round up to the city and the province", () => {
+    expect(audience(granted, DONGSHAN)).toEqual(['province', 'city']);
+  });
+
+  it('sends feedback reported to an authorising county (双报告) down to the county level', () => {
+    const delivered: DomainEvent = {
+      type: 'FeedbackDelivered',
+      data: { roundId: 'zz-cross', owner: ZHANGZHOU, unitId: 'zhangzhou-grain-bureau', unitJurisdiction: ZHANGZHOU, reportedTo: [{ jurisdiction: DONGSHAN, office: 'party-committee' }] },
+    };
+    expect(audience(delivered, ZHANGZHOU)).toEqual(['province', 'county']);
+    expect(audience({ type: 'FeedbackDelivered', data: { ...delivered.data, reportedTo: undefined } } as DomainEvent, ZHANGZHOU)).toEqual(['province']);
+  });
+});

@@ -64,6 +64,12 @@ export const REFUSALS = {
   NothingToUpdate: 'rule',
   DuplicateSpecialty: 'rule',
   TeamLacksCoreSpecialties: 'rule',
+  // authority (docs/contract-authority.md)
+  UnknownAuthorisation: 'not-found',
+  AuthorityOutsideLine: 'rule',
+  GranteeNotRoundOwner: 'rule',
+  AuthoriserNotDeclared: 'rule',
+  AuthorisationMissing: 'rule',
 } as const;
 
 export type RefusalName = keyof typeof REFUSALS;
