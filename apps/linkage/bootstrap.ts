@@ -83,6 +83,7 @@ const serve = async (config: LinkageConfig): Promise<void> => {
       snapshotEveryEvents: config.audit.snapshotEveryEvents,
     },
     idempotencyRetentionMillis: config.idempotencyRetentionMillis,
+    storeRetry: config.storeRetry,
   });
   const app = await createHttpApp({
     runtime,

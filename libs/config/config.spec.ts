@@ -185,3 +185,25 @@ describe('tracing settings of the configuration', () => {
     expect(problemsOf({ ...base, OTEL_TRACES_SAMPLER_ARG: '0.5' })).toEqual([expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG is set, but OTEL_TRACES_SAMPLER=parentbased_always_on takes no ratio/)]);
   });
 });
+
+describe('store retry pauses of the configuration', () => {
+  const base = { DATA_DIR: '/nonexistent-data-dir' };
+
+  it('pauses 0.5 s, then twice as long each time, at most 30 s, unless STORE_RETRY_FIRST_PAUSE_MS and STORE_RETRY_MAX_PAUSE_MS say otherwise', () => {
+    expect(loadConfig(base).storeRetry).toEqual({ firstPauseMs: 500, maxPauseMs: 30_000 });
+    expect(loadConfig({ ...base, STORE_RETRY_FIRST_PAUSE_MS: '2000', STORE_RETRY_MAX_PAUSE_MS: '120000' }).storeRetry).toEqual({ firstPauseMs: 2000, maxPauseMs: 120_000 });
+    expect(loadConfig({ ...base, STORE_RETRY_FIRST_PAUSE_MS: '5000', STORE_RETRY_MAX_PAUSE_MS: '5000' }).storeRetry).toEqual({ firstPauseMs: 5000, maxPauseMs: 5000 });
+  });
+
+  it('refuses a pause that is no whole number of milliseconds in its range, and a first pause longer than the longest, naming each', () => {
+    expect(problemsOf({ ...base, STORE_RETRY_FIRST_PAUSE_MS: 'soon', STORE_RETRY_MAX_PAUSE_MS: '0' })).toEqual([
+      'STORE_RETRY_FIRST_PAUSE_MS=soon is not a whole number from 10 to 60000',
+      'STORE_RETRY_MAX_PAUSE_MS=0 is not a whole number from 10 to 600000',
+    ]);
+    expect(problemsOf({ ...base, STORE_RETRY_FIRST_PAUSE_MS: '1.5' })).toEqual(['STORE_RETRY_FIRST_PAUSE_MS=1.5 is not a whole number from 10 to 60000']);
+    expect(problemsOf({ ...base, STORE_RETRY_MAX_PAUSE_MS: '3600000' })).toEqual(['STORE_RETRY_MAX_PAUSE_MS=3600000 is not a whole number from 10 to 600000']);
+    expect(problemsOf({ ...base, STORE_RETRY_FIRST_PAUSE_MS: '40000', STORE_RETRY_MAX_PAUSE_MS: '20000' })).toEqual([
+      'STORE_RETRY_FIRST_PAUSE_MS (40000) must not exceed STORE_RETRY_MAX_PAUSE_MS (20000)',
+    ]);
+  });
+});

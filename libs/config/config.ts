@@ -52,6 +52,14 @@ export interface LinkageConfig {
   readonly readyMaxProjectionLag: number;
   /** OpenTelemetry spans over OTLP/HTTP (README "Tracing"); absent: tracing off. */
   readonly tracing?: TracingSettings;
+  /** Pauses between a level's attempts to reach its store while it is out of reach (README "EventStoreDB out of reach"). */
+  readonly storeRetry: StoreRetrySettings;
+}
+
+/** The first pause, then twice as long each time, at most the longest (the linkage's StoreRetry). */
+export interface StoreRetrySettings {
+  readonly firstPauseMs: number;
+  readonly maxPauseMs: number;
 }
 
 export interface TokenKeyConfig {
@@ -391,6 +399,18 @@ const auditFrom = (env: NodeJS.ProcessEnv, levels: readonly Level[], problems: s
   };
 };
 
+/**
+ * STORE_RETRY_FIRST_PAUSE_MS and STORE_RETRY_MAX_PAUSE_MS. The first pause is how soon a level
+ * notices that its store is back after a short cut; the longest bounds how late it notices after a
+ * long one, and how often a server that is still down is asked (every level asks it).
+ */
+const storeRetryFrom = (env: NodeJS.ProcessEnv, problems: string[]): StoreRetrySettings => {
+  const firstPauseMs = boundedCount('STORE_RETRY_FIRST_PAUSE_MS', env.STORE_RETRY_FIRST_PAUSE_MS, 500, 10, 60_000, problems);
+  const maxPauseMs = boundedCount('STORE_RETRY_MAX_PAUSE_MS', env.STORE_RETRY_MAX_PAUSE_MS, 30_000, 10, 600_000, problems);
+  if (firstPauseMs > maxPauseMs) problems.push(`STORE_RETRY_FIRST_PAUSE_MS (${firstPauseMs}) must not exceed STORE_RETRY_MAX_PAUSE_MS (${maxPauseMs})`);
+  return { firstPauseMs, maxPauseMs };
+};
+
 /** Reads and validates the environment; every problem is reported at once. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig => {
   const problems: string[] = [];
@@ -441,6 +461,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
   const tokens = tokensFrom(env, levels, problems);
   const audit = auditFrom(env, levels, problems);
   const tracing = tracingFrom(env, levels, problems);
+  const storeRetry = storeRetryFrom(env, problems);
   const liveViews: LiveViewCaps = {
     maxPerActor: positiveCountOf('LIVE_MAX_PER_ACTOR', env.LIVE_MAX_PER_ACTOR, 20, problems),
     maxTotal: positiveCountOf('LIVE_MAX_TOTAL', env.LIVE_MAX_TOTAL, 2000, problems),
@@ -474,5 +495,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): LinkageConfig 
     metricsPort,
     readyMaxProjectionLag,
     ...(tracing ? { tracing } : {}),
+    storeRetry,
   };
 };

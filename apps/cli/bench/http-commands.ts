@@ -7,8 +7,8 @@ import { InprocBus } from '#bus/adapters';
 import { RunCommand, TokenService, createHttpApp } from '#http';
 import { CommandBus } from '@nestjs/cqrs';
 import { LinkageRuntime, SettableClock, openChainedSqliteStore } from '#linkage';
-import type { OperationsLogger } from '#observability';
-import { createOperationsLog, flushTracing, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
+import type { OperationsLogger, TraceSamplerName } from '#observability';
+import { TRACE_SAMPLERS, createOperationsLog, flushTracing, operationsLog, startTracing, stopTracing, useOperationsLog } from '#observability';
 import { cityRoundSetup, recordIssue } from './command.js';
 import type { BenchResult } from './result.js';
 import { round, withScratchDir } from './scratch.js';
@@ -139,10 +139,15 @@ const lossOf = (off: readonly Block[], on: readonly Block[]) => {
  * One app serves every arm, switched between blocks of BLOCK commands, the arms' order turning
  * each round: on a shared machine the load of other work comes and goes within seconds, and arms
  * run side by side meet the same load, so each round compares its own blocks and the figures are
- * the median round's. `HTTP_BENCH_ARMS` (e.g. `on`) runs only the arms it names, to profile one.
+ * the median round's. `HTTP_BENCH_ARMS` (e.g. `on`) runs only the arms it names, to profile one;
+ * `HTTP_BENCH_SAMPLER` (e.g. `always_off`) gives the on arm another sampler.
  */
 export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
   const chosen = process.env.HTTP_BENCH_ARMS?.split(',');
+  // The default sampler keeps every trace; another (always_off) splits what recording and sending
+  // spans cost from what tracing costs a command whose span records nothing.
+  const sampler = (process.env.HTTP_BENCH_SAMPLER ?? 'parentbased_always_on') as TraceSamplerName;
+  if (!TRACE_SAMPLERS.includes(sampler)) throw new Error(`HTTP_BENCH_SAMPLER=${sampler} is not one of ${TRACE_SAMPLERS.join(', ')}`);
   const arms = chosen ? ARMS.filter((arm) => chosen.includes(arm.label)) : ARMS;
   const blocks = new Map<Arm['label'], Block[]>(arms.map((arm) => [arm.label, []]));
   const previous = operationsLog();
@@ -175,7 +180,7 @@ export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
         const inArm = async (arm: Arm, count: number): Promise<Block> => {
           useOperationsLog(arm.log());
           if (arm.traced) {
-            await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler: 'parentbased_always_on', samplerRatio: 1 } });
+            await startTracing({ settings: { url: sink.url, serviceName: 'inspection-linkage-bench', sampler, samplerRatio: 1 } });
             commandsTraced += count;
           }
           try {
@@ -239,7 +244,7 @@ export const benchHttpCommandThroughput = async (): Promise<BenchResult[]> => {
         unit: '%',
         detail:
           `throughput lost to logs and tracing, on against off: the median of ${ROUNDS} rounds' (middle half ${loss.wallSpread} %), each round's blocks side by side; ` +
-          `the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests for ${commandsTraced} traced commands; ` +
+          `sampler ${sampler}; the sink on 127.0.0.1 (a process of its own) took ${received.spans} spans in ${received.requests} OTLP/HTTP requests for ${commandsTraced} traced commands; ` +
           'metrics are on in every arm (they cannot be turned off)',
       },
       {
