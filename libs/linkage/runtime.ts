@@ -17,7 +17,7 @@ import type { IdempotencyRecords } from './idempotency.js';
 import { IdempotentCommands, MemoryIdempotencyRecords, SqliteIdempotencyRecords } from './idempotency.js';
 import { Inbox, parseIntegrationEvent } from './inbox.js';
 import { JurisdictionRegistrar } from './jurisdiction-registrar.js';
-import { loadReferenceRegistry } from './reference-registry.js';
+import { loadReferenceRegistry, referenceRegistrySource } from './reference-registry.js';
 import { LevelService } from './level-service.js';
 import { Relay } from './relay.js';
 import { TRACEPARENT } from '#observability';
@@ -38,6 +38,8 @@ export interface LevelNode {
   readonly jurisdictions: JurisdictionLookup;
   /** The registry's writer, for its figures: entries recorded here that it could not take (conflicts). */
   readonly registrar: Pick<JurisdictionRegistrar, 'conflicts'>;
+  /** Where the level's registry started from (before the store's registerJurisdiction facts). */
+  readonly registrySource: LevelRegistrySource;
   readonly service: LevelService;
   readonly readModel: ReadModel;
   readonly projections: ProjectionRunner;
@@ -52,6 +54,21 @@ export interface LevelNode {
   readonly audit: LevelAudit;
 }
 
+/** Where a level's registry started from: the division dataset and our overrides, or a registry file. */
+export interface LevelRegistrySource {
+  /** The dataset's package name, or the registry file given instead. */
+  readonly dataset: string;
+  /** The dataset's version (from its package.json); null for a registry file. */
+  readonly version: string | null;
+  /** Our overrides file; null for a registry file. */
+  readonly overrides: string | null;
+  /** Entries it started with, before any registerJurisdiction. */
+  readonly entries: number;
+}
+
+const registrySourceOf = (registryFile: string | undefined, entries: number): LevelRegistrySource =>
+  registryFile === undefined ? referenceRegistrySource() : { dataset: registryFile, version: null, overrides: null, entries };
+
 /** What an operator (or a test across processes) needs to tell whether a level has caught up. */
 export interface LevelStatus {
   readonly level: Level;
@@ -61,7 +78,7 @@ export interface LevelStatus {
   readonly relay: { readonly checkpoint: number; readonly published: number };
   readonly inbox: InboxStats;
   /** Jurisdictions recorded here with another parent or level than this level's registry holds for their code, since start. */
-  readonly registry: { readonly conflicts: number };
+  readonly registry: { readonly conflicts: number; readonly source: LevelRegistrySource };
   readonly projections: readonly ProjectionLag[];
 }
 
@@ -107,6 +124,7 @@ export class LinkageRuntime {
       const registrar = JurisdictionRegistrar.fromReference(options.registryFile, level);
       const watched = registrar.watch(await options.openStore(level));
       const jurisdictions = registrar.directory;
+      const registrySource = registrySourceOf(options.registryFile, jurisdictions.all().length);
       const readModel = new ReadModel(options.dataDir ? join(options.dataDir, `${level}.read.db`) : ':memory:');
       // Until the warm-up has read the store (at start, or later when it was out of reach then), the
       // level serves reads from its read model and refuses commands; the link retries meanwhile.
@@ -157,7 +175,7 @@ export class LinkageRuntime {
         },
       });
       const audit = LevelAudit.create({ audited: { level, store, jurisdictions, onAppended: (listener) => service.onAppended(listener) }, readModel, projections, dataDir: options.dataDir, referenceRegistry: () => loadReferenceRegistry(options.registryFile), options: options.audit });
-      nodes.set(level, { level, store, storeLink, jurisdictions, registrar, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
+      nodes.set(level, { level, store, storeLink, jurisdictions, registrar, registrySource, service, readModel, projections, relay, inbox, consumer, checkpoints, idempotency, idempotencyRecords, audit });
     }
     const runtime = new LinkageRuntime(nodes, options.bus, options.clock);
     if (options.live ?? true) {
@@ -218,7 +236,7 @@ export class LinkageRuntime {
           store: node.storeLink.condition,
           relay: { checkpoint: node.relay.checkpoint, published: node.relay.publishedCount },
           inbox: node.inbox.stats,
-          registry: { conflicts: node.registrar.conflicts },
+          registry: { conflicts: node.registrar.conflicts, source: node.registrySource },
           projections: node.projections.lagBehind(head),
         };
       }),

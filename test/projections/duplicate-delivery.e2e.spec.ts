@@ -38,7 +38,8 @@ const withoutStorePositions = (rows: unknown[]) => rows.map((row) => Object.from
 const views = (readModel: ReadModel, harness: EmbeddedHarness, level: Level, position: number) => {
   const registry = harness.runtime.node(level)!.service.registry;
   const now = harness.clock.now();
-  const jurisdictions = registry.all().map((entry) => entry.code);
+  // The history happens in Fujian; elsewhere in the country's registry every view is empty either way.
+  const jurisdictions = registry.all().filter((entry) => registry.isSelfOrAncestor('350000', entry.code)).map((entry) => entry.code);
   const roundIds = (readModel.db.prepare('SELECT round_id FROM rounds ORDER BY round_id').all() as { round_id: string }[]).map((row) => row.round_id);
   const themes = (readModel.db.prepare('SELECT DISTINCT theme FROM rounds WHERE theme IS NOT NULL ORDER BY theme').all() as { theme: string }[]).map((row) => row.theme);
   const reports = jurisdictions.flatMap((code) => [

@@ -1,17 +1,20 @@
 // Given/when/then for the pure deciders (DESIGN.md §7): *given* these facts, *when* this command,
 // *then* these facts or this named refusal. No Nest, no store: the facts are folded into a World.
-import { readFileSync } from 'node:fs';
-import type { Actor, Command, DomainEvent, RefusalName, Role } from '#domain';
-import { JurisdictionRegistry, Refusal, decide, foldWorld, parseJurisdictionCsv } from '#domain';
+import type { Actor, Command, DomainEvent, JurisdictionRegistry, RefusalName, Role } from '#domain';
+import { Refusal, decide, foldWorld } from '#domain';
+// The module itself, not #linkage: a pure spec need not load the adapters.
+import { loadReferenceRegistry } from '../../libs/linkage/reference-registry.js';
 
 /** When the given facts happened, and the clock a command runs at unless a test says otherwise. */
 export const GIVEN_AT = '2025-03-01T08:00:00.000Z';
 export const NOW = '2025-04-01T09:00:00.000Z';
 
-const REFERENCE = new URL('../../libs/linkage/reference/jurisdictions-fujian.csv', import.meta.url);
 let reference: JurisdictionRegistry | undefined;
-/** The Fujian reference registry; deciders only read it, so one instance serves every test. */
-export const fujian = (): JurisdictionRegistry => (reference ??= JurisdictionRegistry.of(parseJurisdictionCsv(readFileSync(REFERENCE, 'utf8'))));
+/**
+ * The reference registry every level starts from (the whole country; the tests' jurisdictions are
+ * Fujian's); deciders only read it, so one instance serves every test.
+ */
+export const fujian = (): JurisdictionRegistry => (reference ??= loadReferenceRegistry());
 
 export const as = (role: Role, jurisdiction: string): Actor => ({ id: `${role}@${jurisdiction}`, jurisdiction, role });
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Actor, Role } from '#domain';
-import { ReadPolicy } from '#domain';
+import { JurisdictionRegistry, ReadPolicy, parseJurisdictionCsv } from '#domain';
 import { fujian } from '../../../test/support/given-when-then.js';
 import { DONGSHAN, FUZHOU, PINGTAN, PROVINCE, ZHANGZHOU, ZHAOAN } from '../../../test/support/facts.js';
 
@@ -40,10 +41,18 @@ describe('the read policy', () => {
   });
 
   it('covers a whole level only from the top of the tree', () => {
-    expect(policy.coversLevel(as('auditor', PROVINCE), 'county')).toBe(true);
-    expect(policy.coversLevel(as('auditor', ZHANGZHOU), 'county')).toBe(false);
-    expect(policy.coversLevel(as('auditor', ZHANGZHOU), 'city')).toBe(false);
-    expect(policy.coversLevel(as('admin', ZHAOAN), 'city')).toBe(true);
+    // A registry of one province (a REGISTRY_FILE deployment): its province is the top.
+    const oneProvince = new ReadPolicy(JurisdictionRegistry.of(parseJurisdictionCsv(readFileSync('test/fixtures/jurisdictions/fujian-2024.csv', 'utf8'))));
+    expect(oneProvince.coversLevel(as('auditor', PROVINCE), 'county')).toBe(true);
+    expect(oneProvince.coversLevel(as('auditor', ZHANGZHOU), 'county')).toBe(false);
+    expect(oneProvince.coversLevel(as('auditor', ZHANGZHOU), 'city')).toBe(false);
+    expect(oneProvince.coversLevel(as('admin', ZHAOAN), 'city')).toBe(true);
+  });
+
+  it("covers no whole level from one province of the country's registry: the other provinces' counties lie outside it", () => {
+    expect(policy.coversLevel(as('auditor', PROVINCE), 'county')).toBe(false);
+    expect(policy.coversLevel(as('auditor', PROVINCE), 'province')).toBe(false);
+    expect(policy.coversLevel(as('admin', ZHAOAN), 'county')).toBe(true);
   });
 
   it('shows a fact attributed to the actor\'s subtree, and a signed head of a level it audits', () => {

@@ -8,16 +8,25 @@ describe('registerJurisdiction', () => {
       .then({ type: 'JurisdictionRegistered', data: { code: '350699', name: '新区', level: 'county', parent: '350600' } });
   });
 
-  it('records a province with no parent', () => {
+  it('records a province with no parent (one the dataset does not have yet)', () => {
     given()
-      .when({ type: 'registerJurisdiction', data: { code: '360000', name: '江西省', level: 'province' } }, as('admin', '350000'))
-      .then({ type: 'JurisdictionRegistered', data: { code: '360000', name: '江西省', level: 'province', parent: null } });
+      .when({ type: 'registerJurisdiction', data: { code: '990000', name: '新设省', level: 'province' } }, as('admin', '350000'))
+      .then({ type: 'JurisdictionRegistered', data: { code: '990000', name: '新设省', level: 'province', parent: null } });
   });
 
   it('lets an admin act system-wide, whatever jurisdiction it is attached to', () => {
     given()
       .when({ type: 'registerJurisdiction', data: { code: '350899', name: '新区', level: 'county', parent: '350800' } }, as('admin', '350624'))
       .then({ type: 'JurisdictionRegistered', data: { code: '350899', name: '新区', level: 'county', parent: '350800' } });
+  });
+
+  it('adds a county between dataset releases anywhere in the country, and refuses a code the dataset holds', () => {
+    given()
+      .when({ type: 'registerJurisdiction', data: { code: '620799', name: '新区', level: 'county', parent: '620700' } }, as('admin', '350000'))
+      .then({ type: 'JurisdictionRegistered', data: { code: '620799', name: '新区', level: 'county', parent: '620700' } });
+    given()
+      .when({ type: 'registerJurisdiction', data: { code: '620725', name: '山丹县', level: 'county', parent: '620700' } }, as('admin', '350000'))
+      .refusedWith('AlreadyRegistered', 'code');
   });
 
   it('refuses a code the registry already holds', () => {
@@ -34,7 +43,7 @@ describe('registerJurisdiction', () => {
 
   it('refuses a province with a parent', () => {
     given()
-      .when({ type: 'registerJurisdiction', data: { code: '360000', name: '江西省', level: 'province', parent: '350000' } }, as('admin', '350000'))
+      .when({ type: 'registerJurisdiction', data: { code: '990000', name: '新设省', level: 'province', parent: '350000' } }, as('admin', '350000'))
       .refusedWith('InvalidParent', 'parent');
   });
 

@@ -114,10 +114,15 @@ export const parseJurisdictionCsv = (text: string): Jurisdiction[] => {
     }
     return { code, name, level, parent: parent ? parent : null } as Jurisdiction;
   });
-  // Order parents first so that `add` can check every parent exists.
+  // Parents first so that `add` can check every parent exists.
+  return parentsFirst(entries);
+};
+
+/** Orders entries so that each parent comes before its children, otherwise keeping their order. */
+export const parentsFirst = (entries: readonly Jurisdiction[]): Jurisdiction[] => {
   const known = new Set<string>();
   const ordered: Jurisdiction[] = [];
-  let pending = entries;
+  let pending = [...entries];
   while (pending.length > 0) {
     const ready = pending.filter((entry) => entry.parent === null || known.has(entry.parent));
     if (ready.length === 0) throw new Error(`registry has entries whose parent is missing: ${pending.map((e) => e.code).join(', ')}`);
@@ -125,7 +130,9 @@ export const parseJurisdictionCsv = (text: string): Jurisdiction[] => {
       known.add(entry.code);
       ordered.push(entry);
     }
-    pending = pending.filter((entry) => !known.has(entry.code));
+    // By entry, not by code: a second entry of a code stays, for `add` to accept (the same) or refuse (another).
+    const placed = new Set(ready);
+    pending = pending.filter((entry) => !placed.has(entry));
   }
   return ordered;
 };

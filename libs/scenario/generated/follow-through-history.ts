@@ -344,7 +344,8 @@ export const generateFollowThroughHistory = async (store: EventStore, options: F
   const actor = (jurisdiction: string, role: Role): Actor => ({ id: `${jurisdiction}-${role}`, jurisdiction, role });
 
   // Units: each county's party committee (u-<code>-0) and 24 bodies; each city's 16.
-  const jurisdictions = registry.all();
+  // Fujian's history: the registry holds the whole country, the generated history one province.
+  const jurisdictions = registry.all().filter((entry) => registry.isSelfOrAncestor('350000', entry.code));
   const cities = jurisdictions.filter((entry) => entry.level === 'city');
   const countiesOf = (city: Jurisdiction) => registry.childrenOf(city.code).map((code) => registry.get(code)!);
   const unitsOf = new Map<string, UnitInfo[]>();

@@ -33,7 +33,8 @@ export const generateProvinceHistory = async (
     if (pending.length >= perTransaction) await flush();
   };
   const registry = loadReferenceRegistry();
-  const counties = registry.all().filter((entry) => entry.level === 'county');
+  // Fujian's counties: the registry holds the whole country, the generated history one province.
+  const counties = registry.all().filter((entry) => entry.level === 'county' && registry.isSelfOrAncestor('350000', entry.code));
   let written = 0;
   let day = Date.parse('2019-01-01T00:00:00Z');
   const revisions = new Map<string, number>();
