@@ -23,8 +23,7 @@ interface RectificationRow {
   evidence: string;
 }
 
-const progressOf = (row: RectificationRow | undefined): RectificationProgress => {
-  if (!row) return NOT_STARTED;
+const progressOf = (row: RectificationRow): RectificationProgress => {
   const base = { attempt: row.attempt, plannedFor: row.planned_for };
   switch (row.status) {
     case 'required':
@@ -40,25 +39,28 @@ const progressOf = (row: RectificationRow | undefined): RectificationProgress =>
   }
 };
 
-/** A rectification row as the batch will save it: its facts and what they add up to. */
+/**
+ * A rectification row as the batch will save it: its facts and what they add up to. One record per
+ * rectification of the batch, changed in place fact by fact: its second fact in a batch (most
+ * completions follow their requirement within a few positions) reads no row and makes no copy. Its
+ * facts (ids, unit, due date) are the same in every fact of the rectification: taken from the first.
+ */
 interface SavedRectification extends RectificationFacts {
   /** Whether the row was in the table when the batch first read it (then replaced, else inserted). */
   readonly stored: boolean;
-  readonly requiredAt: string | null;
-  readonly measures: string;
-  readonly typical: number;
-  readonly status: RectificationProgress['status'];
-  readonly attempt: number;
-  readonly plannedFor: number;
-  readonly completedAt: string | null;
-  readonly closedAt: string | null;
-  readonly rejections: number;
-  readonly reopened: number;
-  readonly reassessments: string;
-  readonly responsibleLeader: string | null;
-  readonly leadDepartment: string | null;
-  readonly planPosition: number;
-  readonly evidence: string;
+  progress: RectificationProgress;
+  requiredAt: string | null;
+  measures: string;
+  typical: number;
+  rejections: number;
+  reopened: number;
+  /** Parsed while the batch folds, written as JSON once. */
+  reassessments: { roundId: string; verdict: string; at: string }[];
+  responsibleLeader: string | null;
+  leadDepartment: string | null;
+  /** Where the plan shown was stored by the level that recorded it (0: none yet). */
+  planPosition: number;
+  evidence: string;
 }
 
 /** The rectifications table's columns as the writer saves them; `columnsOf` gives the values in this order. */
@@ -68,28 +70,63 @@ const RECTIFICATION_COLUMNS = [
   'lead_department', 'plan_position', 'evidence', 'ledger_order',
 ] as const;
 
-const columnsOf = (saved: SavedRectification): unknown[] => [
-  saved.rectificationId, saved.issueId, saved.roundId, saved.owner, saved.unitId, saved.unitJurisdiction, saved.dueBy, saved.requiredAt, saved.measures, saved.typical,
-  saved.status, saved.attempt, saved.plannedFor, saved.completedAt, saved.closedAt, saved.rejections, saved.reopened, saved.reassessments, saved.responsibleLeader,
-  saved.leadDepartment, saved.planPosition, saved.evidence, saved.requiredAt ?? '',
-];
+const NO_REASSESSMENTS = '[]';
 
-const rowOfSaved = (saved: SavedRectification): RectificationRow => ({
-  status: saved.status,
-  attempt: saved.attempt,
-  planned_for: saved.plannedFor,
-  completed_at: saved.completedAt,
-  closed_at: saved.closedAt,
-  measures: saved.measures,
-  typical: saved.typical,
-  required_at: saved.requiredAt,
-  rejections: saved.rejections,
-  reopened: saved.reopened,
-  reassessments: saved.reassessments,
-  responsible_leader: saved.responsibleLeader,
-  lead_department: saved.leadDepartment,
-  plan_position: saved.planPosition,
-  evidence: saved.evidence,
+const columnsOf = (saved: SavedRectification): unknown[] => {
+  const { progress } = saved;
+  return [
+    saved.rectificationId, saved.issueId, saved.roundId, saved.owner, saved.unitId, saved.unitJurisdiction, saved.dueBy, saved.requiredAt, saved.measures, saved.typical,
+    progress.status, progress.attempt, progress.plannedFor, progress.status === 'required' || progress.status === 'planned' ? null : progress.completedAt,
+    progress.status === 'closed' ? progress.closedAt : null, saved.rejections, saved.reopened,
+    saved.reassessments.length === 0 ? NO_REASSESSMENTS : JSON.stringify(saved.reassessments), saved.responsibleLeader,
+    saved.leadDepartment, saved.planPosition, saved.evidence, saved.requiredAt ?? '',
+  ];
+};
+
+/** A stored row as the batch folds it. */
+const savedOfRow = (facts: RectificationFacts, row: RectificationRow): SavedRectification => ({
+  stored: true,
+  rectificationId: facts.rectificationId,
+  issueId: facts.issueId,
+  roundId: facts.roundId,
+  owner: facts.owner,
+  unitId: facts.unitId,
+  unitJurisdiction: facts.unitJurisdiction,
+  dueBy: facts.dueBy,
+  progress: progressOf(row),
+  requiredAt: row.required_at,
+  measures: row.measures,
+  typical: row.typical,
+  rejections: row.rejections,
+  reopened: row.reopened,
+  reassessments: JSON.parse(row.reassessments) as SavedRectification['reassessments'],
+  responsibleLeader: row.responsible_leader,
+  leadDepartment: row.lead_department,
+  planPosition: row.plan_position,
+  evidence: row.evidence,
+});
+
+/** A rectification the table does not hold yet. */
+const newSaved = (facts: RectificationFacts): SavedRectification => ({
+  stored: false,
+  rectificationId: facts.rectificationId,
+  issueId: facts.issueId,
+  roundId: facts.roundId,
+  owner: facts.owner,
+  unitId: facts.unitId,
+  unitJurisdiction: facts.unitJurisdiction,
+  dueBy: facts.dueBy,
+  progress: NOT_STARTED,
+  requiredAt: null,
+  measures: '[]',
+  typical: 0,
+  rejections: 0,
+  reopened: 0,
+  reassessments: [],
+  responsibleLeader: null,
+  leadDepartment: null,
+  planPosition: 0,
+  evidence: '[]',
 });
 
 /**
@@ -300,91 +337,51 @@ export class ProjectionWriter {
    */
   private writeRectification(event: RectificationEvent, occurredAt: string, sourcePosition: number): void {
     const d = event.data;
-    const pending = this.rectificationsOfBatch.get(d.rectificationId);
-    const unread = pending === undefined && this.rectificationsSinceReset !== undefined && !this.rectificationsSinceReset.has(d.rectificationId);
-    const row = pending ? rowOfSaved(pending) : unread ? undefined : this.statements.rectification.get(d.rectificationId);
-    const progress = progressAfter(progressOf(row), event, occurredAt);
-    const reassessments = JSON.parse(row?.reassessments ?? '[]') as { roundId: string; verdict: string; at: string }[];
-    let {
-      measures,
-      typical,
-      required_at: requiredAt,
-      rejections,
-      reopened,
-      responsible_leader: leader,
-      lead_department: department,
-      plan_position: planPosition,
-      evidence,
-    } = row ?? {
-      measures: '[]',
-      typical: 0,
-      required_at: null,
-      rejections: 0,
-      reopened: 0,
-      responsible_leader: null,
-      lead_department: null,
-      plan_position: 0,
-      evidence: '[]',
-    };
-    const shownPlanFor = row?.planned_for ?? 0;
+    let saved = this.rectificationsOfBatch.get(d.rectificationId);
+    if (saved === undefined) {
+      const unread = this.rectificationsSinceReset !== undefined && !this.rectificationsSinceReset.has(d.rectificationId);
+      const row = unread ? undefined : this.statements.rectification.get(d.rectificationId);
+      saved = row === undefined ? newSaved(d) : savedOfRow(d, row);
+      this.rectificationsOfBatch.set(d.rectificationId, saved);
+    }
+    // What the row shows besides the status is read before the fact moves the status on.
+    const shownPlanFor = saved.progress.plannedFor;
+    saved.progress = progressAfter(saved.progress, event, occurredAt);
     switch (event.type) {
       case 'RectificationRequired':
-        requiredAt = occurredAt;
+        saved.requiredAt = occurredAt;
         // The unit's plan, if it arrived first, says the measures now.
-        if (progress.plannedFor === 0) measures = JSON.stringify(event.data.measures ?? []);
-        typical = event.data.typical ? 1 : 0;
+        if (saved.progress.plannedFor === 0) saved.measures = JSON.stringify(event.data.measures ?? []);
+        saved.typical = event.data.typical ? 1 : 0;
         break;
       case 'RectificationPlanned': {
         // The latest claim holds: a plan for a later attempt, or a later plan for the same one
         // (planning again replaces the plan); a stale one arriving after it does not replace it.
         const { forAttempt } = event.data;
-        if (forAttempt > shownPlanFor || (forAttempt === shownPlanFor && sourcePosition > planPosition)) {
-          measures = JSON.stringify(event.data.measures satisfies Measure[]);
-          leader = event.data.responsibleLeader;
-          department = event.data.leadDepartment;
-          planPosition = sourcePosition;
+        if (forAttempt > shownPlanFor || (forAttempt === shownPlanFor && sourcePosition > saved.planPosition)) {
+          saved.measures = JSON.stringify(event.data.measures satisfies Measure[]);
+          saved.responsibleLeader = event.data.responsibleLeader;
+          saved.leadDepartment = event.data.leadDepartment;
+          saved.planPosition = sourcePosition;
         }
         break;
       }
       case 'RectificationCompleted':
         // The evidence of the completion that holds now: a later completion without evidence shows none.
-        if ((event.data.attempt ?? 1) === progress.attempt) evidence = JSON.stringify(event.data.evidence ?? []);
+        if ((event.data.attempt ?? 1) === saved.progress.attempt) saved.evidence = JSON.stringify(event.data.evidence ?? []);
         break;
       case 'RectificationVerified':
-        if (event.data.verdict === 'rejected') rejections++;
+        if (event.data.verdict === 'rejected') saved.rejections++;
         break;
-      case 'RectificationReassessed':
+      case 'RectificationReassessed': {
+        const { reassessments } = saved;
         reassessments.push({ roundId: event.data.lookBackRoundId, verdict: event.data.verdict, at: occurredAt });
         reassessments.sort((a, b) => a.at.localeCompare(b.at) || a.roundId.localeCompare(b.roundId) || a.verdict.localeCompare(b.verdict));
-        if (event.data.verdict !== 'genuine') reopened++;
+        if (event.data.verdict !== 'genuine') saved.reopened++;
         break;
+      }
       default:
         assertNever(event, 'rectification event');
     }
-    this.rectificationsOfBatch.set(d.rectificationId, {
-      stored: pending ? pending.stored : row !== undefined,
-      rectificationId: d.rectificationId,
-      issueId: d.issueId,
-      roundId: d.roundId,
-      owner: d.owner,
-      unitId: d.unitId,
-      unitJurisdiction: d.unitJurisdiction,
-      dueBy: d.dueBy,
-      requiredAt,
-      measures,
-      typical,
-      status: progress.status,
-      attempt: progress.attempt,
-      plannedFor: progress.plannedFor,
-      completedAt: progress.status === 'required' || progress.status === 'planned' ? null : progress.completedAt,
-      closedAt: progress.status === 'closed' ? progress.closedAt : null,
-      rejections,
-      reopened,
-      reassessments: JSON.stringify(reassessments),
-      responsibleLeader: leader,
-      leadDepartment: department,
-      planPosition,
-      evidence,
-    });
   }
 }
