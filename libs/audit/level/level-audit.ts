@@ -97,12 +97,18 @@ export const rotateAuditKey = (keyFolder: string, level: Level, now = new Date()
   return { retired: old.keyId, active: parseSigningKey(pem).keyId, file };
 };
 
-/** Who records periodic signatures: the system, acting for the root of the jurisdiction tree. */
-export const auditSystemActor = ({ level, jurisdictions }: Pick<AuditedLevel, 'level' | 'jurisdictions'>): Actor => ({
-  id: `audit-chain-signer-${level}`,
-  jurisdiction: jurisdictions.all().find((entry) => entry.parent === null)?.code ?? jurisdictions.all()[0]?.code ?? '000000',
-  role: 'admin',
-});
+/** The code a system actor records when the registry has no single root (the whole country: 全国). */
+export const COUNTRY_CODE = '000000';
+
+/**
+ * Who records periodic signatures: the system, acting for the root of the jurisdiction tree. With
+ * the country's registry there are 31 roots, and the first of them (Beijing) would sign every
+ * level's chain; the system acts for the country instead, which only an admin's reads cover.
+ */
+export const auditSystemActor = ({ level, jurisdictions }: Pick<AuditedLevel, 'level' | 'jurisdictions'>): Actor => {
+  const roots = jurisdictions.all().filter((entry) => entry.parent === null);
+  return { id: `audit-chain-signer-${level}`, jurisdiction: roots.length === 1 ? roots[0]!.code : COUNTRY_CODE, role: 'admin' };
+};
 
 /**
  * The audit side of one level: its chain signer (when its store is hash-chained), its read-model
