@@ -180,6 +180,9 @@ const totals = <K extends LedgerKind>(kind: K, rows: number, overdue: number): (
 /** Which field of a download row says it is overdue, where the ledger has due dates. */
 const OVERDUE_FIELD: Record<LedgerKind, number> = { issues: -1, rectifications: R.overdue, handovers: H.overdue };
 
+/** Rows of a download turned into sheet XML at a time. */
+const SHEET_BATCH_ROWS = 500;
+
 type DownloadChunks = Iterable<readonly LedgerDownloadRow[]> | AsyncIterable<readonly LedgerDownloadRow[]>;
 
 /** An XLSX workbook of one ledger, streamed as `chunks` yields rows (ReadModel.ledgerDownload). */
@@ -195,14 +198,19 @@ export const streamLedgerXlsx = (kind: LedgerKind, title: string, chunks: Downlo
       let count = 0;
       let overdue = 0;
       for await (const chunk of chunks) {
-        const cells: (string | number)[][] = new Array(chunk.length);
-        for (let index = 0; index < chunk.length; index++) {
-          const row = chunk[index]!;
-          if (row[overdueField] === 1) overdue++;
-          cells[index] = downloadCells(kind, row);
+        // A chunk read from the read model goes to the sheet in batches: a batch's cells and text are
+        // let go while young (cheap for the garbage collector), where a whole chunk's would outlive them.
+        for (let start = 0; start < chunk.length; start += SHEET_BATCH_ROWS) {
+          const end = Math.min(chunk.length, start + SHEET_BATCH_ROWS);
+          const cells: (string | number)[][] = new Array(end - start);
+          for (let index = start; index < end; index++) {
+            const row = chunk[index]!;
+            if (row[overdueField] === 1) overdue++;
+            cells[index - start] = downloadCells(kind, row);
+          }
+          yield cells;
         }
         count += chunk.length;
-        yield cells;
       }
       yield [{ cells: totals(kind, count, overdue), style: 'bold' }];
     })(),
