@@ -86,10 +86,12 @@ const DOWNLOAD_SELECT: Record<LedgerKind, string> = {
 /**
  * Rows per read of the read model while a download streams. The ids of a chunk come in ledger order
  * from an index; the rows themselves are then read in id order (the table's order), which costs a
- * fraction of seeking them one by one in ledger order, and put back in ledger order here. A larger
- * chunk reads a little faster and holds more rows at once.
+ * fraction of seeking them one by one in ledger order, and put back in ledger order here. Of
+ * 2,000, 5,000 and 10,000 rows, 5,000 took the least CPU for 100,004 rows of the generated city store
+ * (2,000: more seeks; 10,000: rows outliving the garbage collector's young generation, and a peak
+ * RSS 100 MB higher).
  */
-export const LEDGER_DOWNLOAD_CHUNK = 10_000;
+export const LEDGER_DOWNLOAD_CHUNK = 5_000;
 
 const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.stringify([sortKey, id]), 'utf8').toString('base64url');
 const decodeCursor = (cursor: string): [string, string] => {
