@@ -2,26 +2,12 @@
  * Ledger downloads (台账导出): one sheet per ledger with Chinese column headers, times in Asia/Shanghai,
  * and a totals row, as XLSX (streamed, so a 100,000-row ledger never sits in memory whole) or CSV.
  */
+import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import type { HandoverRow, IssueRow, LedgerKind, LedgerRows, LedgerRowsPage, RectificationRow } from '#projections';
-import type { XlsxRow } from './xlsx-stream.js';
+import type { Measure } from '#domain';
+import type { LedgerDownloadRow, LedgerKind, LedgerRows, RectificationRow } from '#projections';
+import { LEDGER_DOWNLOAD_FIELDS } from '#projections';
 import { streamXlsx } from './xlsx-stream.js';
-
-/** Rows per read of the read model while a download streams. */
-export const LEDGER_DOWNLOAD_PAGE = 2000;
-
-/**
- * The rows of a download, a page at a time: `first`, then each next page read when the writer asks
- * for it, so that only one page of rows is held at once.
- */
-export async function* ledgerPages<K extends LedgerKind>(first: LedgerRowsPage<K>, next: (cursor: string) => LedgerRowsPage<K>): AsyncIterable<LedgerRows[K][]> {
-  let current: LedgerRowsPage<K> = first;
-  yield current.rows;
-  while (current.next !== null) {
-    current = next(current.next);
-    yield current.rows;
-  }
-}
 
 /**
  * Beijing time has been UTC+8 all year since 1992, so a time since then is computed, not looked up:
@@ -83,66 +69,102 @@ const RECIPIENT: Record<string, string> = { discipline: '纪检监察机关', or
 const VERDICT: Record<string, string> = { genuine: '整改到位', superficial: '整改不实', relapsed: '问题反弹' };
 const yes = (value: boolean): string => (value ? '是' : '否');
 
-interface Column<Row> {
+/**
+ * A column of a sheet, read from a download row (LEDGER_DOWNLOAD_FIELDS): the one definition of what
+ * a cell shows, for downloads (straight from the read model's values) and for a page's row objects
+ * (ledgerCells turns those back into the stored values first).
+ */
+interface Column {
   readonly header: string;
   readonly width: number;
-  readonly value: (row: Row) => string | number;
+  readonly value: (row: LedgerDownloadRow) => string | number;
 }
 
-const ISSUE_COLUMNS: Column<IssueRow>[] = [
-  { header: '问题编号', width: 18, value: (row) => row.issueId },
-  { header: '巡视巡察轮次', width: 18, value: (row) => row.roundId },
-  { header: '被巡察单位', width: 28, value: (row) => row.unitName ?? row.unitId },
-  { header: '所属地区代码', width: 12, value: (row) => row.jurisdiction },
-  { header: '问题类别', width: 14, value: (row) => row.category ?? '' },
-  { header: '立行立改', width: 8, value: (row) => yes(row.immediate) },
-  { header: '发现时间', width: 17, value: (row) => shanghaiTime(row.foundAt) },
-  { header: '是否督办', width: 8, value: (row) => yes(row.supervised) },
-  { header: '典型问题', width: 8, value: (row) => yes(row.typical) },
-  { header: '整改编号', width: 20, value: (row) => row.rectificationIds.join('、') },
-  { header: '移交编号', width: 20, value: (row) => row.handoverIds.join('、') },
+/** Where each field sits in a download row of the ledger. */
+const fieldsOf = <K extends LedgerKind>(kind: K): Record<(typeof LEDGER_DOWNLOAD_FIELDS)[K][number], number> =>
+  Object.fromEntries(LEDGER_DOWNLOAD_FIELDS[kind].map((field, index) => [field, index])) as Record<(typeof LEDGER_DOWNLOAD_FIELDS)[K][number], number>;
+
+const text = (value: unknown): string => (value === null || value === undefined ? '' : (value as string));
+const flag = (value: unknown): string => yes(value === 1);
+const time = (value: unknown): string => shanghaiTime(value as string | null);
+
+const I = fieldsOf('issues');
+const ISSUE_COLUMNS: Column[] = [
+  { header: '问题编号', width: 18, value: (row) => row[I.issueId] as string },
+  { header: '巡视巡察轮次', width: 18, value: (row) => row[I.roundId] as string },
+  { header: '被巡察单位', width: 28, value: (row) => (row[I.unitName] ?? row[I.unitId]) as string },
+  { header: '所属地区代码', width: 12, value: (row) => row[I.jurisdiction] as string },
+  { header: '问题类别', width: 14, value: (row) => text(row[I.category]) },
+  { header: '立行立改', width: 8, value: (row) => flag(row[I.immediate]) },
+  { header: '发现时间', width: 17, value: (row) => time(row[I.foundAt]) },
+  { header: '是否督办', width: 8, value: (row) => flag(row[I.supervised]) },
+  { header: '典型问题', width: 8, value: (row) => flag(row[I.typical]) },
+  { header: '整改编号', width: 20, value: (row) => (JSON.parse(row[I.rectificationIds] as string) as string[]).join('、') },
+  { header: '移交编号', width: 20, value: (row) => (JSON.parse(row[I.handoverIds] as string) as string[]).join('、') },
 ];
 
-const RECTIFICATION_COLUMNS: Column<RectificationRow>[] = [
-  { header: '整改编号', width: 18, value: (row) => row.rectificationId },
-  { header: '问题编号', width: 18, value: (row) => row.issueId },
-  { header: '巡视巡察轮次', width: 18, value: (row) => row.roundId },
-  { header: '责任单位', width: 28, value: (row) => row.unitName ?? row.unitId },
-  { header: '所属地区代码', width: 12, value: (row) => row.jurisdiction },
-  { header: '交办机关代码', width: 12, value: (row) => row.requiredBy },
-  { header: '交办时间', width: 17, value: (row) => shanghaiTime(row.requiredAt) },
-  { header: '整改时限', width: 17, value: (row) => shanghaiTime(row.dueBy) },
-  { header: '整改状态', width: 12, value: (row) => RECTIFICATION_STATUS[row.status] ?? row.status },
-  { header: '整改措施', width: 40, value: (row) => row.measures.map((measure) => measure.text).join('；') },
-  { header: '责任领导', width: 14, value: (row) => row.responsibleLeader ?? '' },
-  { header: '牵头部门', width: 20, value: (row) => row.leadDepartment ?? '' },
-  { header: '完成时间', width: 17, value: (row) => shanghaiTime(row.completedAt) },
-  { header: '销号时间', width: 17, value: (row) => shanghaiTime(row.closedAt) },
-  { header: '是否逾期', width: 8, value: (row) => yes(row.overdue) },
-  { header: '逾期完成', width: 8, value: (row) => yes(row.completedLate) },
-  { header: '退回次数', width: 8, value: (row) => row.rejections },
-  { header: '回头看评估', width: 30, value: (row) => row.reassessments.map((entry) => `${shanghaiTime(entry.at)} ${VERDICT[entry.verdict] ?? entry.verdict}`).join('；') },
+const R = fieldsOf('rectifications');
+const RECTIFICATION_COLUMNS: Column[] = [
+  { header: '整改编号', width: 18, value: (row) => row[R.rectificationId] as string },
+  { header: '问题编号', width: 18, value: (row) => row[R.issueId] as string },
+  { header: '巡视巡察轮次', width: 18, value: (row) => row[R.roundId] as string },
+  { header: '责任单位', width: 28, value: (row) => (row[R.unitName] ?? row[R.unitId]) as string },
+  { header: '所属地区代码', width: 12, value: (row) => row[R.jurisdiction] as string },
+  { header: '交办机关代码', width: 12, value: (row) => row[R.requiredBy] as string },
+  { header: '交办时间', width: 17, value: (row) => time(row[R.requiredAt]) },
+  { header: '整改时限', width: 17, value: (row) => time(row[R.dueBy]) },
+  { header: '整改状态', width: 12, value: (row) => RECTIFICATION_STATUS[row[R.status] as string] ?? (row[R.status] as string) },
+  { header: '整改措施', width: 40, value: (row) => (JSON.parse(row[R.measures] as string) as Measure[]).map((measure) => measure.text).join('；') },
+  { header: '责任领导', width: 14, value: (row) => text(row[R.responsibleLeader]) },
+  { header: '牵头部门', width: 20, value: (row) => text(row[R.leadDepartment]) },
+  { header: '完成时间', width: 17, value: (row) => time(row[R.completedAt]) },
+  { header: '销号时间', width: 17, value: (row) => time(row[R.closedAt]) },
+  { header: '是否逾期', width: 8, value: (row) => flag(row[R.overdue]) },
+  { header: '逾期完成', width: 8, value: (row) => flag(row[R.completedLate]) },
+  { header: '退回次数', width: 8, value: (row) => row[R.rejections] as number },
+  {
+    header: '回头看评估',
+    width: 30,
+    value: (row) =>
+      (JSON.parse(row[R.reassessments] as string) as RectificationRow['reassessments']).map((entry) => `${shanghaiTime(entry.at)} ${VERDICT[entry.verdict] ?? entry.verdict}`).join('；'),
+  },
 ];
 
-const HANDOVER_COLUMNS: Column<HandoverRow>[] = [
-  { header: '移交编号', width: 18, value: (row) => row.handoverId },
-  { header: '问题编号', width: 18, value: (row) => row.issueId },
-  { header: '巡视巡察轮次', width: 18, value: (row) => row.roundId },
-  { header: '涉及单位', width: 28, value: (row) => row.unitName ?? row.unitId },
-  { header: '所属地区代码', width: 12, value: (row) => row.jurisdiction },
-  { header: '移交对象', width: 14, value: (row) => RECIPIENT[row.recipient] ?? row.recipient },
-  { header: '移交时间', width: 17, value: (row) => shanghaiTime(row.handedOverAt) },
-  { header: '反馈时限', width: 17, value: (row) => shanghaiTime(row.dueBy) },
-  { header: '办理状态', width: 10, value: (row) => HANDOVER_STATUS[row.status] ?? row.status },
-  { header: '反馈时间', width: 17, value: (row) => shanghaiTime(row.answeredAt) },
-  { header: '办理结果', width: 40, value: (row) => row.result ?? '' },
-  { header: '是否逾期', width: 8, value: (row) => yes(row.overdue) },
+const H = fieldsOf('handovers');
+const HANDOVER_COLUMNS: Column[] = [
+  { header: '移交编号', width: 18, value: (row) => row[H.handoverId] as string },
+  { header: '问题编号', width: 18, value: (row) => row[H.issueId] as string },
+  { header: '巡视巡察轮次', width: 18, value: (row) => row[H.roundId] as string },
+  { header: '涉及单位', width: 28, value: (row) => (row[H.unitName] ?? row[H.unitId]) as string },
+  { header: '所属地区代码', width: 12, value: (row) => row[H.jurisdiction] as string },
+  { header: '移交对象', width: 14, value: (row) => RECIPIENT[row[H.recipient] as string] ?? (row[H.recipient] as string) },
+  { header: '移交时间', width: 17, value: (row) => time(row[H.handedOverAt]) },
+  { header: '反馈时限', width: 17, value: (row) => time(row[H.dueBy]) },
+  { header: '办理状态', width: 10, value: (row) => HANDOVER_STATUS[row[H.status] as string] ?? (row[H.status] as string) },
+  { header: '反馈时间', width: 17, value: (row) => time(row[H.answeredAt]) },
+  { header: '办理结果', width: 40, value: (row) => text(row[H.result]) },
+  { header: '是否逾期', width: 8, value: (row) => flag(row[H.overdue]) },
 ];
 
-const COLUMNS: { [K in LedgerKind]: Column<LedgerRows[K]>[] } = { issues: ISSUE_COLUMNS, rectifications: RECTIFICATION_COLUMNS, handovers: HANDOVER_COLUMNS };
+const COLUMNS: Record<LedgerKind, Column[]> = { issues: ISSUE_COLUMNS, rectifications: RECTIFICATION_COLUMNS, handovers: HANDOVER_COLUMNS };
 
-/** The cells of one ledger row, in column order. */
-export const ledgerCells = <K extends LedgerKind>(kind: K, row: LedgerRows[K]): (string | number)[] => COLUMNS[kind].map((column) => column.value(row));
+/** A page's row as a download row: its fields in LEDGER_DOWNLOAD_FIELDS order, as the read model stores them. */
+const downloadRowOf = <K extends LedgerKind>(kind: K, row: LedgerRows[K]): LedgerDownloadRow =>
+  LEDGER_DOWNLOAD_FIELDS[kind].map((field) => {
+    const value = (row as unknown as Record<string, unknown>)[field];
+    return typeof value === 'boolean' ? (value ? 1 : 0) : Array.isArray(value) ? JSON.stringify(value) : value;
+  });
+
+/** The cells of one download row, in column order. */
+export const downloadCells = (kind: LedgerKind, row: LedgerDownloadRow): (string | number)[] => {
+  const columns = COLUMNS[kind];
+  const cells: (string | number)[] = new Array(columns.length);
+  for (let index = 0; index < columns.length; index++) cells[index] = columns[index]!.value(row);
+  return cells;
+};
+
+/** The cells of one ledger row (as a JSON page holds it), in column order: those of its download row. */
+export const ledgerCells = <K extends LedgerKind>(kind: K, row: LedgerRows[K]): (string | number)[] => downloadCells(kind, downloadRowOf(kind, row));
 
 export const ledgerHeaders = (kind: LedgerKind): string[] => COLUMNS[kind].map((column) => column.header);
 
@@ -155,10 +177,16 @@ const totals = <K extends LedgerKind>(kind: K, rows: number, overdue: number): (
   return cells;
 };
 
-const isOverdue = (row: object): boolean => (row as { overdue?: boolean }).overdue === true;
+/** Which field of a download row says it is overdue, where the ledger has due dates. */
+const OVERDUE_FIELD: Record<LedgerKind, number> = { issues: -1, rectifications: R.overdue, handovers: H.overdue };
 
-/** An XLSX workbook of one ledger, streamed as `rows` yields pages. */
-export const streamLedgerXlsx = <K extends LedgerKind>(kind: K, title: string, rows: AsyncIterable<LedgerRows[K][]>): Readable =>
+/** Rows of a download turned into sheet XML at a time. */
+const SHEET_BATCH_ROWS = 500;
+
+type DownloadChunks = Iterable<readonly LedgerDownloadRow[]> | AsyncIterable<readonly LedgerDownloadRow[]>;
+
+/** An XLSX workbook of one ledger, streamed as `chunks` yields rows (ReadModel.ledgerDownload). */
+export const streamLedgerXlsx = (kind: LedgerKind, title: string, chunks: DownloadChunks): Readable =>
   streamXlsx(
     { name: LEDGER_TITLES[kind], widths: COLUMNS[kind].map((column) => column.width), frozenRows: 2, creator: 'inspection-linkage' },
     (async function* () {
@@ -166,12 +194,23 @@ export const streamLedgerXlsx = <K extends LedgerKind>(kind: K, title: string, r
         { cells: [title], style: 'caption' },
         { cells: ledgerHeaders(kind), style: 'bold' },
       ];
+      const overdueField = OVERDUE_FIELD[kind];
       let count = 0;
       let overdue = 0;
-      for await (const page of rows) {
-        count += page.length;
-        overdue += page.filter(isOverdue).length;
-        yield page.map((row): XlsxRow => ({ cells: ledgerCells(kind, row) }));
+      for await (const chunk of chunks) {
+        // A chunk read from the read model goes to the sheet in batches: a batch's cells and text are
+        // let go while young (cheap for the garbage collector), where a whole chunk's would outlive them.
+        for (let start = 0; start < chunk.length; start += SHEET_BATCH_ROWS) {
+          const end = Math.min(chunk.length, start + SHEET_BATCH_ROWS);
+          const cells: (string | number)[][] = new Array(end - start);
+          for (let index = start; index < end; index++) {
+            const row = chunk[index]!;
+            if (row[overdueField] === 1) overdue++;
+            cells[index - start] = downloadCells(kind, row);
+          }
+          yield cells;
+        }
+        count += chunk.length;
       }
       yield [{ cells: totals(kind, count, overdue), style: 'bold' }];
     })(),
@@ -186,16 +225,24 @@ const csvCell = (value: string | number): string => {
  * CSV of one ledger: a UTF-8 byte order mark first, so that spreadsheet programs on office
  * computers read the Chinese headers as UTF-8; the totals row last.
  */
-export const streamLedgerCsv = <K extends LedgerKind>(kind: K, rows: AsyncIterable<LedgerRows[K][]>): Readable => {
+export const streamLedgerCsv = (kind: LedgerKind, chunks: DownloadChunks): Readable => {
   const output = new PassThrough();
   void (async () => {
     output.write(`\uFEFF${ledgerHeaders(kind).map(csvCell).join(',')}\r\n`);
+    const overdueField = OVERDUE_FIELD[kind];
     let count = 0;
     let overdue = 0;
-    for await (const page of rows) {
-      output.write(page.map((row) => `${ledgerCells(kind, row).map(csvCell).join(',')}\r\n`).join(''));
-      count += page.length;
-      overdue += page.filter(isOverdue).length;
+    for await (const chunk of chunks) {
+      let lines = '';
+      for (const row of chunk) {
+        if (row[overdueField] === 1) overdue++;
+        lines += `${downloadCells(kind, row).map(csvCell).join(',')}\r\n`;
+      }
+      count += chunk.length;
+      // The stream's buffer holds a chunk at most: the next is read once the client has taken this one
+      // (or has gone: then nothing more is read).
+      if (!output.write(lines)) await Promise.race([once(output, 'drain'), once(output, 'close')]);
+      if (output.destroyed) return;
     }
     output.end(`${totals(kind, count, overdue).map(csvCell).join(',')}\r\n`);
   })().catch((error: unknown) => output.destroy(error as Error));

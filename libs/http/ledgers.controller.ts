@@ -8,7 +8,7 @@ import { HANDOVER_STATUSES, LEDGER_KINDS } from '#projections';
 import { Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { schemaRef } from './openapi-schemas.js';
-import { LEDGER_DOWNLOAD_PAGE, LEDGER_TITLES, ledgerPages, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
+import { LEDGER_TITLES, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
 import { LinkageGateway } from './linkage-gateway.js';
 import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
 
@@ -120,18 +120,17 @@ export class LedgersController {
       node.readModel.ledger(jurisdiction, kind, filter, node.jurisdictions, at, node.projections.checkpoint, { ...(cursor !== undefined ? { cursor } : {}), limit });
     if (query.format === undefined || query.format === 'json') return page(query.cursor, query.limit !== undefined ? Number(query.limit) : 50);
 
-    const first = page(undefined, LEDGER_DOWNLOAD_PAGE);
-    // The first page counted every matching row for the title; the later ones need not count again.
-    const pages = ledgerPages(first, (cursor) => node.readModel.ledgerRows(jurisdiction, kind, filter, node.jurisdictions, at, { cursor, limit: LEDGER_DOWNLOAD_PAGE }));
+    // Counted now (a bad filter is refused before a byte is sent); the rows are read as the writer asks for them.
+    const download = node.readModel.ledgerDownload(jurisdiction, kind, filter, node.jurisdictions, at);
     const name = registryName(this.gateway, jurisdiction);
-    const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${first.count} 条）`;
+    const title = `${name}${LEDGER_TITLES[kind]}（截至 ${shanghaiTime(at)}，共 ${download.count} 条）`;
     const file = `${jurisdiction}-${kind}.${query.format}`;
     return query.format === 'xlsx'
-      ? new StreamableFile(streamLedgerXlsx(kind, title, pages), {
+      ? new StreamableFile(streamLedgerXlsx(kind, title, download.chunks), {
           type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
           disposition: `attachment; filename="${file}"`,
         })
-      : new StreamableFile(streamLedgerCsv(kind, pages), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"` });
+      : new StreamableFile(streamLedgerCsv(kind, download.chunks), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"` });
   }
 }
 

@@ -19,6 +19,9 @@ export interface XlsxRow {
   readonly style?: XlsxRowStyle;
 }
 
+/** A row as a batch holds it: styled, or its bare cells (plain: the many rows of a download). */
+export type XlsxBatchRow = XlsxRow | readonly XlsxCell[];
+
 export interface XlsxSheet {
   /** At most 31 characters, none of `[]:*?/\`. */
   readonly name: string;
@@ -63,10 +66,11 @@ const columnName = (index: number): string => {
 const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 10 || code === 13;
 
 /** One `<row>` of `<c>` cells: numbers as values, text inline; empty text writes no cell. */
-const rowXml = (columns: readonly string[], rowNumber: number, row: XlsxRow): string => {
-  const style = STYLE_INDEX[row.style ?? 'plain'];
+const rowXml = (columns: readonly string[], rowNumber: number, row: XlsxBatchRow): string => {
+  const bare = Array.isArray(row);
+  const style = bare ? '' : STYLE_INDEX[(row as XlsxRow).style ?? 'plain'];
   let xml = `<row r="${rowNumber}"${style === '' ? '' : `${style} customFormat="1"`}>`;
-  const { cells } = row;
+  const cells = bare ? (row as readonly XlsxCell[]) : (row as XlsxRow).cells;
   for (let index = 0; index < cells.length; index++) {
     const value = cells[index]!;
     if (typeof value === 'number') {
@@ -81,7 +85,7 @@ const rowXml = (columns: readonly string[], rowNumber: number, row: XlsxRow): st
   return `${xml}</row>`;
 };
 
-async function* sheetXml(sheet: XlsxSheet, batches: AsyncIterable<readonly XlsxRow[]>): AsyncIterable<string> {
+async function* sheetXml(sheet: XlsxSheet, batches: AsyncIterable<readonly XlsxBatchRow[]>): AsyncIterable<string> {
   const columns = sheet.widths.map((_, index) => columnName(index));
   const frozen = sheet.frozenRows > 0
     ? `<pane ySplit="${sheet.frozenRows}" topLeftCell="A${sheet.frozenRows + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A${sheet.frozenRows + 1}" sqref="A${sheet.frozenRows + 1}"/>`
@@ -160,7 +164,7 @@ const workbookParts = (sheet: XlsxSheet, created: Date): [string, string][] => [
  * zip asks for more (so a slow reader slows the reading of rows, and one batch is held at a time).
  * A failure of `rows` destroys the stream with that error.
  */
-export const streamXlsx = (sheet: XlsxSheet, rows: AsyncIterable<readonly XlsxRow[]>): Readable => {
+export const streamXlsx = (sheet: XlsxSheet, rows: AsyncIterable<readonly XlsxBatchRow[]>): Readable => {
   const output = new PassThrough();
   const zip = archiver('zip', { zlib: { level: ZIP_LEVEL } });
   pipeline(zip, output, () => {
@@ -168,7 +172,8 @@ export const streamXlsx = (sheet: XlsxSheet, rows: AsyncIterable<readonly XlsxRo
   });
   const created = new Date();
   for (const [name, xml] of workbookParts(sheet, created)) zip.append(xml, { name, date: created });
-  const sheetStream = Readable.from(sheetXml(sheet, rows));
+  // One batch read ahead at most (Readable.from would hold 16): the rows held are a batch's, whatever the download's size.
+  const sheetStream = Readable.from(sheetXml(sheet, rows), { highWaterMark: 1 });
   sheetStream.once('error', (error) => zip.destroy(error));
   zip.append(sheetStream, { name: 'xl/worksheets/sheet1.xml', date: created });
   zip.finalize().catch((error: unknown) => output.destroy(error as Error));

@@ -117,3 +117,47 @@ export class LedgerFilterNotApplicable extends Error {
 export class InvalidCursor extends Error {
   override readonly name = 'InvalidCursor';
 }
+
+/**
+ * The fields of a download row (ReadModel.ledgerDownload), in the order the row holds them: values as
+ * the read model stores them, not as a page shows them (flags 0 or 1, lists as JSON text, times as
+ * ISO 8601 text, null for none). A download of 100,000 rows builds no row objects.
+ */
+export const LEDGER_DOWNLOAD_FIELDS = {
+  issues: ['issueId', 'roundId', 'unitId', 'unitName', 'jurisdiction', 'category', 'immediate', 'foundAt', 'supervised', 'typical', 'rectificationIds', 'handoverIds'],
+  rectifications: [
+    'rectificationId',
+    'issueId',
+    'roundId',
+    'unitId',
+    'unitName',
+    'jurisdiction',
+    'requiredBy',
+    'requiredAt',
+    'dueBy',
+    'status',
+    'measures',
+    'responsibleLeader',
+    'leadDepartment',
+    'completedAt',
+    'closedAt',
+    'overdue',
+    'completedLate',
+    'rejections',
+    'reassessments',
+  ],
+  handovers: ['handoverId', 'issueId', 'roundId', 'unitId', 'unitName', 'jurisdiction', 'recipient', 'handedOverAt', 'dueBy', 'status', 'answeredAt', 'result', 'overdue'],
+} as const satisfies { [K in LedgerKind]: readonly (keyof LedgerRows[K])[] };
+
+/** One row of a download: its LEDGER_DOWNLOAD_FIELDS, in that order. */
+export type LedgerDownloadRow = readonly unknown[];
+
+/**
+ * Every matching row of a ledger, for a download: the count (read when the download is asked for,
+ * so that a bad filter or scope fails before a byte is sent), then the rows in ledger order, a
+ * chunk read from the read model each time the writer asks for the next one.
+ */
+export interface LedgerDownload {
+  readonly count: number;
+  readonly chunks: Iterable<readonly LedgerDownloadRow[]>;
+}

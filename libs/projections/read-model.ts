@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { JurisdictionLookup, JurisdictionRegistered } from '#domain';
 import { preparePrivateSqliteFile } from '#event-store';
-import type { LedgerFilter, LedgerKind, LedgerPage, LedgerRowsPage } from './ledgers.js';
+import type { LedgerDownload, LedgerFilter, LedgerKind, LedgerPage, LedgerRowsPage } from './ledgers.js';
 import type { ProjectedFact, ProjectionPlan } from './projector.js';
 import { planProjection } from './projector.js';
 import { LedgerQueries } from './read-model/ledger-queries.js';
@@ -14,6 +14,7 @@ import type { Report, ReportScope, TaskStream } from './report.js';
 
 export { UnknownScope } from './read-model/queries.js';
 export { PROJECTION_VERSION } from './read-model/schema.js';
+export { LEDGER_DOWNLOAD_CHUNK } from './read-model/ledger-queries.js';
 
 const OPEN_DUE_DATES = `
   SELECT min(due_by) AS next FROM (
@@ -130,6 +131,11 @@ export class ReadModel {
     page: { readonly cursor?: string; readonly limit: number },
   ): LedgerPage<K> {
     return this.ledgers.ledger(jurisdiction, kind, filter, registry, at, position, page);
+  }
+
+  /** Every matching row of a ledger for a download: counted now, read a chunk at a time as `chunks` is pulled. */
+  ledgerDownload(jurisdiction: string, kind: LedgerKind, filter: LedgerFilter, registry: JurisdictionLookup, at: string, chunkRows?: number): LedgerDownload {
+    return this.ledgers.ledgerDownload(jurisdiction, kind, filter, registry, at, chunkRows);
   }
 
   /** A later page of a download: the rows and the next cursor, without counting every match again. */

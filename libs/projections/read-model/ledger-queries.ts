@@ -1,6 +1,6 @@
 import type { JurisdictionLookup } from '#domain';
 import { RECTIFICATION_STATUSES } from '#domain';
-import type { HandoverRow, IssueRow, LedgerFilter, LedgerKind, LedgerPage, LedgerRows, LedgerRowsPage, RectificationRow } from '../ledgers.js';
+import type { HandoverRow, IssueRow, LedgerDownload, LedgerDownloadRow, LedgerFilter, LedgerKind, LedgerPage, LedgerRows, LedgerRowsPage, RectificationRow } from '../ledgers.js';
 import { HANDOVER_STATUSES, InvalidCursor, LedgerFilterNotApplicable } from '../ledgers.js';
 import type { QueryContext } from './queries.js';
 import { UnknownScope } from './queries.js';
@@ -66,6 +66,32 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
       (x.answered_at IS NULL AND x.due_by < @at) AS overdue`,
   },
 };
+
+/**
+ * The columns of a download row, in the order of LEDGER_DOWNLOAD_FIELDS: what the sheet shows and
+ * nothing more (a rectification's evidence and typical flag are not columns of the sheet). A flag is 0
+ * or 1, never null: a closed rectification with no completion time was not completed late.
+ */
+const DOWNLOAD_SELECT: Record<LedgerKind, string> = {
+  issues: `x.issue_id, x.round_id, x.unit_id, u.name, x.unit_jurisdiction, x.category, x.immediate, x.found_at, x.supervised, x.typical,
+    (SELECT json_group_array(r.rectification_id) FROM (SELECT rectification_id FROM rectifications WHERE issue_id = x.issue_id ORDER BY rectification_id) r),
+    (SELECT json_group_array(h.handover_id) FROM (SELECT handover_id FROM handovers WHERE issue_id = x.issue_id ORDER BY handover_id) h)`,
+  rectifications: `x.rectification_id, x.issue_id, x.round_id, x.unit_id, u.name, x.unit_jurisdiction, x.owner, x.required_at, x.due_by, x.status,
+    x.measures, x.responsible_leader, x.lead_department, x.completed_at, x.closed_at, (x.status NOT IN ${DONE} AND x.due_by < @at),
+    IFNULL(x.status IN ${DONE} AND x.completed_at > x.due_by, 0), x.rejections, x.reassessments`,
+  handovers: `x.handover_id, x.issue_id, x.round_id, x.unit_id, u.name, x.unit_jurisdiction, x.recipient, x.handed_over_at, x.due_by,
+    CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END, x.answered_at, x.result, (x.answered_at IS NULL AND x.due_by < @at)`,
+};
+
+/**
+ * Rows per read of the read model while a download streams. The ids of a chunk come in ledger order
+ * from an index; the rows themselves are then read in id order (the table's order), which costs a
+ * fraction of seeking them one by one in ledger order, and put back in ledger order here. Of
+ * 2,000, 5,000 and 10,000 rows, 5,000 took the least CPU for 100,004 rows of the generated city store
+ * (2,000: more seeks; 10,000: rows outliving the garbage collector's young generation, and a peak
+ * RSS 100 MB higher).
+ */
+export const LEDGER_DOWNLOAD_CHUNK = 5_000;
 
 const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.stringify([sortKey, id]), 'utf8').toString('base64url');
 const decodeCursor = (cursor: string): [string, string] => {
@@ -149,15 +175,68 @@ export class LedgerQueries {
     return { rows, next };
   }
 
-  private read<K extends LedgerKind>(
-    jurisdiction: string,
-    kind: K,
-    filter: LedgerFilter,
-    registry: JurisdictionLookup,
-    at: string,
-    page: { readonly cursor?: string; readonly limit: number },
-    counted: boolean,
-  ): LedgerRowsPage<K> & { readonly count?: number } {
+  /**
+   * Every matching row, for a download (CSV or XLSX): counted now, then read a chunk at a time as
+   * the writer pulls `chunks`, each chunk in a read transaction of its own behind the last one's
+   * (ledger order, then id), as pages follow a cursor.
+   */
+  ledgerDownload(jurisdiction: string, kind: LedgerKind, filter: LedgerFilter, registry: JurisdictionLookup, at: string, chunkRows = LEDGER_DOWNLOAD_CHUNK): LedgerDownload {
+    const { shape, rounds, matching, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
+    const context = this.context;
+    const children = registry.childrenOf(jurisdiction);
+    const count = context.inScope(jurisdiction, children, registry, rounds, () => (context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n);
+    const limit = Math.max(1, Math.trunc(chunkRows));
+    const afterCursor = `${shape.sortKey} <= @cursorKey AND (${shape.sortKey} < @cursorKey OR x.${shape.id} < @cursorId)`;
+    // The chunk's ids and ledger keys, as a page finds them: walked along the ledger-order index while
+    // the filter matches often enough, else gathered per jurisdiction and sorted (ids only: small).
+    const idsOf = (after: boolean) => {
+      const gathered = context.query(
+        `SELECT x.${shape.id}, ${shape.sortKey} AS page_key FROM ${shape.table} x WHERE ${after ? `${matching} AND ${afterCursor}` : matching}
+         ORDER BY page_key DESC, x.${shape.id} DESC LIMIT ${limit}`,
+      );
+      const walked =
+        shape.walk && filter.unitId === undefined && filter.roundId === undefined
+          ? context.query(
+              `SELECT x.${shape.id}, x.page_key FROM (
+                 SELECT ${shape.walk.columns}, ${shape.sortKey} AS page_key FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${after ? `WHERE ${afterCursor}` : ''}
+                 ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${limit * WALK_ENTRIES_PER_ROW}) x
+               WHERE ${matching} ORDER BY x.page_key DESC, x.${shape.id} DESC LIMIT ${limit}`,
+            )
+          : undefined;
+      return { gathered, walked };
+    };
+    const first = idsOf(false);
+    const later = idsOf(true);
+    const rowsOf = context.query(
+      `SELECT ${DOWNLOAD_SELECT[kind]} FROM ${shape.table} x LEFT JOIN units u ON u.unit_id = x.unit_id WHERE x.${shape.id} IN (SELECT value FROM json_each(@ids))`,
+    );
+    function* chunks(): Generator<readonly LedgerDownloadRow[]> {
+      let cursor: { cursorKey: string; cursorId: string } | undefined;
+      for (;;) {
+        const { ids, rows } = context.inScope(jurisdiction, children, registry, rounds, () => {
+          const statements = cursor === undefined ? first : later;
+          const values = cursor === undefined ? parameters : { ...parameters, ...cursor };
+          let ids = statements.walked?.raw(true).all(values) as [string, string][] | undefined;
+          if (ids === undefined || ids.length < limit) ids = statements.gathered.raw(true).all(values) as [string, string][];
+          if (ids.length === 0) return { ids, rows: [] };
+          // Read in id order, as SQLite seeks an IN list; put back in the ids' (ledger) order.
+          const place = new Map<string, number>();
+          for (let index = 0; index < ids.length; index++) place.set(ids[index]![0], index);
+          const rows: LedgerDownloadRow[] = new Array(ids.length);
+          for (const row of rowsOf.raw(true).iterate({ at, ids: JSON.stringify(ids.map(([id]) => id)) }) as IterableIterator<unknown[]>) rows[place.get(row[0] as string)!] = row;
+          return { ids, rows };
+        });
+        if (rows.length > 0) yield rows;
+        if (ids.length < limit) return;
+        const [cursorId, cursorKey] = ids[ids.length - 1]!;
+        cursor = { cursorKey, cursorId };
+      }
+    }
+    return { count, chunks: chunks() };
+  }
+
+  /** The WHERE of a ledger read (its rows in the scope, filtered), with its parameters; refuses a filter the ledger lacks. */
+  private criteria(jurisdiction: string, kind: LedgerKind, filter: LedgerFilter, registry: JurisdictionLookup, at: string) {
     if (!registry.get(jurisdiction)) throw new UnknownScope(`jurisdiction ${jurisdiction} is not registered`);
     const shape = SHAPES[kind];
     const rounds = filter.roundId !== undefined ? this.context.roundsInScope({ roundId: filter.roundId }) : undefined;
@@ -191,7 +270,19 @@ export class LedgerQueries {
       );
       parameters.category = filter.category;
     }
-    const matching = where.join(' AND ');
+    return { shape, rounds, matching: where.join(' AND '), parameters };
+  }
+
+  private read<K extends LedgerKind>(
+    jurisdiction: string,
+    kind: K,
+    filter: LedgerFilter,
+    registry: JurisdictionLookup,
+    at: string,
+    page: { readonly cursor?: string; readonly limit: number },
+    counted: boolean,
+  ): LedgerRowsPage<K> & { readonly count?: number } {
+    const { shape, rounds, matching, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
     let afterCursor: string | undefined;
     if (page.cursor !== undefined) {
       const [sortKey, id] = decodeCursor(page.cursor);
