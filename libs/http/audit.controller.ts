@@ -12,7 +12,7 @@ import type { ReadModel, Report, TaskStream } from '#projections';
 import { BODY_PROBLEMS, Documented, PARAMETER } from './api-docs.js';
 import { CurrentActor } from './auth.js';
 import { LinkageGateway } from './linkage-gateway.js';
-import { ScopeRoundId, ScopeTheme } from './report-scope.js';
+import { ScopeFrom, ScopeRoundId, ScopeTheme, ScopeTo, windowOf } from './report-scope.js';
 import { AuditUnavailable, ValidationFailed } from './problems.js';
 import type { ReadAccess } from './read-access.js';
 import { Expensive } from './request-guards.js';
@@ -77,6 +77,8 @@ export class AsOfQuery extends LevelQuery {
 export class AsOfReportQuery extends AsOfQuery {
   @ScopeRoundId() roundId?: string;
   @ScopeTheme() theme?: string;
+  @ScopeFrom() from?: string;
+  @ScopeTo() to?: string;
 }
 
 export class ReplayQuery extends AsOfQuery {
@@ -227,7 +229,12 @@ export class AuditController {
     if (query.roundId !== undefined && query.theme !== undefined) {
       throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
     }
-    const scope = { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
+    const window = windowOf(query.from, query.to);
+    const scope = {
+      ...(query.roundId !== undefined ? { roundId: query.roundId } : {}),
+      ...(query.theme !== undefined ? { theme: query.theme } : {}),
+      ...(window !== undefined ? { window } : {}),
+    };
     return this.asOf(actor, jurisdiction, query, (readModel, registry, position, at) => {
       this.access.requireVisibleScope(actor, readModel, scope);
       return readModel.report(jurisdiction, scope, registry, at, position);

@@ -47,8 +47,12 @@ export interface LiveViewSource<T extends { position: number }> {
 const LONGEST_TIMER_MILLIS = 2 ** 31 - 1;
 
 /** What makes two live views the same content, whoever watches them. */
-export const liveViewKey = (level: Level, kind: 'report' | 'tasks', jurisdiction: string, scope: { roundId?: string; theme?: string } = {}): string =>
-  JSON.stringify([level, kind, jurisdiction, scope.roundId ?? null, scope.theme ?? null]);
+export const liveViewKey = (
+  level: Level,
+  kind: 'report' | 'tasks',
+  jurisdiction: string,
+  scope: { roundId?: string; theme?: string; window?: { from: string | null; to: string | null } } = {},
+): string => JSON.stringify([level, kind, jurisdiction, scope.roundId ?? null, scope.theme ?? null, scope.window?.from ?? null, scope.window?.to ?? null]);
 
 /**
  * Streams sent a view in one turn of the event loop; between turns, other requests (commands) are

@@ -8,7 +8,7 @@
  * data (a task stream, a task's history, the signed heads held, a lineage's facts) has none to
  * state: .spectral.yaml names each such list.
  */
-import { AUTHORISED_ACTS, AUTHORISING_OFFICES, CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, ROLES, SHA256_PATTERN, SPECIALTIES } from '#domain';
+import { AUTHORISED_ACTS, AUTHORISING_OFFICES, CODE_PATTERN, COMMANDS, ID_PATTERN, LEVELS, LINKAGES, ROLES, ROUND_KINDS, SHA256_PATTERN, SPECIALTIES } from '#domain';
 import type { FieldSchema } from '#domain';
 import { FINDING_KINDS, LINEAGE_SUBJECTS, MAX_REPLAY_LIMIT } from '#audit';
 import { PROJECTIONS } from '#projections';
@@ -218,7 +218,40 @@ const figures = (): Record<string, JsonSchema> => ({
     },
     'the inspector pool (巡察人员库): counts only, never a person',
   ),
+  feedback: object({ delivered: count('feedback delivered to units (反馈), at the unit\'s jurisdiction') }),
+  cluesBySubjectRank: {
+    type: 'object',
+    description: 'clues transferred by the rank of their subject (`unspecified` when none was given): only ranks that occur (an absent one reads as 0)',
+    maxProperties: 100_000,
+    additionalProperties: count(),
+    example: { 'county-managed': 12, 'city-managed': 3, unspecified: 1 },
+  },
+  roundsByKind: object(
+    Object.fromEntries(ROUND_KINDS.map((kind) => [kind, object({ launched: count(), closed: count() })])),
+    'rounds by kind, at the owner\'s jurisdiction (in the window: launched or closed in it)',
+  ),
+  byLinkage: object(
+    Object.fromEntries(
+      LINKAGES.map((mode) => [
+        mode,
+        object({
+          rounds: count('rounds of this mode launched by the subtree (in the window: launched in it)'),
+          clues: count('clues transferred in rounds of this mode, counted in the subtree'),
+          cluesPerRound: { ...perRound('clues / rounds'), example: 6 },
+          issues: count(),
+          issuesPerRound: perRound('issues / rounds'),
+          petitions: count(),
+          petitionsPerRound: perRound('petitions / rounds'),
+          casesFiled: count('persons'),
+        }),
+      ]),
+    ),
+    'figures by the linkage mode of their round (none, linked, elevated, cross), with averages per round launched: "cross inspection transfers twice the clues per round" reads byLinkage.cross.cluesPerRound against byLinkage.none.cluesPerRound',
+  ),
 });
+
+/** An average per round: 0 when no round was launched. */
+const perRound = (description: string): JsonSchema => ({ type: 'number', format: 'double', minimum: 0, description: `${description} (0 when none was launched)` });
 
 const REPORT_FIGURES: JsonSchema = object(figures(), 'the figures of DESIGN.md §5 for one jurisdiction\'s subtree');
 
@@ -226,9 +259,19 @@ const REPORT: JsonSchema = object(
   {
     ...figures(),
     scope: object(
-      { roundId: id('the round, and every round linked below it'), theme: textOf('planRound', 'theme', 'rounds of this theme') },
-      'what the report covers: a round family, a theme, or (empty) everything',
-      ['roundId', 'theme'],
+      {
+        roundId: id('the round, and every round linked below it'),
+        theme: textOf('planRound', 'theme', 'rounds of this theme'),
+        window: object(
+          {
+            from: nullable(instant('the first instant in the window (a midnight in Asia/Shanghai); null: since the beginning')),
+            to: nullable(instant('the first instant after the window; null: up to the present')),
+          },
+          'only facts whose domain time lies in [from, to)',
+        ),
+      },
+      'what the report covers: a round family, a theme, or (empty) everything, and the window of time when one was asked',
+      ['roundId', 'theme', 'window'],
     ),
     asOf: instant('the instant `overdue` was measured against'),
     position: count('the store position the read model had reached'),

@@ -17,7 +17,7 @@ import { LiveViews, liveViewKey } from './live-views.js';
 import { ValidationFailed } from './problems.js';
 import { Expensive, Unlimited } from './request-guards.js';
 import { schemaRef } from './openapi-schemas.js';
-import { ScopeRoundId, ScopeTheme } from './report-scope.js';
+import { ScopeFrom, ScopeRoundId, ScopeTheme, ScopeTo, windowOf } from './report-scope.js';
 import { IsInstant, validatedInstant } from './validation.js';
 
 /** A store position fits a safe integer: at most 15 digits. */
@@ -51,6 +51,8 @@ export class ConsistencyQuery {
 export class ReportQuery extends ConsistencyQuery {
   @ScopeRoundId() roundId?: string;
   @ScopeTheme() theme?: string;
+  @ScopeFrom() from?: string;
+  @ScopeTo() to?: string;
 }
 
 const consistencyOf = (after: string | undefined): Consistency | undefined => {
@@ -65,7 +67,12 @@ const scopeOf = (query: ReportQuery) => {
   if (query.roundId !== undefined && query.theme !== undefined) {
     throw new ValidationFailed([{ field: 'theme', rule: 'exclusive', message: 'give roundId or theme, not both' }]);
   }
-  return { ...(query.roundId !== undefined ? { roundId: query.roundId } : {}), ...(query.theme !== undefined ? { theme: query.theme } : {}) };
+  const window = windowOf(query.from, query.to);
+  return {
+    ...(query.roundId !== undefined ? { roundId: query.roundId } : {}),
+    ...(query.theme !== undefined ? { theme: query.theme } : {}),
+    ...(window !== undefined ? { window } : {}),
+  };
 };
 
 /** Refusals the reads share, said once. */
@@ -104,9 +111,13 @@ export class QueriesController {
   @Documented({
     operationId: 'getReport',
     summary: 'upward 成果联动 report of a jurisdiction over its subtree, with a per-child breakdown',
-    description: 'Anyone reads within their own subtree (admin: everywhere). With `roundId` the report covers that round and every round linked below it; with `theme`, the rounds of that theme.',
+    description:
+      'Anyone reads within their own subtree (admin: everywhere). With `roundId` the report covers that round and every round linked below it; with `theme`, the rounds of that theme. ' +
+      'With `from` and/or `to` (midnights in Asia/Shanghai) it counts only facts whose domain time lies in [from, to): counted facts by their time, ' +
+      'rectifications, handovers, supervised issues and tasks when the fact that began them lies in the window (their status as of `at`), ' +
+      'units inspected and teams stationed when stationed in the window (coverage of a term); units registered stay those registered in scope.',
     ok: { status: 200, description: 'the report', schema: schemaRef('Report') },
-    problems: { 400: 'a parameter is malformed, or both roundId and theme are given', ...READ_REFUSALS },
+    problems: { 400: 'a parameter is malformed, both roundId and theme are given, a window bound is not a midnight in Asia/Shanghai (wholeDay), or to is not later than from (afterFrom)', ...READ_REFUSALS },
   })
   report(@Param() { jurisdiction }: JurisdictionParam, @Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<Report> {
     return this.queries.execute(new GetReport(actor, jurisdiction, scopeOf(query), consistencyOf(query.after), instantOf(query.at)));

@@ -81,6 +81,37 @@ describe('projection plans', () => {
     expect(plan.rows.map((row) => row.slice(0, 2))).toEqual([['issue', 'i-1'], ['issue', 'i-2'], ['issue', 'i-3']]);
   });
 
+  it('sum the same increments by the day (Asia/Shanghai) of each fact’s domain time', () => {
+    const clue = (n: number, occurredAt: string, subjectRank: string | null): ProjectedFact =>
+      ({
+        type: 'ClueTransferred',
+        position: n,
+        data: { clueId: `c-${n}`, roundId: 'r-1', teamId: 't', owner: '350600', issueId: null, attributedTo: '350600', recipient: 'discipline', subjectRank },
+        metadata: { occurredAt },
+      }) as unknown as ProjectedFact;
+    // 15:59:59Z is 23:59:59 in Shanghai, 16:00Z already the next day there; a +08:00 time names its own day.
+    const plan = planProjection([
+      clue(1, '2021-03-01T15:59:59.999Z', 'county-managed'),
+      clue(2, '2021-03-01T16:00:00.000Z', 'county-managed'),
+      clue(3, '2021-03-02T09:00:00+08:00', null),
+    ]);
+    const byDay = new Map<string, number>();
+    for (let index = 0; index < plan.dayCounters.length; index += 5) {
+      const [, , metric, day, value] = plan.dayCounters.slice(index, index + 5) as [string, string, string, string, number];
+      byDay.set(`${day} ${metric}`, value);
+    }
+    expect(Object.fromEntries(byDay)).toEqual({
+      '2021-03-01 clues.transferred': 1,
+      '2021-03-01 clues.byRecipient.discipline': 1,
+      '2021-03-01 cluesBySubjectRank.county-managed': 1,
+      '2021-03-02 clues.transferred': 2,
+      '2021-03-02 clues.byRecipient.discipline': 2,
+      '2021-03-02 cluesBySubjectRank.county-managed': 1,
+      '2021-03-02 cluesBySubjectRank.unspecified': 1,
+    });
+    expect(plan.counters).toContain('cluesBySubjectRank.unspecified');
+  });
+
   it('keep row writes in fact order, a continuation first creating the task it continues', () => {
     const task = { taskId: 'task-1', from: '350000', toJurisdiction: '350600', roundId: null, dueBy: '2024-12-31T00:00:00.000Z' };
     const metadata = { occurredAt: '2024-06-01T00:00:00.000Z', actor: { id: 'city-office' } };

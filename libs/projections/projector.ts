@@ -9,7 +9,7 @@ import type { DomainEvent, EventMetadata, EventType } from '#domain';
 import type { HandoverRef, RectificationEvent } from '#domain';
 import { EVENT_TYPES, assertNever, readsProvenance } from '#domain';
 import type { CounterMetric } from './report.js';
-import { categoryMetric } from './report.js';
+import { categoryMetric, shanghaiDay, subjectRankMetric } from './report.js';
 
 /** One stored fact as the projections see it: the domain event with its store position and provenance. */
 export type ProjectedFact = DomainEvent & { readonly position: number; readonly metadata: EventMetadata };
@@ -38,6 +38,8 @@ export type RowWrite =
   | readonly [op: 'launchRound', roundId: string, owner: string, launchedAt: string]
   | readonly [op: 'closeRound', roundId: string, owner: string, closedAt: string]
   | readonly [op: 'stationing', teamId: string, unitId: string, roundId: string, owner: string, unitJurisdiction: string]
+  /** The day (Asia/Shanghai) a team was stationed at a unit: what a windowed report's coverage counts. */
+  | readonly [op: 'stationedOn', teamId: string, unitId: string, day: string, roundId: string, owner: string, unitJurisdiction: string]
   | readonly [op: 'assignTask', taskId: string, from: string, to: string, kind: string, title: string, roundId: string | null, dueBy: string, assignedAt: string]
   | readonly [op: 'touchTask', taskId: string, from: string, to: string, roundId: string | null, dueBy: string]
   | readonly [op: 'acceptTask', acceptedAt: string, taskId: string]
@@ -81,6 +83,12 @@ export type RowWrite =
  */
 export interface ProjectionPlan {
   readonly counters: readonly (string | number)[];
+  /**
+   * The same increments by the day (Asia/Shanghai) of the facts' domain time: flat (jurisdiction,
+   * roundId, metric, day, increment) quintuples, summed over the batch like the counters, so a
+   * windowed report sums days instead of facts and a rebuild writes one row per day a batch touches.
+   */
+  readonly dayCounters: readonly (string | number)[];
   readonly rows: readonly RowWrite[];
 }
 
@@ -147,6 +155,27 @@ const ACCOUNTABILITY_METRIC = {
  */
 class CounterDeltas {
   private readonly byJurisdiction = new Map<string, Map<string, Map<CounterMetric, number>>>();
+  /** The same sums by day: day -> jurisdiction -> round -> metric. */
+  private readonly byDay = new Map<string, Map<string, Map<string, Map<CounterMetric, number>>>>();
+  /** The domain time of the fact being planned, and its day (kept while facts share a time string). */
+  private occurredAt: string | undefined;
+  private lastDay = '';
+  /** The day increments count on now: undefined between facts, so a fact that counts without naming its time fails loudly. */
+  private day: string | undefined;
+
+  /** Names the fact whose increments follow: they count on the day of its domain time. */
+  at(occurredAt: string): void {
+    if (occurredAt !== this.occurredAt) {
+      this.occurredAt = occurredAt;
+      this.lastDay = shanghaiDay(occurredAt);
+    }
+    this.day = this.lastDay;
+  }
+
+  /** Ends a fact: the next one names its own time before it counts. */
+  endFact(): void {
+    this.day = undefined;
+  }
 
   add(jurisdiction: string, roundId: string, metric: CounterMetric, by = 1): void {
     let rounds = this.byJurisdiction.get(jurisdiction);
@@ -154,6 +183,25 @@ class CounterDeltas {
     let metrics = rounds.get(roundId);
     if (!metrics) rounds.set(roundId, (metrics = new Map()));
     metrics.set(metric, (metrics.get(metric) ?? 0) + by);
+    const { day } = this;
+    if (day === undefined) throw new Error(`counter ${metric} added without the domain time of its fact`);
+    let dayJurisdictions = this.byDay.get(day);
+    if (!dayJurisdictions) this.byDay.set(day, (dayJurisdictions = new Map()));
+    let dayRounds = dayJurisdictions.get(jurisdiction);
+    if (!dayRounds) dayJurisdictions.set(jurisdiction, (dayRounds = new Map()));
+    let dayMetrics = dayRounds.get(roundId);
+    if (!dayMetrics) dayRounds.set(roundId, (dayMetrics = new Map()));
+    dayMetrics.set(metric, (dayMetrics.get(metric) ?? 0) + by);
+  }
+
+  flattenDays(): (string | number)[] {
+    const flat: (string | number)[] = [];
+    for (const [day, jurisdictions] of this.byDay) {
+      for (const [jurisdiction, rounds] of jurisdictions) {
+        for (const [roundId, metrics] of rounds) for (const [metric, value] of metrics) flat.push(jurisdiction, roundId, metric, day, value);
+      }
+    }
+    return flat;
   }
 
   flatten(): (string | number)[] {
@@ -169,8 +217,11 @@ class CounterDeltas {
 export const planProjection = (facts: Iterable<ProjectedFact>): ProjectionPlan => {
   const counters = new CounterDeltas();
   const rows: RowWrite[] = [];
-  for (const fact of facts) planFact(fact, counters, rows);
-  return { counters: counters.flatten(), rows };
+  for (const fact of facts) {
+    planFact(fact, counters, rows);
+    counters.endFact();
+  }
+  return { counters: counters.flatten(), dayCounters: counters.flattenDays(), rows };
 };
 
 /** Where the level that recorded a fact stored it: its own position, or the origin's for a received one. */
@@ -183,11 +234,14 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
     case 'JurisdictionRegistered':
       rows.push(['jurisdiction', fact.data.code, fact.data.name, fact.data.level, fact.data.parent, position]);
       return;
+    case 'ChainHeadSigned':
+      return;
     case 'FeedbackDelivered':
+      // Feedback is delivered to a unit: a fact about the unit, counted at its jurisdiction.
+      counters.at(fact.metadata.occurredAt);
+      counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'feedback.delivered');
       // 双报告: one report received by each party that authorised the round, at that party.
       for (const party of fact.data.reportedTo ?? []) counters.add(party.jurisdiction, fact.data.roundId, 'authority.reportsReceived');
-      return;
-    case 'ChainHeadSigned':
       return;
     case 'UnitRegistered':
       rows.push(['unit', fact.data.unitId, fact.data.jurisdiction, fact.data.name, fact.data.kind]);
@@ -199,27 +253,38 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     }
     case 'RoundLaunched':
+      counters.at(fact.metadata.occurredAt);
       rows.push(['launchRound', fact.data.roundId, fact.data.owner, fact.metadata.occurredAt]);
       counters.add(fact.data.owner, fact.data.roundId, 'rounds.launched');
       return;
     case 'RoundClosed':
+      counters.at(fact.metadata.occurredAt);
       rows.push(['closeRound', fact.data.roundId, fact.data.owner, fact.metadata.occurredAt]);
       counters.add(fact.data.owner, fact.data.roundId, 'rounds.closed');
       return;
     case 'TeamFormed':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.owner, fact.data.roundId, 'teams.formed');
       if (fact.data.poolMembers) counters.add(fact.data.owner, fact.data.roundId, 'pool.deployments', fact.data.poolMembers);
       if (fact.data.coreSpecialtiesMissing?.length) counters.add(fact.data.owner, fact.data.roundId, 'pool.teamsShortOfCore');
       return;
-    case 'TeamStationed':
-      for (const unit of fact.data.units) rows.push(['stationing', fact.data.teamId, unit.unitId, fact.data.roundId, fact.data.owner, unit.jurisdiction]);
+    case 'TeamStationed': {
+      const d = fact.data;
+      const day = shanghaiDay(fact.metadata.occurredAt);
+      for (const unit of d.units) {
+        rows.push(['stationing', d.teamId, unit.unitId, d.roundId, d.owner, unit.jurisdiction]);
+        rows.push(['stationedOn', d.teamId, unit.unitId, day, d.roundId, d.owner, unit.jurisdiction]);
+      }
       return;
+    }
     case 'PetitionsReceived':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.owner, fact.data.roundId, 'petitions', fact.data.count);
       counters.add(fact.data.owner, fact.data.roundId, CHANNEL_METRIC[fact.data.channel], fact.data.count);
       return;
     case 'IssueFound': {
       const d = fact.data;
+      counters.at(fact.metadata.occurredAt);
       counters.add(d.unitJurisdiction, d.roundId, 'issuesFound');
       counters.add(d.unitJurisdiction, d.roundId, categoryMetric(d.category));
       if (d.immediate) counters.add(d.unitJurisdiction, d.roundId, 'immediateRectifications');
@@ -227,16 +292,21 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     }
     case 'ClueTransferred':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.attributedTo, fact.data.roundId, 'clues.transferred');
+      counters.add(fact.data.attributedTo, fact.data.roundId, subjectRankMetric(fact.data.subjectRank));
       counters.add(fact.data.attributedTo, fact.data.roundId, RECIPIENT_METRIC[fact.data.recipient]);
       return;
     case 'ClueDisposed':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.attributedTo, fact.data.roundId, OUTCOME_METRIC[fact.data.outcome], fact.data.persons);
       return;
     case 'ClueConcluded':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.attributedTo, fact.data.roundId, 'clues.concluded');
       return;
     case 'RectificationRequired':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.required');
       rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
@@ -245,11 +315,13 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       rows.push(['rectification', { type: fact.type, data: fact.data } as RectificationEvent, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     case 'RectificationVerified':
+      counters.at(fact.metadata.occurredAt);
       if (fact.data.verdict === 'rejected') counters.add(fact.data.unitJurisdiction, fact.data.roundId, 'rectifications.rejections');
       rows.push(['rectification', { type: fact.type, data: fact.data }, fact.metadata.occurredAt, sourcePositionOf(fact)]);
       return;
     case 'RectificationReassessed': {
       const d = fact.data;
+      counters.at(fact.metadata.occurredAt);
       // lookBack.* counts in the look-back round; the reopening, like every rectification fact, in the issue's round.
       counters.add(d.unitJurisdiction, d.lookBackRoundId, 'lookBack.reassessed');
       counters.add(d.unitJurisdiction, d.lookBackRoundId, VERDICT_METRIC[d.verdict]);
@@ -259,6 +331,7 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
     }
     case 'IssueHandedOver': {
       const d = fact.data;
+      counters.at(fact.metadata.occurredAt);
       counters.add(d.unitJurisdiction, d.roundId, 'handovers.made');
       counters.add(d.unitJurisdiction, d.roundId, HANDOVER_METRIC[d.recipient]);
       rows.push(['handover', d, fact.metadata.occurredAt, null, null]);
@@ -273,19 +346,24 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       return;
     }
     case 'AccountabilityRecorded':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', ACCOUNTABILITY_METRIC[fact.data.kind], fact.data.persons);
       return;
     case 'FollowUpVisitRecorded':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', 'followUps.visits');
       if (fact.data.unannounced) counters.add(fact.data.unitJurisdiction, fact.data.roundId ?? '', 'followUps.unannounced');
       return;
     case 'FindingEscalated':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.from, fact.data.roundId, 'escalations.submitted');
       return;
     case 'FindingAdopted':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.by, fact.data.roundId, 'escalations.adopted');
       return;
     case 'SpecialReportSubmitted':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.owner, fact.data.roundId, 'specialReports');
       return;
     case 'TaskAssigned': {
@@ -320,18 +398,22 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
     case 'PoolConfigured':
       return;
     case 'InspectorEnrolled':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.pool, '', 'pool.enrolled');
       for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty]);
       return;
     case 'InspectorUpdated':
+      counters.at(fact.metadata.occurredAt);
       for (const specialty of fact.data.specialtiesAdded) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty]);
       for (const specialty of fact.data.specialtiesRemoved) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
       return;
     case 'InspectorWithdrawn':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.pool, '', 'pool.withdrawn');
       for (const specialty of fact.data.specialties) counters.add(fact.data.pool, '', SPECIALTY_METRIC[specialty], -1);
       return;
     case 'InspectorEvaluated':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.pool, fact.data.roundId, EVALUATION_METRIC[fact.data.outcome]);
       if (fact.data.outcome === 'removed') {
         counters.add(fact.data.pool, '', 'pool.withdrawn');
@@ -339,9 +421,11 @@ const planFact = (fact: ProjectedFact, counters: CounterDeltas, rows: RowWrite[]
       }
       return;
     case 'AuthorisationGranted':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.grantor, fact.data.roundId, 'authority.granted');
       return;
     case 'AuthorisationRevoked':
+      counters.at(fact.metadata.occurredAt);
       counters.add(fact.data.grantor, fact.data.roundId, 'authority.revoked');
       return;
     default:

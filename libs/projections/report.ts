@@ -1,4 +1,4 @@
-import type { Level } from '#domain';
+import type { Level, Linkage, RoundKind } from '#domain';
 
 /** The figures of DESIGN.md §5, for one jurisdiction's subtree. */
 export interface ReportFigures {
@@ -65,11 +65,59 @@ export interface ReportFigures {
     teamsShortOfCore: number;
     evaluations: { recommended: number; reminded: number; removed: number };
   };
+  /** Feedback delivered to units (反馈), counted at the unit's jurisdiction. */
+  feedback: { delivered: number };
+  /** Clues transferred by the rank of their subject (ClueTransferred.subjectRank; `unspecified` when none was given). */
+  cluesBySubjectRank: Record<string, number>;
+  /** Rounds by kind, at the owner's jurisdiction: launched and closed (in the window, when there is one). */
+  roundsByKind: Record<RoundKind, { launched: number; closed: number }>;
+  /**
+   * Figures by the linkage mode of the round they belong to: rounds launched by the subtree in that
+   * mode, and the clues, issues, petitions and cases of that mode's rounds counted in the subtree,
+   * each also per round launched (0 when none was).
+   */
+  byLinkage: Record<Linkage, LinkageFigures>;
 }
+
+export interface LinkageFigures {
+  rounds: number;
+  clues: number;
+  cluesPerRound: number;
+  issues: number;
+  issuesPerRound: number;
+  petitions: number;
+  petitionsPerRound: number;
+  casesFiled: number;
+}
+
+/** The metrics the linkage breakdown sums, and the field each feeds. */
+export const LINKAGE_METRICS = {
+  'clues.transferred': 'clues',
+  issuesFound: 'issues',
+  petitions: 'petitions',
+  'dispositions.casesFiled': 'casesFiled',
+} as const satisfies Partial<Record<CounterMetric, keyof LinkageFigures>>;
+
+/**
+ * A report's time window: facts whose domain time lies in [from, to). Both ends are midnights in
+ * Asia/Shanghai (the days the counters are kept by), as instants.
+ */
+export interface ReportWindow {
+  /** The first instant in the window; null: since the beginning. */
+  readonly from: string | null;
+  /** The first instant after the window; null: up to now. */
+  readonly to: string | null;
+}
+
+/** The bounds a window's queries compare with: an open end reaches past every fact's time. */
+export const WINDOW_OPEN_START = '0000-01-01T00:00:00.000Z';
+export const WINDOW_OPEN_END = '9999-12-31T00:00:00.000Z';
 
 export interface ReportScope {
   readonly roundId?: string;
   readonly theme?: string;
+  /** Only facts in this window of domain time (whole days, Asia/Shanghai). */
+  readonly window?: ReportWindow;
 }
 
 export interface Report extends ReportFigures {
@@ -144,12 +192,34 @@ export const COUNTER_METRICS = [
   'authority.granted',
   'authority.revoked',
   'authority.reportsReceived',
+  'feedback.delivered',
 ] as const;
 /** A counter of issues of one category: the category is data, so the metric is made from it. */
 export type CategoryMetric = `issuesByCategory.${string}`;
-export type CounterMetric = (typeof COUNTER_METRICS)[number] | CategoryMetric;
+export type CounterMetric = (typeof COUNTER_METRICS)[number] | CategoryMetric | SubjectRankMetric;
 export const categoryMetric = (category: string): CategoryMetric => `issuesByCategory.${category}`;
 const CATEGORY_PREFIX = 'issuesByCategory.';
+/** A counter of clues by their subject's rank: the rank is data, like a category. */
+export type SubjectRankMetric = `cluesBySubjectRank.${string}`;
+const RANK_PREFIX = 'cluesBySubjectRank.';
+export const subjectRankMetric = (rank: string | null): SubjectRankMetric => `cluesBySubjectRank.${rank ?? 'unspecified'}`;
+
+const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+/**
+ * The calendar day (YYYY-MM-DD) of an instant in Asia/Shanghai (UTC+8 all year, no daylight saving
+ * since 1991): the day the offices count a fact on.
+ */
+export const shanghaiDay = (instant: string): string => {
+  // The common forms need no parsing (a rebuild asks this of most facts): a time written in +08:00
+  // names its day, and a canonical UTC time (toISOString) before 16:00 falls on the same date there.
+  if (instant.length === 24 && instant.charCodeAt(23) === 90 /* Z */) {
+    const hour = (instant.charCodeAt(11) - 48) * 10 + (instant.charCodeAt(12) - 48);
+    if (hour < 16) return instant.slice(0, 10);
+  } else if (instant.endsWith('+08:00')) return instant.slice(0, 10);
+  const ms = Date.parse(instant);
+  if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${instant}`);
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+};
 
 export const emptyFigures = (jurisdiction: string, name: string, level: Level): ReportFigures => ({
   jurisdiction,
@@ -183,13 +253,24 @@ export const emptyFigures = (jurisdiction: string, name: string, level: Level): 
     teamsShortOfCore: 0,
     evaluations: { recommended: 0, reminded: 0, removed: 0 },
   },
+  feedback: { delivered: 0 },
+  cluesBySubjectRank: {},
+  roundsByKind: { regular: { launched: 0, closed: 0 }, special: { launched: 0, closed: 0 }, mobile: { launched: 0, closed: 0 }, 'look-back': { launched: 0, closed: 0 } },
+  byLinkage: { none: emptyLinkage(), linked: emptyLinkage(), elevated: emptyLinkage(), cross: emptyLinkage() },
 });
+
+const emptyLinkage = (): LinkageFigures => ({ rounds: 0, clues: 0, cluesPerRound: 0, issues: 0, issuesPerRound: 0, petitions: 0, petitionsPerRound: 0, casesFiled: 0 });
 
 export const addMetric = (figures: ReportFigures, metric: CounterMetric, value: number): void => {
   // A category may hold dots of its own: everything after the prefix names it.
   if (metric.startsWith(CATEGORY_PREFIX)) {
     const category = metric.slice(CATEGORY_PREFIX.length);
     figures.issuesByCategory[category] = (figures.issuesByCategory[category] ?? 0) + value;
+    return;
+  }
+  if (metric.startsWith(RANK_PREFIX)) {
+    const rank = metric.slice(RANK_PREFIX.length);
+    figures.cluesBySubjectRank[rank] = (figures.cluesBySubjectRank[rank] ?? 0) + value;
     return;
   }
   const path = metric.split('.');
@@ -205,6 +286,11 @@ export const finishRatios = (figures: ReportFigures): void => {
   const { required } = figures.rectifications;
   figures.rectifications.rate = required === 0 ? 0 : figures.rectifications.completed / required;
   figures.rectifications.closedRate = required === 0 ? 0 : figures.rectifications.closed / required;
+  for (const mode of Object.values(figures.byLinkage)) {
+    mode.cluesPerRound = mode.rounds === 0 ? 0 : mode.clues / mode.rounds;
+    mode.issuesPerRound = mode.rounds === 0 ? 0 : mode.issues / mode.rounds;
+    mode.petitionsPerRound = mode.rounds === 0 ? 0 : mode.petitions / mode.rounds;
+  }
 };
 
 export type TaskStatus = 'assigned' | 'accepted' | 'in-progress' | 'completed';

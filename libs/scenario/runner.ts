@@ -116,6 +116,8 @@ const readView = async (target: ScenarioTarget, expectation: ViewExpectation, no
   const query = new URLSearchParams({
     ...('report' in expectation && expectation.report.roundId !== undefined ? { roundId: expectation.report.roundId } : {}),
     ...('report' in expectation && expectation.report.theme !== undefined ? { theme: expectation.report.theme } : {}),
+    ...('report' in expectation && expectation.report.from !== undefined ? { from: expectation.report.from } : {}),
+    ...('report' in expectation && expectation.report.to !== undefined ? { to: expectation.report.to } : {}),
     ...(now !== undefined ? { at: now } : {}),
   }).toString();
   const path = `/v1/${'report' in expectation ? 'reports' : 'tasks'}/${jurisdiction}${query ? `?${query}` : ''}`;

@@ -19,7 +19,11 @@ export interface LedgerExpectationFilter {
 }
 
 export type ScenarioExpectation =
-  | { readonly report: { readonly jurisdiction: string; readonly roundId?: string; readonly theme?: string }; readonly has: Record<string, unknown> }
+  | {
+      /** `from`/`to`: the report's window of domain time, [from, to), each a midnight in Asia/Shanghai. */
+      readonly report: { readonly jurisdiction: string; readonly roundId?: string; readonly theme?: string; readonly from?: string; readonly to?: string };
+      readonly has: Record<string, unknown>;
+    }
   | { readonly tasks: { readonly jurisdiction: string }; readonly has: Record<string, unknown> }
   | { readonly ledger: { readonly jurisdiction: string; readonly kind: string; readonly filter?: LedgerExpectationFilter }; readonly has: Record<string, unknown> };
 
@@ -67,8 +71,11 @@ export const parseScenario = (value: unknown, source = 'scenario'): Scenario => 
     const has = expectation.has;
     if (typeof has !== 'object' || has === null) fail(`${where}.has`, 'must be an object of dotted paths');
     if ('report' in expectation) {
-      const report = expectation.report as { jurisdiction?: unknown };
+      const report = expectation.report as { jurisdiction?: unknown; from?: unknown; to?: unknown };
       if (typeof report?.jurisdiction !== 'string') fail(`${where}.report.jurisdiction`, 'is required');
+      for (const bound of ['from', 'to'] as const) {
+        if (report[bound] !== undefined && typeof report[bound] !== 'string') fail(`${where}.report.${bound}`, 'must be an ISO 8601 instant');
+      }
     } else if ('tasks' in expectation) {
       const tasks = expectation.tasks as { jurisdiction?: unknown };
       if (typeof tasks?.jurisdiction !== 'string') fail(`${where}.tasks.jurisdiction`, 'is required');

@@ -75,6 +75,38 @@ describe('reports and task streams over HTTP', () => {
     expect((await get('/v1/reports/350600?roundId=zz-r&theme=grain', CITY_OFFICE)).status).toBe(400);
   });
 
+  it('reads a report over a window of domain time, and refuses a bound that is no Shanghai midnight or a window that is empty, naming field and rule', async () => {
+    harness.clock.set('2021-10-02T01:00:00.000Z');
+    await post('receivePetitions', { teamId: 'zz-t', channel: 'visit', count: 35 }, CITY_TEAM);
+    harness.clock.set('2021-10-03T01:00:00.000Z');
+    const written = await post('receivePetitions', { teamId: 'zz-t', channel: 'letter', count: 13 }, CITY_TEAM);
+    const after = `after=${written.level}:${written.position}`;
+    // 2021-10-03T00:00+08:00 is 2021-10-02T16:00Z: the letters of 01:00Z on the 3rd fall after it, the visits before.
+    const before3rd = await get(`/v1/reports/350600?${after}&to=${encodeURIComponent('2021-10-03T00:00:00+08:00')}`, CITY_OFFICE);
+    expect(before3rd.status).toBe(200);
+    expect(before3rd.body).toMatchObject({ petitions: 35, petitionsByChannel: { visit: 35, letter: 0 }, scope: { window: { from: null, to: '2021-10-02T16:00:00.000Z' } } });
+    const from3rd = await get(`/v1/reports/350600?${after}&from=${encodeURIComponent('2021-10-02T16:00:00Z')}`, CITY_OFFICE);
+    expect(from3rd.body).toMatchObject({ petitions: 13, petitionsByChannel: { visit: 0, letter: 13 }, teams: { formed: 0, stationed: 0 }, units: { inspected: 0, coverage: 0 } });
+    const whole = await get(`/v1/reports/350600?${after}`, CITY_OFFICE);
+    expect(whole.body).toMatchObject({ petitions: 48, petitionsByChannel: { visit: 35, letter: 13 }, units: { inspected: 1 } });
+    expect(whole.body.scope).toEqual({});
+
+    const refused = async (query: string, field: string, rule: string) => {
+      const response = await get(`/v1/reports/350600?${query}`, CITY_OFFICE);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ errors: [expect.objectContaining({ field, rule })] });
+      expect(response.raw).not.toContain('petitions');
+    };
+    await refused(`from=${encodeURIComponent('2021-10-03T09:00:00+08:00')}`, 'from', 'wholeDay');
+    await refused(`to=${encodeURIComponent('2021-10-03T00:00:00Z')}`, 'to', 'wholeDay');
+    await refused(`from=${encodeURIComponent('2021-10-03T00:00:00+08:00')}&to=${encodeURIComponent('2021-10-03T00:00:00+08:00')}`, 'to', 'afterFrom');
+    await refused(`from=${encodeURIComponent('2021-10-04T00:00:00+08:00')}&to=${encodeURIComponent('2021-10-03T00:00:00+08:00')}`, 'to', 'afterFrom');
+    await refused('from=2021-13-01T00:00:00%2B08:00', 'from', 'isInstant');
+    await refused('from=yesterday', 'from', 'isInstant');
+    // A read writes nothing: the store holds what it held before the refusals.
+    expect(await harness.runtime.node('city')!.service.store.headPosition()).toBe(written.position);
+  });
+
   it('lists a task stream with status, overdue flag and history', async () => {
     const province: Actor = { id: 'fj-office', jurisdiction: '350000', role: 'leading-group' };
     await post('assignTask', { taskId: 't1', toJurisdiction: '350600', kind: 'report', title: '报送', dueBy: '2021-10-15T00:00:00+08:00' }, province);

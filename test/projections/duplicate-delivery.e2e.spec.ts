@@ -33,6 +33,8 @@ const wholeLedger = (readModel: ReadModel, code: string, kind: LedgerKind, regis
  * the plan shown (plan_position): the receiver's own facts are stored afresh here, at other positions.
  */
 const FOLLOW_THROUGH_TABLES = ['issues', 'rectifications', 'handovers'] as const;
+/** The figures by day a windowed report sums. */
+const BY_DAY_TABLES = ['counter_days', 'stationing_days'] as const;
 const withoutStorePositions = (rows: unknown[]) => rows.map((row) => Object.fromEntries(Object.entries(row as object).filter(([column]) => column !== 'plan_position')));
 
 const views = (readModel: ReadModel, harness: EmbeddedHarness, level: Level, position: number) => {
@@ -42,15 +44,20 @@ const views = (readModel: ReadModel, harness: EmbeddedHarness, level: Level, pos
   const jurisdictions = registry.all().filter((entry) => registry.isSelfOrAncestor('350000', entry.code)).map((entry) => entry.code);
   const roundIds = (readModel.db.prepare('SELECT round_id FROM rounds ORDER BY round_id').all() as { round_id: string }[]).map((row) => row.round_id);
   const themes = (readModel.db.prepare('SELECT DISTINCT theme FROM rounds WHERE theme IS NOT NULL ORDER BY theme').all() as { theme: string }[]).map((row) => row.theme);
+  // Windows that cut the scenario's days in two: before the middle day, and from it on.
+  const days = (readModel.db.prepare('SELECT DISTINCT day FROM counter_days ORDER BY day').all() as { day: string }[]).map((row) => row.day);
+  const middle = days.length === 0 ? undefined : new Date(`${days[Math.floor(days.length / 2)]!}T00:00:00+08:00`).toISOString();
+  const windows = middle === undefined ? [] : [{ from: null, to: middle }, { from: middle, to: null }];
   const reports = jurisdictions.flatMap((code) => [
     readModel.report(code, {}, registry, now, position),
+    ...windows.map((window) => readModel.report(code, { window }, registry, now, position)),
     ...roundIds.map((roundId) => readModel.report(code, { roundId }, registry, now, position)),
     ...themes.map((theme) => readModel.report(code, { theme }, registry, now, position)),
   ]);
   const tasks = jurisdictions.map((code) => readModel.taskStream(code, now, position));
   const ledgers = jurisdictions.flatMap((code) => LEDGER_KINDS.map((kind) => wholeLedger(readModel, code, kind, registry, now)));
   const dump = readModel.canonicalDump();
-  const tables = Object.fromEntries(FOLLOW_THROUGH_TABLES.map((table) => [table, withoutStorePositions(dump[table]!)]));
+  const tables = Object.fromEntries([...FOLLOW_THROUGH_TABLES, ...BY_DAY_TABLES].map((table) => [table, withoutStorePositions(dump[table]!)]));
   const strip = <T extends { position: number }>({ position: _ignored, ...rest }: T) => rest;
   return { reports: reports.map(strip), tasks: tasks.map(strip), ledgers, tables };
 };
@@ -68,6 +75,7 @@ const cases: [string, number[], string][] = [
   ['pool-recusal-zhaoan.json', [31], here('pool-recusal-zhaoan.json')],
   ['authority-fujian-cross-dual.json', [29], here('authority-fujian-cross-dual.json')],
   ['authority-anhui-colleges.json', [31], here('authority-anhui-colleges.json')],
+  ['breakdowns-and-windows.json', [29], here('breakdowns-and-windows.json')],
   ...(existsSync(sharedExample) ? [['followthrough-example.json', [17, 23], sharedExample] as [string, number[], string]] : []),
 ];
 

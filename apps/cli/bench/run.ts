@@ -12,6 +12,7 @@ import { benchLedgerExport, benchLedgerQuery } from './ledger.js';
 import { benchLiveFanout } from './live-fanout.js';
 import { benchRebuild } from './rebuild.js';
 import { benchRelayThroughput } from './relay.js';
+import { benchReportWindow } from './report-window.js';
 import { benchTokenVerify } from './tokens.js';
 import type { BenchResult } from './result.js';
 import { printResult } from './result.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   county_to_province: () => benchCountyToProvince(),
   verify_throughput: benchVerify,
   as_of_report_ms: benchAsOfReport,
+  report_window_ms: () => benchReportWindow(),
   backup_throughput: benchBackup,
   relay_throughput: () => benchRelayThroughput(),
   cross_process: () => benchCrossProcess(),

@@ -80,7 +80,7 @@ export const authorityEvents: EventCatalogue<AuthorityEvent['type']> = {
     announce: 'concerned',
     // Who signed the document is a person: the signature stays with the grantor's level.
     publicView: (data) => ({ ...data, signedBy: null }),
-    provenance: 'unread',
+    provenance: 'read',
     round: roundIdOf,
     lineage: 'continues',
   },
@@ -97,7 +97,7 @@ export const authorityEvents: EventCatalogue<AuthorityEvent['type']> = {
     concerns: (data) => [data.grantor, data.grantee],
     announce: 'concerned',
     publicView: (data) => data,
-    provenance: 'unread',
+    provenance: 'read',
     round: roundIdOf,
     lineage: 'continues',
   },

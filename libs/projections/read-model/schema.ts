@@ -4,9 +4,13 @@
  * snapshots) is dropped and rebuilt from its store on the next start, instead of silently showing
  * zeros for facts projected before the change.
  */
-export const PROJECTION_VERSION = 4;
+export const PROJECTION_VERSION = 5;
 
 /*
+ * counter_days: the counters again, by the day (Asia/Shanghai) of the counted facts' domain time,
+ * for reports over a window of time; keyed by day first, so a window reads one range of the table.
+ * stationing_days: each (team, unit) stationing by day, for the units a window inspected.
+ *
  * ledger_order: the time a ledger lists a row by, newest first ('' when not known yet), written by
  * the writer with that time. A plain NOT NULL column rather than coalesce() in the query, so that
  * each table's *_in_ledger index holds it next to the columns the ledger filters test: a page is
@@ -67,6 +71,12 @@ CREATE INDEX IF NOT EXISTS handovers_by_issue ON handovers (issue_id);
 CREATE INDEX IF NOT EXISTS handovers_in_ledger ON handovers (unit_jurisdiction, ledger_order, answered_at, due_by, round_id, unit_id, issue_id);
 CREATE INDEX IF NOT EXISTS handovers_open_by_due_date ON handovers (due_by) WHERE answered_at IS NULL;
 CREATE INDEX IF NOT EXISTS tasks_open_by_due_date ON tasks (due_by) WHERE completed_at IS NULL;
+CREATE TABLE IF NOT EXISTS counter_days (
+  day TEXT NOT NULL, jurisdiction TEXT NOT NULL, round_id TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY (day, jurisdiction, round_id, metric)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stationing_days (
+  team_id TEXT NOT NULL, unit_id TEXT NOT NULL, day TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_jurisdiction TEXT NOT NULL,
+  PRIMARY KEY (team_id, unit_id, day)) WITHOUT ROWID;
 `;
 
 /**
@@ -99,4 +109,6 @@ export const PROJECTED_TABLES = [
   'issues',
   'rectifications',
   'handovers',
+  'counter_days',
+  'stationing_days',
 ] as const;

@@ -153,6 +153,12 @@ export class ProjectionWriter {
       addCounter: db.prepare<[string, string, string, number]>(
         'INSERT INTO counters (jurisdiction, round_id, metric, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
       ),
+      addDayCounter: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO counter_days (jurisdiction, round_id, metric, day, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      addStationingDay: db.prepare<[string, string, string, string, string, string]>(
+        'INSERT OR IGNORE INTO stationing_days (team_id, unit_id, day, round_id, owner, unit_jurisdiction) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       planRound: db.prepare<[string, string, string | null, string | null, string, string, string]>(
         `INSERT INTO rounds (round_id, owner, parent_round_id, theme, kind, linkage, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(round_id) DO UPDATE SET owner = excluded.owner, parent_round_id = excluded.parent_round_id, theme = excluded.theme,
@@ -242,8 +248,17 @@ export class ProjectionWriter {
       for (let index = 0; index < counters.length; index += 4) {
         this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
       }
+      this.addDayCounters(plan.dayCounters);
       for (const name of names) this.statements.saveCheckpoint.run(name, reached);
     })();
+  }
+
+  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples. */
+  private addDayCounters(dayCounters: readonly (string | number)[]): void {
+    const add = this.statements.addDayCounter;
+    for (let index = 0; index < dayCounters.length; index += 5) {
+      add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, dayCounters[index + 3] as string, dayCounters[index + 4] as number);
+    }
   }
 
   /**
@@ -289,6 +304,9 @@ export class ProjectionWriter {
         return;
       case 'stationing':
         s.addStationing.run(row[1], row[2], row[3], row[4], row[5]);
+        return;
+      case 'stationedOn':
+        s.addStationingDay.run(row[1], row[2], row[3], row[4], row[5], row[6]);
         return;
       case 'assignTask':
         s.assignTask.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
