@@ -109,6 +109,8 @@ const entityOf = (world: World): { kind: string | null; state: unknown } => {
     ['rectification', world.rectifications],
     ['task', world.tasks],
     ['authorisations', world.authorisations],
+    ['inspector', world.inspectors],
+    ['pool', world.pools],
   ];
   for (const [kind, map] of maps) {
     const first = map.values().next();
