@@ -2,8 +2,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { endSpans, startSpanUnder, startTracing, stopTracing, traceparentOfSpan } from './tracing.js';
 
-// The trace context crosses levels as a W3C `traceparent` string that this module writes and reads
-// itself (no propagator is registered): these are the rules of that string it must keep.
+// The trace context crosses levels as a W3C `traceparent` string, written and read by the W3C
+// trace-context propagator registered alone: these are the rules of that string it must keep.
 describe('the traceparent a fact and a message carry', () => {
   const exporter = new InMemorySpanExporter();
   const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

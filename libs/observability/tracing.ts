@@ -10,8 +10,8 @@
  * Off unless configured: no provider is registered, the API stays its no-op, and every helper here
  * returns at its first line, so a process without tracing pays a boolean test per call.
  */
-import type { Attributes, Context, Span, SpanContext, Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { NodeTracerProvider, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 export type { Span } from '@opentelemetry/api';
@@ -72,7 +72,7 @@ export interface TracingStart {
 }
 
 /**
- * Registers the process's tracer provider (no propagator, no async-local context:
+ * Registers the process's tracer provider (W3C trace-context propagator, no async-local context:
  * a span's context is passed along explicitly). Once per process until `stopTracing`. The SDK is
  * loaded here, not with this module: a process without tracing never loads it.
  */
@@ -93,11 +93,11 @@ export const startTracing = async ({ settings, resource = {}, exporter }: Tracin
     sampler: samplerOf(sdk, settings.sampler, settings.samplerRatio),
     spanProcessors: [processor],
   });
-  // No context manager: spans are handed along, never made active (inCommandSpan says why). No
-  // propagator either: the only context that travels is a `traceparent`, which traceparentOfSpan
-  // and contextOf write and read themselves; the SDK's default (trace context and baggage, composed)
-  // built a context and a carrier for each fact and message to get the same string.
-  provider.register({ contextManager: null, propagator: null });
+  // No context manager: spans are handed along, never made active (inCommandSpan says why). The W3C
+  // trace-context propagator alone: the only context that travels is a `traceparent`, and the SDK's
+  // default composes it with a baggage propagator that ran for each fact and message for nothing.
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  provider.register({ contextManager: null, propagator: new W3CTraceContextPropagator() });
   tracer = trace.getTracer('inspection-linkage');
 };
 
@@ -121,28 +121,19 @@ export const flushTracing = async (): Promise<void> => {
   await provider?.forceFlush();
 };
 
-/**
- * W3C Trace Context `traceparent`: version, trace id, parent (span) id, flags; a later version may
- * append fields, version 00 may not, version ff is invalid (as the OpenTelemetry propagator reads it).
- */
-const TRACEPARENT_FORMAT = /^\s?([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?\s?$/;
-
-/** The span context a `traceparent` names (a remote parent), or undefined for one that is malformed. */
-const spanContextOf = (traceparent: string): SpanContext | undefined => {
-  const parts = TRACEPARENT_FORMAT.exec(traceparent);
-  if (!parts || parts[1] === 'ff' || (parts[1] === '00' && parts[5] !== undefined)) return undefined;
-  const parent: SpanContext = { traceId: parts[2]!, spanId: parts[3]!, traceFlags: Number.parseInt(parts[4]!, 16), isRemote: true };
-  return isSpanContextValid(parent) ? parent : undefined;
+/** The `traceparent` of the span `where` holds, or undefined with tracing off or no span. */
+const traceparentOf = (where: Context): string | undefined => {
+  if (!tracer) return undefined;
+  const carrier: Record<string, string> = {};
+  propagation.inject(where, carrier);
+  return carrier[TRACEPARENT];
 };
 
 /**
  * The context a recorded or delivered `traceparent` names, to start a span under: the root for
- * none or a malformed one (ignored, as the OpenTelemetry propagator ignores it).
+ * none or a malformed one (the propagator ignores it).
  */
-export const contextOf = (traceparent: string | undefined): Context => {
-  const parent = traceparent === undefined ? undefined : spanContextOf(traceparent);
-  return parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent);
-};
+export const contextOf = (traceparent: string | undefined): Context => (traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { [TRACEPARENT]: traceparent }));
 
 /** A refusal's problem type, recorded as the span's outcome rather than an error (a refusal is an answer). */
 export type OutcomeOf = (error: unknown) => { readonly outcome: string; readonly problem: string } | undefined;
@@ -231,16 +222,8 @@ export const startSpanUnder = (traceparent: string | undefined, name: string, ki
   return tracer.startSpan(name, { kind: KINDS[kind], attributes }, contextOf(traceparent));
 };
 
-/**
- * The `traceparent` that makes whoever receives it a child of `span` (version 00, its sampled
- * flag); undefined with tracing off, no span, or a span of no trace (the API's no-op).
- */
-export const traceparentOfSpan = (span: Span | undefined): string | undefined => {
-  if (!tracer || span === undefined) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  if (!isSpanContextValid({ traceId, spanId, traceFlags })) return undefined;
-  return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-};
+/** The `traceparent` that makes whoever receives it a child of `span`. */
+export const traceparentOfSpan = (span: Span | undefined): string | undefined => (span === undefined ? undefined : traceparentOf(trace.setSpan(ROOT_CONTEXT, span)));
 
 /** Ends spans of work done together (a batch), with the error that stopped it if any. */
 export const endSpans = (spans: readonly (Span | undefined)[], error?: unknown): void => {
