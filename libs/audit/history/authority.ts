@@ -1,21 +1,11 @@
-import type { AuthorisedAct, AuthorisingOffice, RoundAuthority, Authorisation, Level } from '#domain';
+import type { AuthorisedAct, RoundAuthority, Authorisation, Level } from '#domain';
 import { foldWorld, inForceAt, knownEvent, streams } from '#domain';
 import type { EventStore } from '#event-store';
 import type { AuditFact, FactVisibility, LevelHistory } from './history.js';
 import { everything, toAuditFact } from './history.js';
 
-/** One authorisation of a round as the level's store tells it, with the facts that granted and revoked it. */
-export interface AuthorisationRecord {
-  readonly authorisationId: string;
-  readonly grantor: string;
-  readonly office: AuthorisingOffice;
-  readonly grantee: string;
-  readonly acts: readonly AuthorisedAct[];
-  readonly unitIds: readonly string[] | null;
-  readonly validFrom: string;
-  readonly validTo: string | null;
-  readonly reference: string;
-  readonly revokedAt: string | null;
+/** One authorisation of a round as the level's store tells it (as decisions see it), with the facts that granted and revoked it. */
+export interface AuthorisationRecord extends Omit<Authorisation, 'roundId'> {
   readonly facts: readonly AuditFact[];
 }
 
@@ -72,7 +62,8 @@ export const roundAuthority = async (history: LevelHistory, store: EventStore, r
 
   const stationings: AuditFact[] = [];
   for await (const recorded of history.scan(0, upTo)) {
-    if (recorded.type !== 'TeamStationed' || (recorded.data as { roundId?: string }).roundId !== roundId) continue;
+    const event = knownEvent(recorded);
+    if (event?.type !== 'TeamStationed' || event.data.roundId !== roundId) continue;
     const fact = toAuditFact(recorded, history.level);
     if (visible(fact)) stationings.push(fact);
   }
