@@ -53,6 +53,16 @@ const READER: Actor = { id: 'scenario-runner', jurisdiction: '350000', role: 'ad
  * A step's `at` travels as the command's domain time (`x-occurred-at`); expectations are read with
  * `at` set to the last step's time, which is what `overdue` is measured against.
  */
+/** The refusal a problem+json answer names in its `title`, if the body is one. */
+const refusalNameOf = (body: string): string | undefined => {
+  try {
+    const title = (JSON.parse(body) as { title?: unknown } | null)?.title;
+    return typeof title === 'string' ? title : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 export const runScenario = async (scenario: Scenario, target: ScenarioTarget, log: (line: string) => void = () => {}): Promise<ScenarioResult> => {
   const tokens = new Map<string, string>();
   const bearer = async (actor: Actor): Promise<string> => {
@@ -79,11 +89,15 @@ export const runScenario = async (scenario: Scenario, target: ScenarioTarget, lo
     });
     if (step.fails) {
       if (response.status < 400 || response.status >= 500) throw new ScenarioFailure(`${label}: expected a refusal, got ${response.status} ${response.body}`);
+      const refusal = refusalNameOf(response.body);
+      if (typeof step.fails === 'string' && refusal !== step.fails) {
+        throw new ScenarioFailure(`${label}: expected the refusal ${step.fails}, got ${response.status} ${refusal ?? 'without a name'}: ${response.body}`);
+      }
       await target.settle();
       const after = await target.heads();
       if (after !== before) throw new ScenarioFailure(`${label}: refused (${response.status}) but the stores changed: ${before} → ${after}`);
       refused++;
-      log(`  ✓ ${label}: refused ${response.status} ${(JSON.parse(response.body) as { title?: string }).title ?? ''}`);
+      log(`  ✓ ${label}: refused ${response.status} ${refusal ?? ''}`);
     } else {
       if (response.status >= 300) throw new ScenarioFailure(`${label}: expected acceptance, got ${response.status} ${response.body}`);
       accepted++;

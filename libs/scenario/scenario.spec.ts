@@ -1,4 +1,4 @@
-import { ledgerValueAt, valueAt } from './scenario.js';
+import { InvalidScenario, ledgerValueAt, parseScenario, valueAt } from './scenario.js';
 
 describe('expectation paths', () => {
   const report = {
@@ -29,5 +29,23 @@ describe('expectation paths', () => {
     expect(ledgerValueAt(view, 'rows.zz.f.2.status')).toBe('planned');
     expect(ledgerValueAt(view, 'rows.zz.f.2.reassessments')).toEqual([{ verdict: 'genuine' }]);
     expect(ledgerValueAt(view, 'rows.zz-f-3.status')).toBeUndefined();
+  });
+});
+
+describe('a step that must be refused', () => {
+  const withFails = (fails: unknown) => ({
+    name: 'refusals',
+    steps: [{ as: { id: 'zz-office', jurisdiction: '350600', role: 'leading-group' }, do: 'launchRound', with: { roundId: 'r' }, fails }],
+    expect: [],
+  });
+
+  it('says so with true, or names the refusal it expects', () => {
+    expect(parseScenario(withFails(true)).steps[0]!.fails).toBe(true);
+    expect(parseScenario(withFails('AuthorisationMissing')).steps[0]!.fails).toBe('AuthorisationMissing');
+  });
+
+  it.each([['authorisation missing'], ['authorisationMissing'], [''], [1], [null]])('is refused with fails %j, naming the field', (fails) => {
+    expect(() => parseScenario(withFails(fails), 'refusals.json')).toThrow(InvalidScenario);
+    expect(() => parseScenario(withFails(fails), 'refusals.json')).toThrow(/refusals\.json: steps\[0\]\.fails: must be true, false or the name of the refusal/);
   });
 });

@@ -7,8 +7,15 @@ export interface ScenarioStep {
   readonly do: CommandType;
   readonly with: Record<string, unknown>;
   readonly repeat?: number;
-  readonly fails?: boolean;
+  /**
+   * The step must be refused and change nothing: `true` for any refusal, or the refusal's name (the
+   * problem's `title`, e.g. `AuthorisationMissing`) when the step must be refused for that reason.
+   */
+  readonly fails?: boolean | string;
 }
+
+/** A refusal's name as problems carry it in `title`: a word in UpperCamelCase. */
+const REFUSAL_NAME = /^[A-Z][A-Za-z]{2,63}$/;
 
 export interface LedgerExpectationFilter {
   readonly status?: string;
@@ -63,7 +70,9 @@ export const parseScenario = (value: unknown, source = 'scenario'): Scenario => 
     if (typeof step.do !== 'string' || !isCommandType(step.do)) fail(`${where}.do`, `${String(step.do)} is not a command of DESIGN.md §4`);
     if (typeof step.with !== 'object' || step.with === null || Array.isArray(step.with)) fail(`${where}.with`, 'must be an object');
     if (step.repeat !== undefined && (!Number.isInteger(step.repeat) || step.repeat < 1)) fail(`${where}.repeat`, 'must be a positive integer');
-    if (step.fails !== undefined && typeof step.fails !== 'boolean') fail(`${where}.fails`, 'must be true or false');
+    if (step.fails !== undefined && typeof step.fails !== 'boolean' && !(typeof step.fails === 'string' && REFUSAL_NAME.test(step.fails))) {
+      fail(`${where}.fails`, 'must be true, false or the name of the refusal expected (e.g. "AuthorisationMissing")');
+    }
   });
   if (!Array.isArray(file.expect)) return fail('expect', 'must be an array');
   file.expect.forEach((expectation: Record<string, unknown>, index) => {

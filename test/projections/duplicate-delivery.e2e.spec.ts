@@ -65,18 +65,22 @@ const views = (readModel: ReadModel, harness: EmbeddedHarness, level: Level, pos
 const here = (file: string) => join(process.cwd(), 'test', 'scenarios', file);
 /** The team's shared follow-through example, when the checkout sits beside shared/ (as in CI). */
 const sharedExample = join(process.cwd(), '..', 'shared', 'scenarios', 'follow-through', 'followthrough-example.json');
-/** Each scenario runs once; each seed then redelivers it to every level afresh. */
+/**
+ * Each scenario runs once; each seed then redelivers it to every level afresh. One seed per scenario
+ * keeps the suite inside CI's time budget (the second seeds of four scenarios cost about a third of
+ * its time); the seeds differ between scenarios so that their shuffles differ too.
+ */
 const cases: [string, number[], string][] = [
-  ['fujian-grain-2021.json', [1, 7], here('fujian-grain-2021.json')],
+  ['fujian-grain-2021.json', [1], here('fujian-grain-2021.json')],
   ['cross-inspection-and-escalation.json', [3], here('cross-inspection-and-escalation.json')],
   ['linked-tasks-across-cities.json', [11], here('linked-tasks-across-cities.json')],
-  ['follow-through-zhangzhou-grain.json', [5, 13], here('follow-through-zhangzhou-grain.json')],
-  ['follow-through-coal-two-cities.json', [2, 19], here('follow-through-coal-two-cities.json')],
+  ['follow-through-zhangzhou-grain.json', [5], here('follow-through-zhangzhou-grain.json')],
+  ['follow-through-coal-two-cities.json', [2], here('follow-through-coal-two-cities.json')],
   ['pool-recusal-zhaoan.json', [31], here('pool-recusal-zhaoan.json')],
   ['authority-fujian-cross-dual.json', [29], here('authority-fujian-cross-dual.json')],
   ['authority-anhui-colleges.json', [31], here('authority-anhui-colleges.json')],
   ['breakdowns-and-windows.json', [29], here('breakdowns-and-windows.json')],
-  ...(existsSync(sharedExample) ? [['followthrough-example.json', [17, 23], sharedExample] as [string, number[], string]] : []),
+  ...(existsSync(sharedExample) ? [['followthrough-example.json', [17], sharedExample] as [string, number[], string]] : []),
 ];
 
 describe('inbound facts delivered 1 to 3 times, shuffled within each source stream', () => {

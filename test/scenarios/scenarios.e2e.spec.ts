@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
+import { ScenarioFailure, parseScenario, runScenario, startEmbeddedHarness } from '#scenario';
 
 const here = join(process.cwd(), 'test', 'scenarios');
 const shared = join(process.cwd(), '..', 'shared', 'scenarios');
@@ -26,6 +26,26 @@ describe('scenarios through the embedded default on SQLite files', () => {
       expect(result.steps).toBeGreaterThan(0);
       expect(result.checked).toHaveLength(scenario.expect.length);
       expect(result.refused).toBe(scenario.steps.filter((step) => step.fails).reduce((sum, step) => sum + (step.repeat ?? 1), 0));
+    } finally {
+      await harness.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a step that names the refusal it expects', () => {
+  const OFFICE = { id: 'zz-office', jurisdiction: '350600', role: 'leading-group' };
+  const launchOfUnplannedRound = (fails: string) =>
+    parseScenario({ name: 'refusal named', steps: [{ as: OFFICE, do: 'launchRound', with: { roundId: 'zz-never-planned' }, fails }], expect: [] });
+
+  it('passes when the step is refused for that reason, and fails naming both when it is refused for another', async () => {
+    const dataDir = mkdtempSync(join(process.cwd(), '.tmp', 'scenario-'));
+    const harness = await startEmbeddedHarness({ dataDir });
+    try {
+      await expect(runScenario(launchOfUnplannedRound('UnknownRound'), harness)).resolves.toMatchObject({ refused: 1 });
+      const refusedForAnotherReason = runScenario(launchOfUnplannedRound('AuthorisationMissing'), harness);
+      await expect(refusedForAnotherReason).rejects.toThrow(ScenarioFailure);
+      await expect(refusedForAnotherReason).rejects.toThrow(/step 1 launchRound .*expected the refusal AuthorisationMissing, got 404 UnknownRound/);
     } finally {
       await harness.close();
       rmSync(dataDir, { recursive: true, force: true });
