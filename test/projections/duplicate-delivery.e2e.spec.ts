@@ -80,6 +80,7 @@ const cases: [string, number[], string][] = [
   ['authority-fujian-cross-dual.json', [29], here('authority-fujian-cross-dual.json')],
   ['authority-anhui-colleges.json', [31], here('authority-anhui-colleges.json')],
   ['breakdowns-and-windows.json', [29], here('breakdowns-and-windows.json')],
+  ['joint-round-zhangzhou-dongshan.json', [37], here('joint-round-zhangzhou-dongshan.json')],
   ...(existsSync(sharedExample) ? [['followthrough-example.json', [17], sharedExample] as [string, number[], string]] : []),
 ];
 

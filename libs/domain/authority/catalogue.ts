@@ -77,7 +77,9 @@ export const authorityEvents: EventCatalogue<AuthorityEvent['type']> = {
       world.authorisations.set(data.roundId, [...known, granted]);
     },
     concerns: (data) => [data.grantor, data.grantee],
-    announce: 'concerned',
+    // Every level, as the round it authorises: a joint round's co-owners (联合巡察) station their own
+    // teams under the round's authorisations, so their levels must know each party's grant and revocation.
+    announce: 'everyone',
     // Who signed the document is a person: the signature stays with the grantor's level.
     publicView: (data) => ({ ...data, signedBy: null }),
     provenance: 'read',
@@ -95,7 +97,7 @@ export const authorityEvents: EventCatalogue<AuthorityEvent['type']> = {
       );
     },
     concerns: (data) => [data.grantor, data.grantee],
-    announce: 'concerned',
+    announce: 'everyone',
     publicView: (data) => data,
     provenance: 'read',
     round: roundIdOf,

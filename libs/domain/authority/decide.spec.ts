@@ -289,3 +289,68 @@ describe('deliverFeedback in a round that needs authorisations (双报告)', () 
       .then({ type: 'FeedbackDelivered', data: { roundId: ROUND, owner: ZHANGZHOU, unitId: DONGSHAN_DEPOT.unitId, unitJurisdiction: DONGSHAN, reportedTo: DUAL.authorisedBy } });
   });
 });
+
+describe('a joint round (联合巡察): "市级统筹、市县联动、县级实施"', () => {
+  // Zhangzhou owns the round and Dongshan runs it with it: Dongshan forms and stations its own team
+  // at its own units, under the round's authorisations; launch, feedback and closing stay with the city.
+  const JOINT: RoundAuthority = { ...DUAL, coOwners: [DONGSHAN] };
+  const DONGSHAN_TEAM = 'ds-joint-team-1';
+  const DONGSHAN_LEADER: TeamMember = { personId: 'p-lin', homeJurisdiction: DONGSHAN };
+  const jointPlanned: DomainEvent[] = [...units, roundPlanned(ROUND, ZHANGZHOU, [DONGSHAN_DEPOT, ZZ_BUREAU], { linkage: 'linked', authority: JOINT })];
+  const jointLaunched = [...jointPlanned, cityGrant, dongshanGrant, roundLaunched(ROUND, ZHANGZHOU)];
+  const dongshanFormed = [...jointLaunched, teamFormed(DONGSHAN_TEAM, ROUND, DONGSHAN, DONGSHAN_LEADER)];
+  const formDongshanTeam: Command = { type: 'formTeam', data: { teamId: DONGSHAN_TEAM, roundId: ROUND, leader: DONGSHAN_LEADER, members: [] } };
+  const stationDongshanTeam = (...unitIds: string[]): Command => ({ type: 'stationTeam', data: { teamId: DONGSHAN_TEAM, unitIds } });
+
+  it('lets a co-owner form its own team, which is its office’s', () => {
+    given(...jointLaunched)
+      .when(formDongshanTeam, dongshanOffice)
+      .then({ type: 'TeamFormed', data: { teamId: DONGSHAN_TEAM, roundId: ROUND, owner: DONGSHAN, leader: DONGSHAN_LEADER, members: [] } });
+  });
+
+  it('refuses a county that is not a co-owner, and a co-owner of another round', () => {
+    given(...jointLaunched).when(formDongshanTeam, as('leading-group', ZHAOAN)).refusedWith('OutsideJurisdiction');
+    given(...launched).when(formDongshanTeam, dongshanOffice).refusedWith('OutsideJurisdiction');
+  });
+
+  it('stations a co-owner’s team at the round’s targets in its own subtree, under the round’s authorisations', () => {
+    given(...dongshanFormed)
+      .when(stationDongshanTeam(DONGSHAN_DEPOT.unitId), dongshanOffice)
+      .then({ type: 'TeamStationed', data: { teamId: DONGSHAN_TEAM, roundId: ROUND, owner: DONGSHAN, units: [DONGSHAN_DEPOT], authorisations: ['zz-auth', 'ds-auth'] } });
+  });
+
+  it('refuses a co-owner’s team at a target outside the co-owner’s subtree', () => {
+    given(...dongshanFormed).when(stationDongshanTeam(ZZ_BUREAU.unitId), dongshanOffice).refusedWith('OutsideJurisdiction', 'unitIds');
+  });
+
+  it('refuses the stationing until every party has authorised it, as for the owner’s teams', () => {
+    const cityOnly = [...jointPlanned, cityGrant, roundLaunched(ROUND, ZHANGZHOU), teamFormed(DONGSHAN_TEAM, ROUND, DONGSHAN, DONGSHAN_LEADER)];
+    given(...cityOnly).when(stationDongshanTeam(DONGSHAN_DEPOT.unitId), dongshanOffice).refusedWith('AuthorisationMissing', 'unitIds');
+  });
+
+  it('leaves each office its own teams: the owner does not station the co-owner’s team', () => {
+    given(...dongshanFormed).when(stationDongshanTeam(DONGSHAN_DEPOT.unitId), cityLeadingGroup).refusedWith('OutsideJurisdiction');
+  });
+
+  it('lets the co-owner’s team record an issue in the round, which the round’s owner then follows up', () => {
+    const stationed = [...dongshanFormed, { type: 'TeamStationed', data: { teamId: DONGSHAN_TEAM, roundId: ROUND, owner: DONGSHAN, units: [DONGSHAN_DEPOT] } } as DomainEvent];
+    const recordIssue: Command = {
+      type: 'recordIssue',
+      data: { issueId: 'ds-joint-issue-1', roundId: ROUND, teamId: DONGSHAN_TEAM, unitId: DONGSHAN_DEPOT.unitId, category: 'grain', summary: '轮换粮出库未按规定招标' },
+    };
+    given(...stationed)
+      .when(recordIssue, as('team', DONGSHAN))
+      .then({
+        type: 'IssueFound',
+        data: { issueId: 'ds-joint-issue-1', roundId: ROUND, teamId: DONGSHAN_TEAM, owner: ZHANGZHOU, unitId: DONGSHAN_DEPOT.unitId, unitJurisdiction: DONGSHAN, category: 'grain', summary: '轮换粮出库未按规定招标', immediate: false },
+      });
+    // A team of the city's records as the city's, never under the county's name.
+    given(...stationed).when(recordIssue, as('team', ZHANGZHOU)).refusedWith('OutsideJurisdiction');
+  });
+
+  it('keeps launching, feedback and closing with the owner', () => {
+    given(...jointPlanned, cityGrant, dongshanGrant).when(launchRound, dongshanOffice).refusedWith('OutsideJurisdiction');
+    given(...jointLaunched).when({ type: 'deliverFeedback', data: { roundId: ROUND, unitId: DONGSHAN_DEPOT.unitId } }, dongshanOffice).refusedWith('OutsideJurisdiction');
+    given(...jointLaunched).when({ type: 'closeRound', data: { roundId: ROUND } }, dongshanOffice).refusedWith('OutsideJurisdiction');
+  });
+});

@@ -1,7 +1,7 @@
 import type { DecisionContext } from '../kernel/decision.js';
 import { requireOwnJurisdiction, requireRole } from '../kernel/decision.js';
 import { refuse } from '../kernel/refusal.js';
-import { knownRound, knownTeam, requireOpenRound } from '../inspection/decide.js';
+import { knownRound, knownTeam, requireOpenRound, teamOwnerOf } from '../inspection/decide.js';
 import type { Clue, World } from '../world.js';
 import type { ClueConcluded, ClueDisposed, ClueTransferred, ConcludeClue, DisposeClue, TransferClue } from './messages.js';
 
@@ -11,7 +11,7 @@ export const decideTransferClue = (command: TransferClue, world: World, context:
   requireRole(context, command.type, 'team');
   const { clueId, roundId, teamId, recipient, summary } = command.data;
   const round = knownRound(world, roundId);
-  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  requireOwnJurisdiction(context, teamOwnerOf(world, teamId, round), `round ${roundId}`);
   requireOpenRound(round, `transferring clue ${clueId}`);
   if (world.clues.has(clueId)) refuse('AlreadyRecorded', `clue ${clueId} is already transferred`, 'clueId');
   const team = knownTeam(world, teamId);

@@ -88,7 +88,7 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
     decide: decideLaunchRound,
   },
   formTeam: {
-    summary: 'leading group: form an inspection team for a round',
+    summary: "leading group of the round's owner, or of a co-owner of a joint round (联合巡察): form an inspection team for a round",
     roles: ['leading-group'],
     input: inputOf<Extract<InspectionCommand, { type: 'formTeam' }>['data']>()({
       teamId: field.id(),
@@ -105,12 +105,14 @@ export const inspectionCommands: CommandCatalogue<InspectionCommand['type']> = {
     target: (data) => streams.team(data.teamId),
     reads: (data, world) => {
       const round = world.rounds.get(data.roundId);
-      return [streams.round(data.roundId), ...(round ? poolStreamsFor(round.owner, [data.leader, ...data.members]) : [])];
+      // A joint round's co-owners form teams from their own pools: whichever office forms this one, its pool is read.
+      const offices = round ? [round.owner, ...(round.authority?.coOwners ?? [])] : [];
+      return [streams.round(data.roundId), ...offices.flatMap((office) => poolStreamsFor(office, [data.leader, ...data.members]))];
     },
     decide: decideFormTeam,
   },
   stationTeam: {
-    summary: 'leading group: station a team at target units (refused when a member must recuse)',
+    summary: "leading group of the team's office: station a team at target units (a co-owner's team only in the co-owner's subtree; refused when a member must recuse)",
     roles: ['leading-group'],
     input: inputOf<Extract<InspectionCommand, { type: 'stationTeam' }>['data']>()({ teamId: field.id(), unitIds: field.list(field.id(), 1, 1000) }),
     example: { teamId: 'zz-2021-grain-team-1', unitIds: ['za-grain-depot'] },

@@ -36,6 +36,27 @@ export const knownTeam = (world: World, teamId: string, field = 'teamId'): Team 
 export const knownUnit = (world: World, unitId: string, field = 'unitId'): Unit =>
   world.units.get(unitId) ?? refuse('UnknownUnit', `unit ${unitId} is not registered`, field);
 
+/**
+ * The jurisdiction whose office forms a team in `round`: the round's owner, or in a joint round
+ * (联合巡察, "市级统筹、市县联动、县级实施") a co-owner forming its own team, which it then stations
+ * at the round's targets in its own subtree and whose members come from its own inspector pool.
+ */
+const teamOwnerFor = (round: Round, context: DecisionContext, what: string): string => {
+  const jurisdiction = context.actor.jurisdiction;
+  if (jurisdiction !== round.owner && round.authority?.coOwners.includes(jurisdiction)) return jurisdiction;
+  requireOwnJurisdiction(context, round.owner, what);
+  return round.owner;
+};
+
+/**
+ * Whose office acts with team `teamId` of `round`: the team's (a co-owner's, in a joint round), or
+ * the round owner's when the team is not known in this round (the checks after this one refuse it).
+ */
+export const teamOwnerOf = (world: World, teamId: string, round: Round): string => {
+  const team = world.teams.get(teamId);
+  return team !== undefined && team.roundId === round.roundId ? team.owner : round.owner;
+};
+
 /** New inspection facts need a launched round that is not closed. */
 export const requireOpenRound = (round: Round, what: string): void => {
   if (round.status === 'planned') refuse('RoundNotLaunched', `round ${round.roundId} has not been launched; ${what} must wait`);
@@ -114,67 +135,71 @@ export const decideFormTeam = (command: FormTeam, world: World, context: Decisio
   requireRole(context, command.type, 'leading-group');
   const { teamId, roundId, leader, members } = command.data;
   const round = knownRound(world, roundId);
-  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  const owner = teamOwnerFor(round, context, `round ${roundId}`);
   requireNotClosed(round, `forming team ${teamId}`);
   if (world.teams.has(teamId)) refuse('AlreadyRecorded', `team ${teamId} is already formed`, 'teamId');
   const people = [leader, ...members].map((member) => member.personId);
   const repeated = people.find((person, index) => people.indexOf(person) !== index);
   if (repeated) refuse('DuplicateMember', `person ${repeated} appears twice in team ${teamId}`, 'members');
   for (const member of [leader, ...members]) requireKnownJurisdiction(context, member.homeJurisdiction, 'members.homeJurisdiction');
-  // Members drawn from the owner's inspector pool (依库选人): a withdrawn one may not be drawn, and 3+N is checked.
+  // Members drawn from the forming office's inspector pool (依库选人): a withdrawn one may not be drawn, and 3+N is checked.
   const drawn = [leader, ...members].flatMap((member) => {
-    const record = poolRecordOf(world, round.owner, member);
-    if (record?.status === 'withdrawn') refuse('InspectorWithdrawn', `${member.personId} has left the inspector pool of ${round.owner}`, 'members');
+    const record = poolRecordOf(world, owner, member);
+    if (record?.status === 'withdrawn') refuse('InspectorWithdrawn', `${member.personId} has left the inspector pool of ${owner}`, 'members');
     return record ? [record] : [];
   });
-  if (drawn.length === 0) return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members } }];
+  if (drawn.length === 0) return [{ type: 'TeamFormed', data: { teamId, roundId, owner, leader, members } }];
   const missing = coreSpecialtiesMissing(drawn);
-  if (missing.length > 0 && poolSettingsOf(world, round.owner).threePlusN === 'rule') {
+  if (missing.length > 0 && poolSettingsOf(world, owner).threePlusN === 'rule') {
     refuse('TeamLacksCoreSpecialties', `team ${teamId} has no pool member for ${missing.join(', ')} (3+N)`, 'members');
   }
-  return [{ type: 'TeamFormed', data: { teamId, roundId, owner: round.owner, leader, members, poolMembers: drawn.length, coreSpecialtiesMissing: missing } }];
+  return [{ type: 'TeamFormed', data: { teamId, roundId, owner, leader, members, poolMembers: drawn.length, coreSpecialtiesMissing: missing } }];
 };
 
 export const decideStationTeam = (command: StationTeam, world: World, context: DecisionContext): TeamStationed[] => {
   requireRole(context, command.type, 'leading-group');
   const team = knownTeam(world, command.data.teamId);
   const round = knownRound(world, team.roundId);
-  requireOwnJurisdiction(context, round.owner, `team ${team.teamId}`);
+  requireOwnJurisdiction(context, team.owner, `team ${team.teamId}`);
   requireOpenRound(round, `stationing team ${team.teamId}`);
   const already = team.status === 'stationed' ? team.stationedAt : [];
-  const settings = poolSettingsOf(world, round.owner);
+  const settings = poolSettingsOf(world, team.owner);
   const units = [...new Set(command.data.unitIds)].map((unitId) => {
     const target = round.targets.find((candidate) => candidate.unitId === unitId);
     if (!target) return refuse('UnitNotTargeted', `unit ${unitId} is not a target of round ${round.roundId}`, 'unitIds');
     if (already.includes(unitId)) refuse('AlreadyRecorded', `team ${team.teamId} is already stationed at ${unitId}`, 'unitIds');
+    // A co-owner's team works in the co-owner's own subtree (县级实施); the owner's anywhere in the round.
+    if (team.owner !== round.owner && !context.registry.isSelfOrAncestor(team.owner, target.jurisdiction)) {
+      refuse('OutsideJurisdiction', `unit ${unitId} lies in ${target.jurisdiction}, outside ${team.owner}, whose team ${team.teamId} is`, 'unitIds');
+    }
     // Recusal (DESIGN.md §4, docs/contract-pool.md P.3): the refusal names the member and the kind of
     // reason only, never the relative or the post behind it, since it is all anyone is told.
     for (const member of [team.leader, ...team.members]) {
-      const reason = recusalReason(member, poolRecordOf(world, round.owner, member), target, round, settings, context.now);
+      const reason = recusalReason(member, poolRecordOf(world, team.owner, member), target, round, settings, context.now);
       if (reason) refuse('MemberMustRecuse', `team ${team.teamId} cannot be stationed at ${unitId}: member ${member.personId} must recuse (${reason})`, 'unitIds');
     }
     return target;
   });
-  if (round.authority === null) return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units } }];
+  if (round.authority === null) return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: team.owner, units } }];
   const authorisations = requireAuthorised(round, 'station-teams', world, context, units.map((unit) => unit.unitId), 'unitIds');
-  return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, units, authorisations } }];
+  return [{ type: 'TeamStationed', data: { teamId: team.teamId, roundId: round.roundId, owner: team.owner, units, authorisations } }];
 };
 
 export const decideReceivePetitions = (command: ReceivePetitions, world: World, context: DecisionContext): PetitionsReceived[] => {
   requireRole(context, command.type, 'team');
   const team = knownTeam(world, command.data.teamId);
   const round = knownRound(world, team.roundId);
-  requireOwnJurisdiction(context, round.owner, `team ${team.teamId}`);
+  requireOwnJurisdiction(context, team.owner, `team ${team.teamId}`);
   requireOpenRound(round, 'receiving petitions');
   const { channel, count } = command.data;
-  return [{ type: 'PetitionsReceived', data: { teamId: team.teamId, roundId: round.roundId, owner: round.owner, channel, count } }];
+  return [{ type: 'PetitionsReceived', data: { teamId: team.teamId, roundId: round.roundId, owner: team.owner, channel, count } }];
 };
 
 export const decideRecordIssue = (command: RecordIssue, world: World, context: DecisionContext): IssueFound[] => {
   requireRole(context, command.type, 'team');
   const { issueId, roundId, teamId, unitId, category, summary } = command.data;
   const round = knownRound(world, roundId);
-  requireOwnJurisdiction(context, round.owner, `round ${roundId}`);
+  requireOwnJurisdiction(context, teamOwnerOf(world, teamId, round), `round ${roundId}`);
   requireOpenRound(round, `recording issue ${issueId}`);
   if (world.issues.has(issueId)) refuse('AlreadyRecorded', `issue ${issueId} is already recorded`, 'issueId');
   const team = knownTeam(world, teamId);
