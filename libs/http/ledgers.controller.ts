@@ -10,6 +10,7 @@ import { CurrentActor } from './auth.js';
 import { schemaRef } from './openapi-schemas.js';
 import { LEDGER_TITLES, shanghaiTime, streamLedgerCsv, streamLedgerXlsx } from './ledger-export.js';
 import { LinkageGateway } from './linkage-gateway.js';
+import { windowOf } from './report-scope.js';
 import { IsCleanText, IsInstant, cleanTextPattern, validatedInstant } from './validation.js';
 
 export class LedgerParams {
@@ -24,6 +25,10 @@ export class LedgerParams {
 
 const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,400}$/;
 const LIMIT_PATTERN = /^([1-9]\d{0,1}|[1-4]\d{2}|500)$/;
+
+/** The time a ledger's window and order go by: the row's beginning fact, in domain time. */
+const BEGINNING_FACT = 'issues: foundAt, the issue found; rectifications: requiredAt, the rectification required; handovers: handedOverAt, the issue handed over';
+const WINDOW_RULES = 'a midnight in Asia/Shanghai, e.g. 2023-01-01T00:00:00+08:00, as the window of a report (rules isInstant, wholeDay, afterFrom)';
 
 export class LedgerQuery {
   @ApiPropertyOptional({ description: 'the round and every round linked below it', pattern: ID_PATTERN.source, maxLength: 128 })
@@ -52,6 +57,24 @@ export class LedgerQuery {
   @Length(1, 100)
   @IsCleanText()
   category?: string;
+
+  @ApiPropertyOptional({
+    ...PARAMETER.instant,
+    description: `window start, included: only rows whose beginning fact lies at or after it (${BEGINNING_FACT}); ${WINDOW_RULES}`,
+    example: '2023-01-01T00:00:00+08:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({
+    ...PARAMETER.instant,
+    description: `window end, excluded: only rows whose beginning fact lies before it (${BEGINNING_FACT}); later than from; ${WINDOW_RULES}`,
+    example: '2023-07-01T00:00:00+08:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
 
   @ApiPropertyOptional({ description: "the previous page's `next`", pattern: CURSOR_PATTERN.source, maxLength: 400 })
   @IsOptional()
@@ -88,7 +111,7 @@ export class LedgersController {
     operationId: 'getLedger',
     summary: "a ledger (台账) of the jurisdiction's subtree, newest first: issues, rectifications or handovers",
     description:
-      'Rows whose unit lies in the subtree, as this level holds them; filters, a cursor and `count` of every match. `format=csv|xlsx` downloads every matching row with Chinese headers, Beijing time and a totals row.',
+      'Rows whose unit lies in the subtree, as this level holds them; filters, a cursor and `count` of every match. `from`/`to` keep the rows whose beginning fact (issue found, rectification required, issue handed over) lies in [from, to), domain time, whole Asia/Shanghai days. `format=csv|xlsx` downloads every matching row with Chinese headers, Beijing time and a totals row.',
     ok: {
       status: 200,
       description: 'a page of the ledger (JSON), or the whole ledger as a download',
@@ -100,19 +123,22 @@ export class LedgersController {
       },
     },
     problems: {
-      400: 'a filter, the cursor or `at` broke its rule (status of another ledger, overdue or status on the issues ledger)',
+      400: 'a filter, the window, the cursor or `at` broke its rule (status of another ledger, overdue or status on the issues ledger, a bound not a Shanghai midnight, `to` not after `from`)',
       403: 'ReadForbidden: not in the actor\'s subtree, or not a registered jurisdiction (answered alike)',
       404: 'UnknownScope: the round family is not known here (or lies on another branch)',
     },
   })
   async ledger(@Param() { jurisdiction, kind }: LedgerParams, @Query() query: LedgerQuery, @CurrentActor() actor: Actor): Promise<LedgerPage<LedgerKind> | StreamableFile> {
     const node = await this.gateway.readableNode(actor, jurisdiction);
+    const window = windowOf(query.from, query.to);
     const filter: LedgerFilter = {
       ...(query.roundId !== undefined ? { roundId: query.roundId } : {}),
       ...(query.unitId !== undefined ? { unitId: query.unitId } : {}),
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.overdue !== undefined ? { overdue: query.overdue === 'true' } : {}),
       ...(query.category !== undefined ? { category: query.category } : {}),
+      ...(window?.from != null ? { from: window.from } : {}),
+      ...(window?.to != null ? { to: window.to } : {}),
     };
     if (filter.roundId !== undefined) this.gateway.access.requireVisibleScope(actor, node.readModel, { roundId: filter.roundId });
     const at = query.at !== undefined ? validatedInstant(query.at) : this.gateway.runtime.clock.now();

@@ -747,11 +747,17 @@ const ISSUE_ROW: JsonSchema = object({
   jurisdiction: code("the unit's jurisdiction"),
   category: nullable(textOf('recordIssue', 'category')),
   immediate: { type: 'boolean', description: '立行立改' },
-  foundAt: nullable(instant('domain time of the finding')),
+  foundAt: nullable(instant('domain time of the finding: what the ledger orders by and a window tests')),
   supervised: { type: 'boolean', description: '督办' },
   typical: { type: 'boolean', description: 'some supervision marked it typical' },
   rectificationIds: unboundedList(id(), 'the rectifications required for it'),
   handoverIds: unboundedList(id(), 'its handovers'),
+});
+
+/** A rectification's or handover's category: its issue's, read when the row is read. */
+const ISSUE_CATEGORY_OF_ROW: JsonSchema = nullable({
+  ...textOf('recordIssue', 'category', "the issue's category (what the category filter tests); null while this level has not received the issue"),
+  example: 'grain',
 });
 
 const RECTIFICATION_ROW: JsonSchema = object({
@@ -762,9 +768,10 @@ const RECTIFICATION_ROW: JsonSchema = object({
   unitName: nullable(textOf('registerUnit', 'name')),
   jurisdiction: code("the unit's jurisdiction"),
   requiredBy: code('the jurisdiction that required it'),
-  requiredAt: nullable(instant()),
+  requiredAt: nullable(instant('domain time the rectification was required: what the ledger orders by and a window tests')),
   dueBy: instant(),
   status: RECTIFICATION_STATUS,
+  category: ISSUE_CATEGORY_OF_ROW,
   measures: list(MEASURE, 200),
   typical: { type: 'boolean' },
   responsibleLeader: nullable({ ...id('the leader who signed for it: null at every level but the one that recorded the claim') }),
@@ -786,7 +793,8 @@ const HANDOVER_ROW: JsonSchema = object({
   unitName: nullable(textOf('registerUnit', 'name')),
   jurisdiction: code("the unit's jurisdiction"),
   recipient: { type: 'string', enum: [...RECIPIENTS] },
-  handedOverAt: nullable(instant()),
+  category: ISSUE_CATEGORY_OF_ROW,
+  handedOverAt: nullable(instant('domain time of the handover: what the ledger orders by and a window tests')),
   dueBy: instant(),
   status: { type: 'string', enum: ['open', 'answered'] },
   answeredAt: nullable(instant()),
@@ -806,9 +814,11 @@ const ledgerPage = (kind: 'issues' | 'rectifications' | 'handovers', row: string
           status: { type: 'string', minLength: 1, maxLength: 20, pattern: '^[a-z]+$' },
           overdue: { type: 'boolean' },
           category: textOf('recordIssue', 'category'),
+          from: instant('window start (included), canonical UTC: rows whose beginning fact lies at or after it'),
+          to: instant('window end (excluded), canonical UTC'),
         },
         'the filters applied',
-        ['roundId', 'unitId', 'status', 'overdue', 'category'],
+        ['roundId', 'unitId', 'status', 'overdue', 'category', 'from', 'to'],
       ),
       asOf: instant('the instant overdue was measured against'),
       position: count('the level store position the read model had reached'),

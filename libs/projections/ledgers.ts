@@ -36,6 +36,8 @@ export interface RectificationRow {
   requiredAt: string | null;
   dueBy: string;
   status: RectificationStatus;
+  /** The issue's category, null while this level has not received the issue. */
+  category: string | null;
   measures: Measure[];
   typical: boolean;
   /** The leader who signed for it: null at every level but the one that recorded the claim. */
@@ -59,6 +61,8 @@ export interface HandoverRow {
   unitName: string | null;
   jurisdiction: string;
   recipient: string;
+  /** The issue's category, null while this level has not received the issue. */
+  category: string | null;
   handedOverAt: string | null;
   dueBy: string;
   status: HandoverStatus;
@@ -82,6 +86,14 @@ export interface LedgerFilter {
   readonly overdue?: boolean;
   /** The issue's category. */
   readonly category?: string;
+  /**
+   * A window of domain time, [from, to), canonical UTC instants (Asia/Shanghai midnights, checked at
+   * the edge as a report's window): rows whose beginning fact lies in it, that is an issue found, a
+   * rectification required or an issue handed over within it. A row whose beginning fact this level
+   * has not received yet (a handover's answer arrived first) lies in no window.
+   */
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export interface LedgerPage<K extends LedgerKind> {
@@ -145,8 +157,9 @@ export const LEDGER_DOWNLOAD_FIELDS = {
     'completedLate',
     'rejections',
     'reassessments',
+    'category',
   ],
-  handovers: ['handoverId', 'issueId', 'roundId', 'unitId', 'unitName', 'jurisdiction', 'recipient', 'handedOverAt', 'dueBy', 'status', 'answeredAt', 'result', 'overdue'],
+  handovers: ['handoverId', 'issueId', 'roundId', 'unitId', 'unitName', 'jurisdiction', 'recipient', 'handedOverAt', 'dueBy', 'status', 'answeredAt', 'result', 'overdue', 'category'],
 } as const satisfies { [K in LedgerKind]: readonly (keyof LedgerRows[K])[] };
 
 /** One row of a download: its LEDGER_DOWNLOAD_FIELDS, in that order. */

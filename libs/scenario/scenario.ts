@@ -23,6 +23,9 @@ export interface LedgerExpectationFilter {
   readonly unitId?: string;
   readonly overdue?: boolean;
   readonly category?: string;
+  /** A window of domain time, [from, to), as the ledger takes it (Asia/Shanghai midnights). */
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export type ScenarioExpectation =
@@ -35,7 +38,7 @@ export type ScenarioExpectation =
   | { readonly ledger: { readonly jurisdiction: string; readonly kind: string; readonly filter?: LedgerExpectationFilter }; readonly has: Record<string, unknown> };
 
 export const LEDGER_EXPECTATION_KINDS = ['issues', 'rectifications', 'handovers'];
-const LEDGER_FILTERS = ['status', 'roundId', 'unitId', 'overdue', 'category'];
+const LEDGER_FILTERS = ['status', 'roundId', 'unitId', 'overdue', 'category', 'from', 'to'];
 
 export interface Scenario {
   readonly name: string;

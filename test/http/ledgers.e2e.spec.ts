@@ -16,6 +16,12 @@ const SCENARIO = 'follow-through-coal-two-cities.json';
 /** The scenario's last step: what `overdue` is measured against. */
 const END = '2023-06-30T01:00:00.000Z';
 const ONE_SECOND_LATER = '2023-06-30T01:00:01.000Z';
+/**
+ * A window of whole days in Shanghai: the scenario finds its issues on 2022-10-25, before it, and
+ * requires its rectifications and hands its issues over on 2022-11-01, in it.
+ */
+const WINDOW_FROM = '2022-10-26T00:00:00+08:00';
+const WINDOW_TO = '2022-11-02T00:00:00+08:00';
 
 const PROVINCE: Actor = { id: 'fj-xsb', jurisdiction: '350000', role: 'leading-group' };
 const PROVINCE_HANDLER: Actor = { id: 'fj-jw', jurisdiction: '350000', role: 'handler' };
@@ -163,6 +169,14 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
       ['issues', { roundId: 'sm-coal' }],
       ['issues', { unitId: 'xl-ny' }],
       ['issues', { roundId: 'ly-coal', category: 'illegal-mining' }],
+      // Windows of whole Shanghai days over each ledger's beginning fact, alone and with other filters.
+      ...(['issues', 'rectifications', 'handovers'] as const).flatMap((kind): [LedgerKind, Record<string, string>][] => [
+        [kind, { from: WINDOW_FROM, to: WINDOW_TO }],
+        [kind, { from: WINDOW_TO }],
+        [kind, { to: WINDOW_FROM }],
+      ]),
+      ['rectifications', { from: WINDOW_FROM, to: WINDOW_TO, status: 'closed' }],
+      ['handovers', { to: WINDOW_TO, category: 'safety' }],
     ];
 
     it.each(FILTERS)('%s %j: the rows of the whole ledger that match, in the same order, and their count', async (kind, filter) => {
@@ -175,6 +189,10 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
               return (kind === 'issues' ? fields.category : categoryOf.get(fields.issueId as string)) === value;
             case 'roundId':
               return FAMILY[value as string]!.includes(fields.roundId as string);
+            case 'from':
+              return sortKeyOf(kind, row) !== '' && Date.parse(sortKeyOf(kind, row)) >= Date.parse(value as string);
+            case 'to':
+              return sortKeyOf(kind, row) !== '' && Date.parse(sortKeyOf(kind, row)) < Date.parse(value as string);
             default:
               return fields[name] === value;
           }
@@ -197,6 +215,29 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
       expect((await page('350000', 'handovers', { overdue: true })).rows.map((row) => idOf('handovers', row))).toEqual(['sm-yj-dt-1']);
       expect((await page('350000', 'handovers', { status: 'open' })).count).toBe(2);
       expect((await page('350000', 'issues', { category: 'safety' })).count).toBe(4);
+    });
+
+    it('window by each ledger\'s beginning fact: issues found before it, rectifications required and issues handed over in it', async () => {
+      const window = { from: WINDOW_FROM, to: WINDOW_TO };
+      expect((await page('350000', 'issues', window)).count).toBe(0);
+      expect((await page('350000', 'issues', { to: WINDOW_FROM })).count).toBe(7);
+      expect((await page('350000', 'rectifications', window)).count).toBe(7);
+      expect((await page('350000', 'handovers', window)).count).toBe(4);
+      expect((await page('350000', 'rectifications', { from: WINDOW_TO })).count).toBe(0);
+      // The window comes back as the filter applied, in canonical UTC.
+      expect((await page('350000', 'rectifications', window)) as unknown as { filter: unknown }).toMatchObject({ filter: { from: '2022-10-25T16:00:00.000Z', to: '2022-11-01T16:00:00.000Z' } });
+      // A download holds the window's rows only: the header and the totals row.
+      const csv = await get(url('350000', 'issues', { ...window, format: 'csv' }));
+      expect(parseCsv(csv.payload.subarray(3).toString('utf8'))).toHaveLength(2);
+    });
+
+    it("give rectification and handover rows their issue's category", async () => {
+      const categoryOf = await categories();
+      const rectifications = (await whole('350000', 'rectifications')) as RectificationRow[];
+      const handovers = (await whole('350000', 'handovers')) as HandoverRow[];
+      for (const row of [...rectifications, ...handovers]) expect(row.category).toBe(categoryOf.get(row.issueId));
+      expect(rectifications.find((row) => row.rectificationId === 'ly-f-zpm-2')!.category).toBe('illegal-mining');
+      expect(handovers.find((row) => row.handoverId === 'ly-yj-1')!.category).toBe('safety');
     });
 
     it('measure overdue strictly at `at`: due at that instant is not overdue, one second later it is', async () => {
@@ -308,12 +349,33 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
       ['unitId', { unitId: '' }, 'issues'],
       ['category', { category: 'x'.repeat(101) }, 'issues'],
       ['kind', {}, 'tasks'],
+      ['from', { from: '2023-02-29T00:00:00+08:00' }, 'issues'],
+      ['to', { to: 'yesterday' }, 'handovers'],
     ] as [string, Record<string, string | number | boolean>, string][])('400 naming %s for %j on %s', async (field, query, kind) => {
       const response = await get(url('350000', kind as LedgerKind, query));
       expect(response.status).toBe(400);
       const body = problem(response.raw);
       expect(body.title).toBe('ValidationFailed');
       expect([body.field, ...(body.errors ?? []).map((error) => error.field)]).toContain(field);
+    });
+  });
+
+  describe('a refused window', () => {
+    it.each([
+      ['rectifications', { from: '2023-01-01T08:00:00+08:00' }, 'from', 'wholeDay'],
+      ['issues', { to: '2023-01-01T00:00:00Z' }, 'to', 'wholeDay'],
+      ['handovers', { from: '2023-02-01T00:00:00+08:00', to: '2023-02-01T00:00:00+08:00' }, 'to', 'afterFrom'],
+      ['rectifications', { from: '2023-03-01T00:00:00+08:00', to: '2023-02-01T00:00:00+08:00', format: 'xlsx' }, 'to', 'afterFrom'],
+      ['handovers', { from: '2023-01-01T12:00:00+08:00', to: '2023-01-01T00:00:00+08:00', format: 'csv' }, 'from', 'wholeDay'],
+    ] as [LedgerKind, Record<string, string>, string, string][])('%s %j: 400 problem+json naming %s and rule %s, no rows and no download', async (kind, query, field, rule) => {
+      const response = await get(url('350000', kind, query));
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['content-disposition']).toBeUndefined();
+      const body = JSON.parse(response.raw) as { title: string; errors: { field: string; rule: string }[]; rows?: unknown };
+      expect(body.title).toBe('ValidationFailed');
+      expect(body.errors).toEqual([expect.objectContaining({ field, rule })]);
+      expect(body.rows).toBeUndefined();
     });
   });
 
@@ -362,7 +424,8 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
         const row = sheet.getRow(index);
         byId.set(String(row.getCell(1).value), Object.fromEntries(headers.map((header, column) => [header, row.getCell(column + 1).value])));
       }
-      expect(byId.get('ly-f-zpm-1')).toMatchObject({ 整改状态: '已重新整改', 是否逾期: '是', 逾期完成: '否', 整改时限: '2023-01-31 18:00' });
+      expect(byId.get('ly-f-zpm-1')).toMatchObject({ 整改状态: '已重新整改', 是否逾期: '是', 逾期完成: '否', 整改时限: '2023-01-31 18:00', 问题类别: 'safety' });
+      expect(byId.get('ly-f-zpm-2')).toMatchObject({ 问题类别: 'illegal-mining' });
       expect(byId.get('ly-f-xl-1')).toMatchObject({ 整改状态: '已销号', 退回次数: 1, 完成时间: '2023-04-30 18:00', 销号时间: '2023-05-05 09:00', 回头看评估: '2023-05-10 09:00 整改到位' });
       expect(byId.get('fj-f-1')).toMatchObject({ 责任领导: 'fj-nyjt-dongshizhang', 责任单位: '福建省能源集团有限责任公司' });
       const handovers = await get(url('350000', 'handovers', { format: 'xlsx' }));
@@ -370,6 +433,10 @@ describe('ledgers over HTTP: filters, cursor, refusals, downloads', () => {
       await handoverBook.xlsx.load(handovers.payload as unknown as ArrayBuffer);
       const handoverRows = handoverBook.worksheets[0]!.getSheetValues().slice(3);
       expect(handoverRows.some((values) => Array.isArray(values) && values.includes('审计部门') && values.includes(AWKWARD_RESULT))).toBe(true);
+      // getSheetValues() counts columns from 1.
+      const categoryColumn = 1 + ledgerHeaders('handovers').indexOf('问题类别');
+      const byHandover = new Map(handoverRows.map((values) => [(values as unknown[])[1], values as unknown[]]));
+      expect(byHandover.get('ly-yj-1')![categoryColumn]).toBe('safety');
     });
 
     it.each([

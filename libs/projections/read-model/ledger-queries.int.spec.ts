@@ -74,7 +74,10 @@ const matches = (row: Stored, root: string, filter: LedgerFilter): boolean =>
   (filter.overdue === undefined || filter.overdue === (!['completed', 'closed'].includes(row.status) && row.dueBy < AT)) &&
   (filter.unitId === undefined || row.unitId === filter.unitId) &&
   (filter.roundId === undefined || (filter.roundId === 'round-a' ? ['round-a', 'round-a-county'] : [filter.roundId]).includes(row.roundId)) &&
-  (filter.category === undefined || row.category === filter.category);
+  (filter.category === undefined || row.category === filter.category) &&
+  // A window keeps rows whose ledger time lies in [from, to); one not known yet lies in none.
+  ((filter.from === undefined && filter.to === undefined) ||
+    (row.order !== '' && (filter.from === undefined || row.order >= filter.from) && (filter.to === undefined || row.order < filter.to)));
 const ledgerOrder = (a: Stored, b: Stored) => (a.order !== b.order ? (a.order < b.order ? 1 : -1) : a.id < b.id ? 1 : -1);
 
 /** Filters that walk and filters that gather, of the province, a city and a county. */
@@ -90,6 +93,14 @@ const FILTERS: [string, LedgerFilter][] = [
     ['350100', { unitId: 'u-7' }],
     ['350102', {}],
     ['350000', { status: 'planned', overdue: true, category: 'funds' }],
+    // Windows (Shanghai midnights, canonical UTC): alone, open at either end, and with other filters.
+    ['350000', { from: '2021-03-31T16:00:00.000Z', to: '2021-09-30T16:00:00.000Z' }],
+    ['350000', { from: '2022-06-30T16:00:00.000Z' }],
+    ['350100', { to: '2020-03-31T16:00:00.000Z' }],
+    ['350100', { status: 'closed', from: '2020-12-31T16:00:00.000Z', to: '2021-12-31T16:00:00.000Z' }],
+    ['350200', { overdue: true, from: '2020-06-30T16:00:00.000Z', to: '2021-06-30T16:00:00.000Z' }],
+    ['350000', { category: 'grain', to: '2021-12-31T16:00:00.000Z' }],
+    ['350000', { roundId: 'round-a', from: '2021-12-31T16:00:00.000Z' }],
 ];
 
 describe('ledger pages, walked or gathered', () => {
@@ -160,5 +171,104 @@ describe('ledger pages, walked or gathered', () => {
       for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(chunkRows);
       expect(chunks.flat()).toEqual(stored);
     }
+  });
+});
+
+// The window's edges (DESIGN.md §8.3 and docs/contract-breakdowns.md): [from, to) over each ledger's
+// beginning fact, from a midnight in Shanghai (16:00 UTC the day before) included to one excluded;
+// and a rectification's and handover's category, its issue's, also when the issue arrives after them.
+describe('ledger windows at their edges, and the category of rectification and handover rows', () => {
+  const FROM = '2023-01-31T16:00:00.000Z'; // 2023-02-01 00:00 in Shanghai
+  const TO = '2023-02-28T16:00:00.000Z'; // 2023-03-01 00:00 in Shanghai
+  const before = (instant: string) => new Date(Date.parse(instant) - 1).toISOString();
+  /** One row of each ledger per time: a millisecond before the window, at its start, its last millisecond, at its end. */
+  const TIMES: Record<string, string> = { early: before(FROM), first: FROM, last: before(TO), late: TO };
+  const WINDOW = { from: FROM, to: TO };
+  let dir: string;
+  let readModel: ReadModel;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-window-'));
+    readModel = new ReadModel(join(dir, 'city.read.db'));
+    const db = readModel.db;
+    db.transaction(() => {
+      for (const [name, time] of Object.entries(TIMES)) {
+        db.prepare(`INSERT INTO issues (issue_id, round_id, owner, unit_id, unit_jurisdiction, category, found_at, ledger_order) VALUES (?, 'round-a', '350100', 'u-1', '350102', 'funds', ?, ?)`).run(
+          `i-${name}`,
+          time,
+          time,
+        );
+        db.prepare(
+          `INSERT INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, status, attempt, planned_for, ledger_order)
+           VALUES (?, ?, 'round-a', '350100', 'u-1', '350102', '2023-06-30T16:00:00.000Z', ?, 'required', 0, 0, ?)`,
+        ).run(`r-${name}`, `i-${name}`, time, time);
+        db.prepare(
+          `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, ledger_order)
+           VALUES (?, ?, 'round-a', '350100', 'u-1', '350102', 'audit', '2023-06-30T16:00:00.000Z', ?, ?)`,
+        ).run(`h-${name}`, `i-${name}`, time, time);
+      }
+      // A handover whose answer came first: no handover time yet, so in no window (but in the whole ledger).
+      db.prepare(
+        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, answered_at, result, ledger_order)
+         VALUES ('h-unknown', 'i-first', 'round-a', '350100', 'u-1', '350102', 'audit', '2023-06-30T16:00:00.000Z', ?, 'done', '')`,
+      ).run(FROM);
+      // A rectification and a handover of an issue this level has not received.
+      db.prepare(
+        `INSERT INTO rectifications (rectification_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, due_by, required_at, status, attempt, planned_for, ledger_order)
+         VALUES ('r-orphan', 'i-later', 'round-a', '350100', 'u-1', '350102', '2023-06-30T16:00:00.000Z', ?, 'required', 0, 0, ?)`,
+      ).run(FROM, FROM);
+      db.prepare(
+        `INSERT INTO handovers (handover_id, issue_id, round_id, owner, unit_id, unit_jurisdiction, recipient, due_by, handed_over_at, ledger_order)
+         VALUES ('h-orphan', 'i-later', 'round-a', '350100', 'u-1', '350102', 'audit', '2023-06-30T16:00:00.000Z', ?, ?)`,
+      ).run(FROM, FROM);
+    })();
+  });
+  afterAll(() => {
+    readModel.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = (kind: 'issues' | 'rectifications' | 'handovers', filter: LedgerFilter) => {
+    const page = readModel.ledger('350100', kind, filter, REGISTRY, AT, 0, { limit: 50 });
+    const id = kind === 'issues' ? 'issueId' : kind === 'rectifications' ? 'rectificationId' : 'handoverId';
+    const rows = page.rows.map((row) => (row as unknown as Record<string, string>)[id]!);
+    expect(page.count).toBe(rows.length);
+    // A download holds the same rows in the same order (the id is each download row's first field).
+    expect([...readModel.ledgerDownload('350100', kind, filter, REGISTRY, AT).chunks].flat().map((row) => row[0])).toEqual(rows);
+    return rows;
+  };
+
+  it.each(['issues', 'rectifications', 'handovers'] as const)('%s: the window starts at a Shanghai midnight included and ends at the next one excluded', (kind) => {
+    const prefix = kind[0];
+    const extra = kind === 'issues' ? [] : [`${prefix}-orphan`];
+    // Newest first; the orphan and the first row share a time, so the greater id comes first.
+    expect(ids(kind, WINDOW)).toEqual([`${prefix}-last`, ...extra, `${prefix}-first`]);
+    expect(ids(kind, { from: FROM })).toEqual(expect.arrayContaining([`${prefix}-late`, `${prefix}-last`, `${prefix}-first`]));
+    expect(ids(kind, { from: FROM })).not.toContain(`${prefix}-early`);
+    expect(ids(kind, { to: TO })).not.toContain(`${prefix}-late`);
+    expect(ids(kind, { to: TO })).toEqual(expect.arrayContaining([`${prefix}-early`, `${prefix}-first`, `${prefix}-last`]));
+    if (kind === 'handovers') {
+      expect(ids(kind, {})).toContain('h-unknown');
+      expect(ids(kind, { to: TO })).not.toContain('h-unknown');
+    }
+  });
+
+  it("shows a rectification's and a handover's category, its issue's, once the issue is here (null before)", () => {
+    const categoryOf = (kind: 'rectifications' | 'handovers', id: string) => {
+      const rows = readModel.ledger('350100', kind, {}, REGISTRY, AT, 0, { limit: 50 }).rows as unknown as Record<string, unknown>[];
+      const paged = rows.find((row) => row[kind === 'rectifications' ? 'rectificationId' : 'handoverId'] === id)!.category;
+      const fields = LEDGER_DOWNLOAD_FIELDS[kind] as readonly string[];
+      const downloaded = [...readModel.ledgerDownload('350100', kind, {}, REGISTRY, AT).chunks].flat().find((row) => row[0] === id)![fields.indexOf('category')];
+      expect(downloaded).toEqual(paged);
+      return paged;
+    };
+    expect(categoryOf('rectifications', 'r-first')).toBe('funds');
+    expect(categoryOf('handovers', 'h-last')).toBe('funds');
+    expect(categoryOf('rectifications', 'r-orphan')).toBeNull();
+    expect(categoryOf('handovers', 'h-orphan')).toBeNull();
+    readModel.db.prepare(`INSERT INTO issues (issue_id, round_id, owner, unit_id, unit_jurisdiction, category, found_at, ledger_order) VALUES ('i-later', 'round-a', '350100', 'u-1', '350102', 'grain', ?, ?)`).run(TO, TO);
+    expect(categoryOf('rectifications', 'r-orphan')).toBe('grain');
+    expect(categoryOf('handovers', 'h-orphan')).toBe('grain');
+    expect(ids('rectifications', { category: 'grain' })).toEqual(['r-orphan']);
   });
 });

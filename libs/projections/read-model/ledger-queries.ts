@@ -11,6 +11,14 @@ const DONE = quoted(DONE_STATUSES);
 /** The statuses not done: `overdue=true` written with them seeks each in the ledger index instead of reading every row. */
 const OPEN = quoted(RECTIFICATION_STATUSES.filter((status) => !DONE_STATUSES.includes(status)));
 
+/**
+ * A rectification's or handover's category is its issue's, read from the issues table when a row is
+ * read rather than kept on the row: a rectification can reach a level before its issue does, and a
+ * copy on the row would have to be written again when the issue arrives (a rebuild writes every
+ * rectification). The lookup is one seek of the issues' primary key per row shown.
+ */
+const CATEGORY = '(SELECT i.category FROM issues i WHERE i.issue_id = x.issue_id)';
+
 interface LedgerShape {
   readonly table: string;
   readonly id: string;
@@ -49,7 +57,7 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
     status: { column: 'x.status', values: RECTIFICATION_STATUSES },
     walk: { index: 'rectifications_newest_first', columns: 'rectification_id, ledger_order, status, due_by, unit_jurisdiction, round_id, unit_id, issue_id' },
     select: `x.rectification_id AS rectificationId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
-      x.unit_jurisdiction AS jurisdiction, x.owner AS requiredBy, x.required_at AS requiredAt, x.due_by AS dueBy, x.status AS status,
+      x.unit_jurisdiction AS jurisdiction, x.owner AS requiredBy, x.required_at AS requiredAt, x.due_by AS dueBy, x.status AS status, ${CATEGORY} AS category,
       x.measures AS measures, x.typical AS typical, x.responsible_leader AS responsibleLeader, x.lead_department AS leadDepartment,
       x.completed_at AS completedAt, x.closed_at AS closedAt, (x.status NOT IN ${DONE} AND x.due_by < @at) AS overdue,
       (x.status IN ${DONE} AND x.completed_at > x.due_by) AS completedLate, x.rejections AS rejections, x.reassessments AS reassessments, x.evidence AS evidence`,
@@ -61,7 +69,7 @@ const SHAPES: Record<LedgerKind, LedgerShape> = {
     overdue: { value: '(x.answered_at IS NULL AND x.due_by < @at)', filter: '(x.answered_at IS NULL AND x.due_by < @at)' },
     status: { column: "CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END", values: HANDOVER_STATUSES },
     select: `x.handover_id AS handoverId, x.issue_id AS issueId, x.round_id AS roundId, x.unit_id AS unitId, u.name AS unitName,
-      x.unit_jurisdiction AS jurisdiction, x.recipient AS recipient, x.handed_over_at AS handedOverAt, x.due_by AS dueBy,
+      x.unit_jurisdiction AS jurisdiction, x.recipient AS recipient, ${CATEGORY} AS category, x.handed_over_at AS handedOverAt, x.due_by AS dueBy,
       CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END AS status, x.answered_at AS answeredAt, x.result AS result,
       (x.answered_at IS NULL AND x.due_by < @at) AS overdue`,
   },
@@ -78,9 +86,9 @@ const DOWNLOAD_SELECT: Record<LedgerKind, string> = {
     (SELECT json_group_array(h.handover_id) FROM (SELECT handover_id FROM handovers WHERE issue_id = x.issue_id ORDER BY handover_id) h)`,
   rectifications: `x.rectification_id, x.issue_id, x.round_id, x.unit_id, u.name, x.unit_jurisdiction, x.owner, x.required_at, x.due_by, x.status,
     x.measures, x.responsible_leader, x.lead_department, x.completed_at, x.closed_at, (x.status NOT IN ${DONE} AND x.due_by < @at),
-    IFNULL(x.status IN ${DONE} AND x.completed_at > x.due_by, 0), x.rejections, x.reassessments`,
+    IFNULL(x.status IN ${DONE} AND x.completed_at > x.due_by, 0), x.rejections, x.reassessments, ${CATEGORY}`,
   handovers: `x.handover_id, x.issue_id, x.round_id, x.unit_id, u.name, x.unit_jurisdiction, x.recipient, x.handed_over_at, x.due_by,
-    CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END, x.answered_at, x.result, (x.answered_at IS NULL AND x.due_by < @at)`,
+    CASE WHEN x.answered_at IS NULL THEN 'open' ELSE 'answered' END, x.answered_at, x.result, (x.answered_at IS NULL AND x.due_by < @at), ${CATEGORY}`,
 };
 
 /**
@@ -105,6 +113,9 @@ const decodeCursor = (cursor: string): [string, string] => {
 };
 
 type Raw = Record<string, unknown>;
+
+/** Where a walk of the ledger-order index starts and stops: after the cursor, within the window (both ranges of its first column). */
+const walkWhere = (terms: readonly string[]): string => (terms.length === 0 ? '' : `WHERE ${terms.join(' AND ')}`);
 
 /** Ledger order, as SQLite compares the keys and ids (text, by code unit; ids are ASCII). */
 const newestFirst = (a: Raw, b: Raw): number => {
@@ -181,7 +192,7 @@ export class LedgerQueries {
    * (ledger order, then id), as pages follow a cursor.
    */
   ledgerDownload(jurisdiction: string, kind: LedgerKind, filter: LedgerFilter, registry: JurisdictionLookup, at: string, chunkRows = LEDGER_DOWNLOAD_CHUNK): LedgerDownload {
-    const { shape, rounds, matching, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
+    const { shape, rounds, matching, window, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
     const context = this.context;
     const children = registry.childrenOf(jurisdiction);
     const count = context.inScope(jurisdiction, children, registry, rounds, () => (context.query(`SELECT COUNT(*) AS n FROM ${shape.table} x WHERE ${matching}`).get(parameters) as { n: number }).n);
@@ -198,7 +209,7 @@ export class LedgerQueries {
         shape.walk && filter.unitId === undefined && filter.roundId === undefined
           ? context.query(
               `SELECT x.${shape.id}, x.page_key FROM (
-                 SELECT ${shape.walk.columns}, ${shape.sortKey} AS page_key FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${after ? `WHERE ${afterCursor}` : ''}
+                 SELECT ${shape.walk.columns}, ${shape.sortKey} AS page_key FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${walkWhere([...(after ? [afterCursor] : []), ...window])}
                  ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${limit * WALK_ENTRIES_PER_ROW}) x
                WHERE ${matching} ORDER BY x.page_key DESC, x.${shape.id} DESC LIMIT ${limit}`,
             )
@@ -270,7 +281,18 @@ export class LedgerQueries {
       );
       parameters.category = filter.category;
     }
-    return { shape, rounds, matching: where.join(' AND '), parameters };
+    // ledger_order is the time of the row's beginning fact ('' until it arrives): the window is a range
+    // of every ledger index, and a row whose beginning fact is not here lies in no window.
+    const window: string[] = [];
+    if (filter.from !== undefined || filter.to !== undefined) {
+      window.push(filter.from !== undefined ? 'x.ledger_order >= @from' : "x.ledger_order > ''");
+      if (filter.from !== undefined) parameters.from = filter.from;
+      if (filter.to !== undefined) {
+        window.push('x.ledger_order < @to');
+        parameters.to = filter.to;
+      }
+    }
+    return { shape, rounds, matching: [...where, ...window].join(' AND '), window, parameters };
   }
 
   private read<K extends LedgerKind>(
@@ -282,7 +304,7 @@ export class LedgerQueries {
     page: { readonly cursor?: string; readonly limit: number },
     counted: boolean,
   ): LedgerRowsPage<K> & { readonly count?: number } {
-    const { shape, rounds, matching, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
+    const { shape, rounds, matching, window, parameters } = this.criteria(jurisdiction, kind, filter, registry, at);
     let afterCursor: string | undefined;
     if (page.cursor !== undefined) {
       const [sortKey, id] = decodeCursor(page.cursor);
@@ -311,7 +333,7 @@ export class LedgerQueries {
       shape.walk && filter.unitId === undefined && filter.roundId === undefined
         ? pageOf(
             `SELECT x.${shape.id} AS page_id, ${shape.sortKey} AS page_key FROM (
-               SELECT ${shape.walk.columns} FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${afterCursor ? `WHERE ${afterCursor}` : ''}
+               SELECT ${shape.walk.columns} FROM ${shape.table} x INDEXED BY ${shape.walk.index} ${walkWhere([...(afterCursor ? [afterCursor] : []), ...window])}
                ORDER BY ${shape.sortKey} DESC, x.${shape.id} DESC LIMIT ${limit * WALK_ENTRIES_PER_ROW}) x
              WHERE ${matching} ORDER BY page_key DESC, page_id DESC LIMIT ${limit}`,
           )
