@@ -47,6 +47,54 @@ const figureOf = (figures: unknown, path: string): number => {
   return node as unknown as number;
 };
 
+interface BreakdownReport {
+  byLinkage: Record<string, Record<string, number>>;
+  roundsByKind: Record<string, { launched: number; closed: number }>;
+  petitionsByChannel: Record<string, number>;
+  cluesBySubjectRank: Record<string, number>;
+  issuesByCategory: Record<string, number>;
+}
+
+/**
+ * What the 分析 view must show for a report, by the test id of the element that shows it: every
+ * figure of the breakdowns the API answers (a figure the page left out, or one it made up, differs).
+ */
+const analysisFigures = (report: BreakdownReport): Record<string, number> => {
+  const shown: Record<string, number> = {};
+  for (const path of ['rounds.launched', 'rounds.closed', 'petitions', 'issuesFound', 'clues.transferred', 'dispositions.casesFiled', 'feedback.delivered', 'units.coverage']) shown[`analysis-${path}`] = figureOf(report, path);
+  for (const [mode, figures] of Object.entries(report.byLinkage)) for (const [field, value] of Object.entries(figures)) shown[`linkage-${mode}-${field}`] = value;
+  for (const [kind, figures] of Object.entries(report.roundsByKind)) Object.assign(shown, { [`kind-${kind}-launched`]: figures.launched, [`kind-${kind}-closed`]: figures.closed });
+  for (const [channel, value] of Object.entries(report.petitionsByChannel)) shown[`channel-${channel}`] = value;
+  for (const [rank, value] of Object.entries(report.cluesBySubjectRank)) if (value > 0) shown[`rank-${rank}`] = value;
+  for (const [category, value] of Object.entries(report.issuesByCategory)) if (value > 0) shown[`category-${category}`] = value;
+  return shown;
+};
+
+/** Every figure a page shows with its value in `data-value`, by test id. */
+const shownFigures = (target: Page): Promise<Record<string, number>> =>
+  target.locator('main [data-testid][data-value]').evaluateAll((elements) => Object.fromEntries(elements.map((element) => [element.getAttribute('data-testid'), Number(element.getAttribute('data-value'))])));
+
+/**
+ * Placeholders wider than their box (cut off, or ended with an ellipsis), measured in the page's own
+ * font. Page code as text: the test is compiled without the DOM's types.
+ */
+const CUT_PLACEHOLDERS = `(() => {
+  const cut = [];
+  const context = document.createElement('canvas').getContext('2d');
+  for (const element of document.querySelectorAll('.el-select__placeholder')) {
+    if (element.offsetParent !== null && element.scrollWidth > element.clientWidth + 1) cut.push(element.textContent);
+  }
+  for (const input of document.querySelectorAll('input[placeholder]')) {
+    if (input.placeholder === '' || input.value !== '' || input.offsetParent === null) continue;
+    const style = getComputedStyle(input);
+    context.font = style.fontSize + ' ' + style.fontFamily;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (context.measureText(input.placeholder).width > room + 1) cut.push(input.placeholder);
+  }
+  return cut;
+})()`;
+const cutPlaceholders = (target: Page): Promise<string[]> => target.evaluate<string[]>(CUT_PLACEHOLDERS);
+
 describe('the dashboard (看板) in Chromium', () => {
   let parent: string;
   let dataDir: string;
@@ -61,16 +109,17 @@ describe('the dashboard (看板) in Chromium', () => {
   /** An instant after the seeding and before the issue the live test records. */
   let beforeLive: string;
 
-  const api = async <T>(actor: Actor, method: string, path: string, body?: unknown): Promise<T> => {
+  const api = async <T>(actor: Actor, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> => {
     const response = await fetch(`${server.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${await tokens.mint(actor)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${await tokens.mint(actor)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
-  const post = (actor: Actor, type: string, data: Record<string, unknown>) => api<{ level: string; position: number }>(actor, 'POST', `/v1/commands/${type}`, data);
+  const post = (actor: Actor, type: string, data: Record<string, unknown>, at?: string) =>
+    api<{ level: string; position: number }>(actor, 'POST', `/v1/commands/${type}`, data, at !== undefined ? { 'x-occurred-at': at } : {});
 
   /** A sign-in link as `npm run token -- … --link` prints it, pointed at this server. */
   const signInLink = (actor: Actor): string => {
@@ -120,6 +169,17 @@ describe('the dashboard (看板) in Chromium', () => {
       if (step.fails) continue;
       for (let n = 1; n <= (step.repeat ?? 1); n++) await post(step.as, step.do, fill(step.with, n) as Record<string, unknown>);
     }
+    // Zhangzhou's rounds of 2016-2021 (test/scenarios/breakdowns-and-windows.json) at their own
+    // domain times, for the 分析 view: a cross round with twice the clues per round of the regular
+    // ones, 35 visits of 48 petitions. Its province steps are left out: the grain round above
+    // registers the same provincial unit already.
+    const breakdowns = JSON.parse(readFileSync(join(process.cwd(), 'test', 'scenarios', 'breakdowns-and-windows.json'), 'utf8')) as { steps: (Step & { at?: string })[] };
+    let at: string | undefined;
+    for (const step of breakdowns.steps) {
+      at = step.at ?? at;
+      if (step.fails || step.as.jurisdiction === PROVINCE.jurisdiction) continue;
+      for (let n = 1; n <= (step.repeat ?? 1); n++) await post(step.as, step.do, fill(step.with, n) as Record<string, unknown>, at);
+    }
     recordIssue = scenario.steps.find((step) => step.do === 'recordIssue' && !step.fails && step.repeat === undefined) ?? scenario.steps.find((step) => step.do === 'recordIssue' && !step.fails)!;
     // A task still to be accepted, due long after the test runs.
     await post(PROVINCE, 'assignTask', { taskId: 'fj-dash-task', toJurisdiction: '350600', kind: 'follow-up', title: '跟踪督办诏安粮库问题整改', dueBy: '2099-12-31T00:00:00+08:00' });
@@ -167,6 +227,37 @@ describe('the dashboard (看板) in Chromium', () => {
     await page.locator(`[data-testid="figure-issuesFound"][data-value="${before + 1}"]`).waitFor({ timeout: 15_000 });
   });
 
+  it('shows the breakdowns on the 分析 view as the API reports them, and over a window of whole days picked in Beijing time', async () => {
+    await page.getByTestId('nav-analysis').click();
+    await page.waitForURL(/#\/analysis/);
+    await page.getByTestId('analysis-linkage').waitFor();
+    const report = await api<BreakdownReport & Record<string, unknown>>(ZHANGZHOU, 'GET', '/v1/reports/350600');
+    await page.locator(`[data-testid="analysis-issuesFound"][data-value="${figureOf(report, 'issuesFound')}"]`).waitFor();
+    expect(await shownFigures(page)).toEqual(analysisFigures(report));
+    expect(report.petitionsByChannel.visit).toBeGreaterThan(0);
+    await expect(page.getByTestId('category-grain').locator('xpath=..').textContent()).resolves.toContain('粮食购销');
+    await expect(page.getByTestId('rank-county-managed').locator('xpath=..').textContent()).resolves.toContain('县管干部');
+
+    // 2017 up to the day the cross round began, both days included: the API is asked for
+    // [2017-01-01, 2021-04-13) in Beijing time, and the days stay in the address.
+    const range = page.getByTestId('window-picker').locator('input');
+    await range.nth(0).click();
+    await range.nth(0).fill('2017-01-01');
+    await range.nth(1).fill('2021-04-12');
+    await range.nth(1).press('Enter');
+    await page.waitForURL(/from=2017-01-01&to=2021-04-12/);
+    const windowed = await api<BreakdownReport & Record<string, unknown>>(ZHANGZHOU, 'GET', `/v1/reports/350600?from=${encodeURIComponent('2017-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2021-04-13T00:00:00+08:00')}`);
+    await page.locator(`[data-testid="analysis-rounds.launched"][data-value="${figureOf(windowed, 'rounds.launched')}"]`).waitFor();
+    expect(await shownFigures(page)).toEqual(analysisFigures(windowed));
+    // The Fujian reading, at a glance: the cross round's 6 clues against 3 a round without linkage.
+    expect([windowed.byLinkage.cross!.cluesPerRound, windowed.byLinkage.none!.cluesPerRound]).toEqual([6, 3]);
+    await expect(page.getByTestId('comparison-cross').textContent()).resolves.toBe('交叉巡察每轮移交线索 6 条，是非联动巡察（每轮 3 条）的 2 倍');
+    await expect(page.getByTestId('window-text').textContent()).resolves.toBe('2017年1月1日至2021年4月12日');
+    // A reload reads the window from the address.
+    await page.reload();
+    await page.locator(`[data-testid="analysis-rounds.launched"][data-value="${figureOf(windowed, 'rounds.launched')}"]`).waitFor();
+  });
+
   it('lists the task stream with overdue tasks marked, and accepts a task through the page with the CSRF header', async () => {
     await page.goto(`${server.url}/#/tasks`);
     const accept = page.getByTestId('accept-fj-dash-task');
@@ -202,13 +293,22 @@ describe('the dashboard (看板) in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('filters a ledger, pages it, and downloads it as CSV and XLSX through plain links', async () => {
+  it('filters a ledger by a category chosen by its Chinese name, names categories and jurisdictions in Chinese, pages it, and downloads it as CSV and XLSX through plain links', async () => {
     await page.goto(`${server.url}/#/ledgers`);
-    await page.getByTestId('filter-category').fill('grain');
+    // A page loaded afresh on the ledger has read no report yet: the names are the ledger view's own doing.
+    await page.reload();
+    await page.getByTestId('filter-category').click();
+    await page.getByRole('option', { name: '粮食购销', exact: true }).click();
     await page.getByTestId('filter-apply').click();
-    const expected = await api<{ count: number }>(ZHANGZHOU, 'GET', '/v1/ledgers/350600/issues?category=grain&limit=1');
+    const expected = await api<{ count: number; rows: { jurisdiction: string }[] }>(ZHANGZHOU, 'GET', '/v1/ledgers/350600/issues?category=grain&limit=1');
     await page.getByTestId('ledger-count').filter({ hasText: `共 ${expected.count} 条` }).waitFor();
     expect(expected.count).toBeGreaterThan(0);
+    // The unit's jurisdiction by the name its report gives (诏安县 for 350624), the category by the dashboard's label.
+    const county = await api<{ jurisdiction: string; name: string }>(ZHANGZHOU, 'GET', `/v1/reports/${expected.rows[0]!.jurisdiction}`);
+    expect(county.name).toMatch(/\p{Script=Han}/u);
+    await page.getByTestId('ledger-jurisdiction').filter({ hasText: county.name }).first().waitFor();
+    expect([...new Set(await page.getByTestId('ledger-jurisdiction').allTextContents())]).toEqual([county.name]);
+    expect([...new Set(await page.getByTestId('ledger-category').allTextContents())]).toEqual(['粮食购销']);
     const csv = await page.getByTestId('download-csv').getAttribute('href');
     expect(csv).toContain('category=grain');
     expect(csv).toContain('format=csv');
@@ -326,7 +426,7 @@ describe('the dashboard (看板) in Chromium', () => {
     await page.getByTestId('accept-fj-dash-overdue').waitFor();
   });
 
-  it('draws every view (sign-in, overview, tasks, ledgers, audit, wall) with no console error at all, and keeps screenshots of each', async () => {
+  it('draws every view (sign-in, overview and its print, analysis and its print, tasks, ledgers, audit, wall) with no console error at all and no placeholder cut off, and keeps screenshots of each', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const own = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     const tour = await own.newPage();
@@ -339,10 +439,21 @@ describe('the dashboard (看板) in Chromium', () => {
       errors.push(`${tour.url()}: ${message.text()} (${message.location().url})`);
     });
     tour.on('pageerror', (error) => errors.push(`${tour.url()}: ${error.message}`));
-    const settle = async (name: string) => {
+    const cut: string[] = [];
+    const settle = async (name: string, fullPage = false) => {
       await tour.evaluate('document.fonts.ready.then(() => true)');
       await tour.waitForTimeout(300); // charts finish their first frame
-      await tour.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+      await tour.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+      cut.push(...(await cutPlaceholders(tour)).map((text) => `${name}: ${text}`));
+    };
+    /** The view as it prints (Chromium's print media), the whole page. */
+    const settlePrinted = async (name: string) => {
+      await tour.emulateMedia({ media: 'print' });
+      try {
+        await settle(name, true);
+      } finally {
+        await tour.emulateMedia({ media: 'screen' });
+      }
     };
     try {
       await tour.goto(`${server.url}/`);
@@ -355,6 +466,12 @@ describe('the dashboard (看板) in Chromium', () => {
       await tour.getByTestId('figure-issuesFound').waitFor();
       await tour.getByTestId('children-chart').locator('canvas').waitFor();
       await settle('overview');
+      await settlePrinted('overview-print');
+      await tour.goto(`${server.url}/#/analysis?from=2017-01-01&to=2021-12-31`);
+      await tour.getByTestId('linkage-chart').locator('canvas').waitFor();
+      await tour.getByTestId('comparison-cross').waitFor();
+      await settle('analysis', true);
+      await settlePrinted('analysis-print');
       await tour.goto(`${server.url}/#/tasks/350600`);
       await tour.getByTestId('status-fj-dash-overdue').waitFor();
       await settle('tasks');
@@ -372,6 +489,8 @@ describe('the dashboard (看板) in Chromium', () => {
       await own.close();
     }
     expect(errors).toEqual([]);
+    // Every placeholder reads whole (the audit page's store-level selectors once ended in …).
+    expect(cut).toEqual([]);
   });
 
   it('signs out: the session ends and the page asks to sign in again', async () => {

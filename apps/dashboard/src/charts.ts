@@ -2,13 +2,13 @@
  * ECharts, tree-shaken: only the charts and components the dashboard draws are registered.
  * The canvas renderer; no SVG, no inline script (the server's CSP allows neither eval nor inline).
  */
-import { BarChart, GraphChart, MapChart } from 'echarts/charts';
-import { GeoComponent, GridComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { BarChart, GraphChart, MapChart, PieChart } from 'echarts/charts';
+import { GeoComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { onBeforeUnmount, onMounted, shallowRef, type Ref } from 'vue';
 
-echarts.use([BarChart, GraphChart, MapChart, GridComponent, TooltipComponent, TitleComponent, VisualMapComponent, GeoComponent, CanvasRenderer]);
+echarts.use([BarChart, GraphChart, MapChart, PieChart, GridComponent, LegendComponent, TooltipComponent, TitleComponent, VisualMapComponent, GeoComponent, CanvasRenderer]);
 
 export { echarts };
 export type ChartOption = Parameters<echarts.ECharts['setOption']>[0];

@@ -37,3 +37,44 @@ export const formatFigure = (path: string, value: number): string => (RATIO_FIGU
 export const beijingWallTime = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 19);
 /** An instant for the API from a Beijing wall time: ISO 8601 with the +08:00 offset the edge requires. */
 export const fromBeijingWallTime = (wall: string): string => `${wall.slice(0, 19)}+08:00`;
+
+/**
+ * A report window as the page keeps it in the address: whole days in Beijing time, `YYYY-MM-DD`,
+ * both days included (as a date-range picker shows them and an office says "2017年至2019年").
+ */
+export interface DayRange {
+  readonly from: string;
+  readonly to: string;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A calendar day that exists (`2021-02-30` does not). */
+export const isDay = (text: string): boolean => {
+  const match = DAY.exec(text);
+  if (match === null) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+};
+/** The day after, by the calendar alone (no zone can shift it). */
+const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * The report API's `from`/`to` for days in the address: the first day's midnight in Asia/Shanghai
+ * (included) and the midnight after the last day (excluded: the API's window is [from, to)). Either
+ * day may be missing (an open end).
+ */
+export const windowQuery = (days: { from?: string; to?: string }): { from?: string; to?: string } => ({
+  ...(days.from !== undefined && isDay(days.from) ? { from: `${days.from}T00:00:00+08:00` } : {}),
+  ...(days.to !== undefined && isDay(days.to) ? { to: `${dayAfter(days.to)}T00:00:00+08:00` } : {}),
+});
+
+const DAY_TEXT = new Intl.DateTimeFormat('zh-CN', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+/** A day of the address as people write it (`2017年1月1日`). */
+export const dayText = (day: string): string => DAY_TEXT.format(new Date(`${day}T00:00:00Z`));
+/** The window in words, for the page and the printed report. */
+export const windowText = (days: { from?: string; to?: string }): string =>
+  days.from && days.to ? `${dayText(days.from)}至${dayText(days.to)}` : days.from ? `${dayText(days.from)}以来` : days.to ? `截至${dayText(days.to)}` : '全部时间';
+
+const AVERAGE = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 });
+/** A per-round average or a ratio of two: one decimal is what a report quotes ("约2.3倍"). */
+export const formatAverage = (value: number): string => AVERAGE.format(value);

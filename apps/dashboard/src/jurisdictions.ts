@@ -24,3 +24,26 @@ export const trailTo = (root: string, code: string): { code: string; name: strin
   }
   return trail;
 };
+
+/** Codes whose names were asked for once already (answered or refused): never asked again. */
+const asked = new Set<string>();
+
+/**
+ * Learns the names of jurisdictions a list shows by code (a ledger's rows lie anywhere in the
+ * subtree, grandchildren too). The API has no registry to read; a report names its jurisdiction and
+ * children, so the report of the viewed jurisdiction comes first (one read names it and its
+ * children), then the report of each code still unnamed (a county's is small). Each is asked once.
+ */
+export const learnNames = async (viewed: string, codes: Iterable<string>, read: (code: string) => Promise<{ jurisdiction: string; name: string; children: { jurisdiction: string; name: string }[] }>): Promise<void> => {
+  const ask = async (code: string) => {
+    if (knownNames.has(code) || asked.has(code)) return;
+    asked.add(code);
+    try {
+      learnFrom(await read(code));
+    } catch {
+      // a code the reader may not read stays shown as a code
+    }
+  };
+  await ask(viewed);
+  await Promise.all([...new Set(codes)].map(ask));
+};

@@ -3,6 +3,94 @@
  * codes (DESIGN.md §4, §5, §8); people read these. A unit test checks that every report figure has one.
  */
 
+/** Round kinds (planRound.kind): the names the breakdown figures and the 分析 view use. */
+export const ROUND_KIND_LABELS: Readonly<Record<string, string>> = {
+  regular: '常规巡察',
+  special: '专项巡察',
+  mobile: '机动巡察',
+  'look-back': '“回头看”',
+};
+
+/** Linkage modes (planRound.linkage). */
+export const LINKAGE_LABELS: Readonly<Record<string, string>> = {
+  none: '非联动',
+  linked: '上下联动',
+  elevated: '提级巡察',
+  cross: '交叉巡察',
+};
+
+/** Petition channels (receivePetitions.channel). */
+export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  letter: '来信',
+  call: '来电',
+  visit: '来访',
+  online: '网络举报',
+};
+
+/**
+ * Issue categories (recordIssue.category). The category is free text of the recording office, so
+ * this names the ones the offices use; any other is shown as it was recorded (often Chinese already).
+ * The ledgers, the 分析 view and the figure labels all read this map.
+ */
+export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  grain: '粮食购销',
+  'grain-storage': '粮食储备',
+  poverty: '脱贫攻坚与乡村振兴',
+  livelihood: '民生保障',
+  safety: '安全生产',
+  'illegal-mining': '非法采矿',
+  'work-style': '作风建设',
+  subsidy: '惠民惠农补贴',
+  ecology: '生态环境保护',
+  education: '教育',
+  'education-aid': '教育资助',
+  'housing-safety': '住房安全',
+  'medical-insurance': '医疗保障',
+  'party-building': '党的建设',
+  'research-funds': '科研经费',
+  'social-assistance': '社会救助',
+  soe: '国有企业',
+  funds: '资金管理',
+  procurement: '招标采购',
+  coal: '煤炭资源',
+};
+
+/**
+ * Ranks of the officials clues concern (transferClue.subjectRank, free text like the category;
+ * `unspecified` is the report's name for a clue given none).
+ */
+export const SUBJECT_RANK_LABELS: Readonly<Record<string, string>> = {
+  'centrally-managed': '中管干部',
+  'province-managed': '省管干部',
+  'city-managed': '市管干部',
+  'county-managed': '县管干部',
+  township: '乡科级及以下干部',
+  unspecified: '未注明',
+};
+
+/** Labels of the figures the breakdowns add, made from the names above so each name is written once. */
+const BREAKDOWN_FIGURE_LABELS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    Object.entries(ROUND_KIND_LABELS).flatMap(([kind, name]) => [
+      [`roundsByKind.${kind}.launched`, `${name}（启动）`],
+      [`roundsByKind.${kind}.closed`, `${name}（结束）`],
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(LINKAGE_LABELS).flatMap(([mode, name]) => [
+      [`byLinkage.${mode}.rounds`, `${name}·轮次`],
+      [`byLinkage.${mode}.clues`, `${name}·移交线索`],
+      [`byLinkage.${mode}.cluesPerRound`, `${name}·每轮移交线索`],
+      [`byLinkage.${mode}.issues`, `${name}·发现问题`],
+      [`byLinkage.${mode}.issuesPerRound`, `${name}·每轮发现问题`],
+      [`byLinkage.${mode}.petitions`, `${name}·受理信访`],
+      [`byLinkage.${mode}.petitionsPerRound`, `${name}·每轮受理信访`],
+      [`byLinkage.${mode}.casesFiled`, `${name}·立案（人）`],
+    ]),
+  ),
+  ...Object.fromEntries(Object.entries(CHANNEL_LABELS).map(([channel, name]) => [`petitionsByChannel.${channel}`, name])),
+};
+
 /** Report figures (DESIGN.md §5, §8.2) by dotted path. */
 export const FIGURE_LABELS: Readonly<Record<string, string>> = {
   'rounds.launched': '启动轮次',
@@ -69,10 +157,6 @@ export const FIGURE_LABELS: Readonly<Record<string, string>> = {
   'tasks.completed': '已办结任务',
   'tasks.overdue': '逾期任务',
   'tasks.completedLate': '逾期办结任务',
-  'petitionsByChannel.letter': '来信',
-  'petitionsByChannel.call': '来电',
-  'petitionsByChannel.visit': '来访',
-  'petitionsByChannel.online': '网络举报',
   'pool.enrolled': '入库巡察人员',
   'pool.withdrawn': '出库巡察人员',
   'pool.bySpecialty.discipline': '在库（纪检监察）',
@@ -87,46 +171,7 @@ export const FIGURE_LABELS: Readonly<Record<string, string>> = {
   'pool.evaluations.reminded': '评价提醒',
   'pool.evaluations.removed': '评价调整出库',
   'feedback.delivered': '反馈意见送达',
-  'roundsByKind.regular.launched': '常规巡察（启动）',
-  'roundsByKind.regular.closed': '常规巡察（结束）',
-  'roundsByKind.special.launched': '专项巡察（启动）',
-  'roundsByKind.special.closed': '专项巡察（结束）',
-  'roundsByKind.mobile.launched': '机动巡察（启动）',
-  'roundsByKind.mobile.closed': '机动巡察（结束）',
-  'roundsByKind.look-back.launched': '“回头看”（启动）',
-  'roundsByKind.look-back.closed': '“回头看”（结束）',
-  'byLinkage.none.rounds': '非联动·轮次',
-  'byLinkage.none.clues': '非联动·移交线索',
-  'byLinkage.none.cluesPerRound': '非联动·每轮移交线索',
-  'byLinkage.none.issues': '非联动·发现问题',
-  'byLinkage.none.issuesPerRound': '非联动·每轮发现问题',
-  'byLinkage.none.petitions': '非联动·受理信访',
-  'byLinkage.none.petitionsPerRound': '非联动·每轮受理信访',
-  'byLinkage.none.casesFiled': '非联动·立案（人）',
-  'byLinkage.linked.rounds': '上下联动·轮次',
-  'byLinkage.linked.clues': '上下联动·移交线索',
-  'byLinkage.linked.cluesPerRound': '上下联动·每轮移交线索',
-  'byLinkage.linked.issues': '上下联动·发现问题',
-  'byLinkage.linked.issuesPerRound': '上下联动·每轮发现问题',
-  'byLinkage.linked.petitions': '上下联动·受理信访',
-  'byLinkage.linked.petitionsPerRound': '上下联动·每轮受理信访',
-  'byLinkage.linked.casesFiled': '上下联动·立案（人）',
-  'byLinkage.elevated.rounds': '提级巡察·轮次',
-  'byLinkage.elevated.clues': '提级巡察·移交线索',
-  'byLinkage.elevated.cluesPerRound': '提级巡察·每轮移交线索',
-  'byLinkage.elevated.issues': '提级巡察·发现问题',
-  'byLinkage.elevated.issuesPerRound': '提级巡察·每轮发现问题',
-  'byLinkage.elevated.petitions': '提级巡察·受理信访',
-  'byLinkage.elevated.petitionsPerRound': '提级巡察·每轮受理信访',
-  'byLinkage.elevated.casesFiled': '提级巡察·立案（人）',
-  'byLinkage.cross.rounds': '交叉巡察·轮次',
-  'byLinkage.cross.clues': '交叉巡察·移交线索',
-  'byLinkage.cross.cluesPerRound': '交叉巡察·每轮移交线索',
-  'byLinkage.cross.issues': '交叉巡察·发现问题',
-  'byLinkage.cross.issuesPerRound': '交叉巡察·每轮发现问题',
-  'byLinkage.cross.petitions': '交叉巡察·受理信访',
-  'byLinkage.cross.petitionsPerRound': '交叉巡察·每轮受理信访',
-  'byLinkage.cross.casesFiled': '交叉巡察·立案（人）',
+  ...BREAKDOWN_FIGURE_LABELS,
 };
 
 /** Figures that are ratios (0..1), shown as percentages. */
@@ -173,7 +218,8 @@ export const CHART_FIGURES = [
 export const figureLabel = (path: string): string => {
   const known = FIGURE_LABELS[path];
   if (known !== undefined) return known;
-  if (path.startsWith('issuesByCategory.')) return `问题类别：${path.slice('issuesByCategory.'.length)}`;
+  if (path.startsWith('issuesByCategory.')) return `问题类别：${label(CATEGORY_LABELS, path.slice('issuesByCategory.'.length))}`;
+  if (path.startsWith('cluesBySubjectRank.')) return `线索对象：${label(SUBJECT_RANK_LABELS, path.slice('cluesBySubjectRank.'.length))}`;
   return path;
 };
 

@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/', redirect: '/overview' },
     { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignIn.vue'), meta: { public: true, bare: true } },
     { path: '/overview/:jurisdiction?', name: 'overview', component: () => import('./views/Overview.vue') },
+    { path: '/analysis/:jurisdiction?', name: 'analysis', component: () => import('./views/Analysis.vue') },
     { path: '/tasks/:jurisdiction?', name: 'tasks', component: () => import('./views/Tasks.vue') },
     { path: '/ledgers/:jurisdiction?', name: 'ledgers', component: () => import('./views/Ledgers.vue') },
     { path: '/audit', name: 'audit', component: () => import('./views/Audit.vue') },
