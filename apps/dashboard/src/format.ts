@@ -20,9 +20,12 @@ export const date = (iso: string | null | undefined): string => (iso ? DATE.form
 /** A figure of the report by its dotted path (`rectifications.rate`); absent reads as 0 (DESIGN.md §8.5). */
 export const figureOf = (figures: unknown, path: string): number => {
   let node: unknown = figures;
-  if (path.startsWith('issuesByCategory.')) {
-    const map = (figures as { issuesByCategory?: Record<string, number> }).issuesByCategory ?? {};
-    return map[path.slice('issuesByCategory.'.length)] ?? 0;
+  // Categories and ranks are free text and may hold dots: everything after the map's name is the key.
+  for (const map of ['issuesByCategory', 'cluesBySubjectRank'] as const) {
+    if (path.startsWith(`${map}.`)) {
+      const entries = (figures as Partial<Record<typeof map, Record<string, number>>> | null)?.[map] ?? {};
+      return entries[path.slice(map.length + 1)] ?? 0;
+    }
   }
   for (const segment of path.split('.')) {
     if (node === null || typeof node !== 'object') return 0;
@@ -31,7 +34,8 @@ export const figureOf = (figures: unknown, path: string): number => {
   return typeof node === 'number' ? node : 0;
 };
 
-export const formatFigure = (path: string, value: number): string => (RATIO_FIGURES.has(path) ? PERCENT.format(value) : NUMBER.format(value));
+export const formatFigure = (path: string, value: number): string =>
+  RATIO_FIGURES.has(path) ? PERCENT.format(value) : path.endsWith('PerRound') ? formatAverage(value) : NUMBER.format(value);
 
 /** Beijing wall time of an instant, `YYYY-MM-DDTHH:mm:ss` (what the time pickers show and edit). */
 export const beijingWallTime = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 19);

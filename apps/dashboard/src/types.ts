@@ -7,11 +7,12 @@ export interface Figures {
   name: string;
   level: 'province' | 'city' | 'county';
   issuesByCategory: Record<string, number>;
+  cluesBySubjectRank?: Record<string, number>;
   [figure: string]: unknown;
 }
 
 export interface Report extends Figures {
-  scope: { roundId?: string; theme?: string };
+  scope: { roundId?: string; theme?: string; window?: { from: string | null; to: string | null } };
   asOf: string;
   position: number;
   children: Figures[];
