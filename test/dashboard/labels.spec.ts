@@ -1,15 +1,18 @@
-import { CLUE_RECIPIENTS, EVENT_TYPES, LEVELS, RECTIFICATION_STATUSES, REASSESSMENT_VERDICTS, ROLES, TASK_KINDS } from '#domain';
+import { CLUE_RECIPIENTS, EVENT_TYPES, LEVELS, LINKAGES, PETITION_CHANNELS, RECTIFICATION_STATUSES, REASSESSMENT_VERDICTS, ROLES, ROUND_KINDS, TASK_KINDS } from '#domain';
 import { HANDOVER_STATUSES, LEDGER_KINDS, emptyFigures } from '#projections';
 import {
+  CHANNEL_LABELS,
   EVENT_LABELS,
   FIGURE_LABELS,
   HANDOVER_STATUS_LABELS,
   LEDGER_KIND_LABELS,
   LEVEL_LABELS,
+  LINKAGE_LABELS,
   RECIPIENT_LABELS,
   RECTIFICATION_STATUS_LABELS,
   REASSESSMENT_LABELS,
   ROLE_LABELS,
+  ROUND_KIND_LABELS,
   TASK_KIND_LABELS,
   TASK_STATUS_LABELS,
 } from '../../apps/dashboard/src/labels.js';
@@ -44,6 +47,9 @@ describe('the dashboard label dictionary (apps/dashboard/src/labels.ts)', () => 
     ['reassessment verdicts', REASSESSMENT_VERDICTS, REASSESSMENT_LABELS],
     ['ledger kinds', LEDGER_KINDS, LEDGER_KIND_LABELS],
     ['event types', EVENT_TYPES, EVENT_LABELS],
+    ['round kinds', ROUND_KINDS, ROUND_KIND_LABELS],
+    ['linkage modes', LINKAGES, LINKAGE_LABELS],
+    ['petition channels', PETITION_CHANNELS, CHANNEL_LABELS],
   ] as const)('names every one of the %s in Chinese', (_name, codes, labels) => {
     expect(codes.filter((code) => !CHINESE.test((labels as Record<string, string>)[code] ?? ''))).toEqual([]);
   });

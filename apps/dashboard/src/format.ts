@@ -1,4 +1,5 @@
-import { RATIO_FIGURES } from './labels';
+// './labels.js', not './labels': the unit tests (test/dashboard) compile this file under Node's module rules too.
+import { RATIO_FIGURES } from './labels.js';
 
 /** Every instant is shown in Beijing time, whatever the browser's zone. */
 const DATE_TIME = new Intl.DateTimeFormat('zh-CN', {
