@@ -320,6 +320,17 @@ describe('the dashboard (看板) in Chromium', () => {
     const xlsx = await page.request.get(new URL((await page.getByTestId('download-xlsx').getAttribute('href'))!, `${server.url}/`).toString());
     expect(xlsx.status()).toBe(200);
     expect((await xlsx.body()).subarray(0, 2).toString()).toBe('PK');
+    // Over a window of whole days (the issues found in it), sent as the report's window is.
+    const range = page.getByTestId('window-picker').locator('input');
+    await range.nth(0).click();
+    await range.nth(0).fill('2017-01-01');
+    await range.nth(1).fill('2021-12-31');
+    await range.nth(1).press('Enter');
+    await page.getByTestId('filter-apply').click();
+    const windowed = await api<{ count: number }>(ZHANGZHOU, 'GET', `/v1/ledgers/350600/issues?category=grain&limit=1&from=${encodeURIComponent('2017-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2022-01-01T00:00:00+08:00')}`);
+    expect(windowed.count).toBeLessThan(expected.count);
+    await page.getByTestId('ledger-count').filter({ hasText: `共 ${windowed.count} 条` }).waitFor();
+    expect(await page.getByTestId('download-csv').getAttribute('href')).toContain(`to=${encodeURIComponent('2022-01-01T00:00:00+08:00')}`);
   });
 
   it('prints as an A4 report: navigation and controls hidden, the report title shown', async () => {
