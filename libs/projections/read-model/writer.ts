@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Measure, RectificationEvent, RectificationFacts, RectificationProgress } from '#domain';
 import { NOT_STARTED, assertNever, progressAfter } from '#domain';
 import type { ProjectionPlan, RowWrite } from '../projector.js';
+import { RECTIFICATION_TALLIES, shanghaiDay } from '../report.js';
 import { PROJECTED_TABLES, SCHEMA, SECONDARY_INDEXES } from './schema.js';
 
 interface RectificationRow {
@@ -83,6 +84,33 @@ const columnsOf = (saved: SavedRectification): unknown[] => {
   ];
 };
 
+/**
+ * What one rectification adds to the tallies (RECTIFICATION_TALLIES, in that order: 1 or 0 each),
+ * where: its unit's jurisdiction and round, and the day it was required ('' until its requirement
+ * is known: it then counts in no window, as the rows' query did).
+ */
+interface RectificationTally {
+  readonly jurisdiction: string;
+  readonly roundId: string;
+  readonly day: string;
+  readonly values: readonly number[];
+}
+
+const DONE_STATUSES: ReadonlySet<string> = new Set(['completed', 'closed']);
+
+/** The same tests the report made of the row: planned_for > 0, status done, closed, completed_at > due_by. */
+const tallyOf = (saved: SavedRectification): RectificationTally => {
+  const { progress } = saved;
+  const done = DONE_STATUSES.has(progress.status);
+  const completedAt = progress.status === 'required' || progress.status === 'planned' ? null : progress.completedAt;
+  return {
+    jurisdiction: saved.unitJurisdiction,
+    roundId: saved.roundId,
+    day: saved.requiredAt === null ? '' : shanghaiDay(saved.requiredAt),
+    values: [progress.plannedFor > 0 ? 1 : 0, done ? 1 : 0, progress.status === 'closed' ? 1 : 0, done && completedAt !== null && completedAt > saved.dueBy ? 1 : 0],
+  };
+};
+
 /** A stored row as the batch folds it. */
 const savedOfRow = (facts: RectificationFacts, row: RectificationRow): SavedRectification => ({
   stored: true,
@@ -137,6 +165,8 @@ export class ProjectionWriter {
   private readonly statements;
   /** The rectification rows a batch changed, by id: folded fact by fact, saved once at its end. */
   private readonly rectificationsOfBatch = new Map<string, SavedRectification>();
+  /** What each stored rectification of the batch counted in the tallies before the batch changed it. */
+  private readonly talliesBeforeBatch = new Map<string, RectificationTally>();
   /**
    * While a rebuild fills the tables it emptied (from `reset` with dropIndexes to `ensureIndexes`),
    * the ids of the rectification rows written since: a row not among them is not in the table, and
@@ -155,6 +185,17 @@ export class ProjectionWriter {
       ),
       addDayCounter: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO counter_days (jurisdiction, round_id, metric, day, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      addMonthCounter: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO counter_months (jurisdiction, round_id, metric, month, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      // A tally that comes back to 0 leaves no row: a rebuild that never moved it away writes none.
+      dropEmptyCounter: db.prepare<[string, string, string]>('DELETE FROM counters WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND value = 0'),
+      dropEmptyDayCounter: db.prepare<[string, string, string, string]>(
+        'DELETE FROM counter_days WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND day = ? AND value = 0',
+      ),
+      dropEmptyMonthCounter: db.prepare<[string, string, string, string]>(
+        'DELETE FROM counter_months WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND month = ? AND value = 0',
       ),
       addStationingDay: db.prepare<[string, string, string, string, string, string]>(
         'INSERT OR IGNORE INTO stationing_days (team_id, unit_id, day, round_id, owner, unit_jurisdiction) VALUES (?, ?, ?, ?, ?, ?)',
@@ -240,9 +281,11 @@ export class ProjectionWriter {
           const saved = this.rectificationsOfBatch.get(id)!;
           (saved.stored ? this.statements.replaceRectification : this.statements.insertRectification).run(columnsOf(saved));
           this.rectificationsSinceReset?.add(id);
+          this.moveTally(this.talliesBeforeBatch.get(id), tallyOf(saved));
         }
       } finally {
         this.rectificationsOfBatch.clear();
+        this.talliesBeforeBatch.clear();
       }
       const { counters } = plan;
       for (let index = 0; index < counters.length; index += 4) {
@@ -253,11 +296,50 @@ export class ProjectionWriter {
     })();
   }
 
-  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples. */
+  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples, and by month. */
   private addDayCounters(dayCounters: readonly (string | number)[]): void {
     const add = this.statements.addDayCounter;
+    const addMonth = this.statements.addMonthCounter;
     for (let index = 0; index < dayCounters.length; index += 5) {
-      add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, dayCounters[index + 3] as string, dayCounters[index + 4] as number);
+      const day = dayCounters[index + 3] as string;
+      add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day, dayCounters[index + 4] as number);
+      addMonth.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day.slice(0, 7), dayCounters[index + 4] as number);
+    }
+  }
+
+  /**
+   * Moves a rectification's tallies from where they were (`before`, undefined for a new row) to
+   * where they are now. Its jurisdiction and round never change; its day does once, when the
+   * requirement arrives after another of its facts.
+   */
+  private moveTally(before: RectificationTally | undefined, after: RectificationTally): void {
+    const s = this.statements;
+    RECTIFICATION_TALLIES.forEach((metric, index) => {
+      const was = before?.values[index] ?? 0;
+      const is = after.values[index]!;
+      if (was !== is) {
+        s.addCounter.run(after.jurisdiction, after.roundId, metric, is - was);
+        if (is < was) s.dropEmptyCounter.run(after.jurisdiction, after.roundId, metric);
+      }
+      const wasDay = before === undefined ? '' : before.day;
+      if (wasDay === after.day) this.addTallyOnDay(after, metric, after.day, is - was);
+      else {
+        this.addTallyOnDay(after, metric, wasDay, -was);
+        this.addTallyOnDay(after, metric, after.day, is);
+      }
+    });
+  }
+
+  private addTallyOnDay(where: RectificationTally, metric: string, day: string, delta: number): void {
+    // No window reaches a rectification whose requirement is not known yet: its tallies wait for it.
+    if (delta === 0 || day === '') return;
+    const s = this.statements;
+    const month = day.slice(0, 7);
+    s.addDayCounter.run(where.jurisdiction, where.roundId, metric, day, delta);
+    s.addMonthCounter.run(where.jurisdiction, where.roundId, metric, month, delta);
+    if (delta < 0) {
+      s.dropEmptyDayCounter.run(where.jurisdiction, where.roundId, metric, day);
+      s.dropEmptyMonthCounter.run(where.jurisdiction, where.roundId, metric, month);
     }
   }
 
@@ -361,6 +443,7 @@ export class ProjectionWriter {
       const row = unread ? undefined : this.statements.rectification.get(d.rectificationId);
       saved = row === undefined ? newSaved(d) : savedOfRow(d, row);
       this.rectificationsOfBatch.set(d.rectificationId, saved);
+      if (row !== undefined) this.talliesBeforeBatch.set(d.rectificationId, tallyOf(saved));
     }
     // What the row shows besides the status is read before the fact moves the status on.
     const shownPlanFor = saved.progress.plannedFor;
