@@ -112,18 +112,27 @@ const countedFromRows = (readModel: ReadModel, jurisdiction: string | null, wind
     )
     .get({ now: NOW, jurisdiction, windowed: window ? 1 : 0, from: window?.from ?? '0000', to: window?.to ?? '9999' }) as Record<(typeof FIGURES)[number], number>;
 
+/** A counted figure beside them, read from the same months and days: the issues found, by their rows. */
+const issuesFoundFromRows = (readModel: ReadModel, jurisdiction: string | null, window: ReportWindow | undefined) =>
+  (
+    readModel.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM issues WHERE (@jurisdiction IS NULL OR unit_jurisdiction = @jurisdiction) AND (@windowed = 0 OR (found_at >= @from AND found_at < @to))`,
+      )
+      .get({ jurisdiction, windowed: window ? 1 : 0, from: window?.from ?? '0000', to: window?.to ?? '9999' }) as { n: number }
+  ).n;
+
 const reported = (readModel: ReadModel, window: ReportWindow | undefined) => {
   const report = readModel.report(ZHANGZHOU, window ? { window } : {}, registry, NOW, 0);
-  const pick = (figures: ReportFigures) => Object.fromEntries(FIGURES.map((figure) => [figure, figures.rectifications[figure]]));
+  const pick = (figures: ReportFigures) => ({ ...Object.fromEntries(FIGURES.map((figure) => [figure, figures.rectifications[figure]])), issuesFound: figures.issuesFound });
   const child = (code: string) => pick(report.children.find((entry) => entry.jurisdiction === code)!);
   return { total: pick(report), zhaoan: child(ZHAOAN_DEPOT.jurisdiction), dongshan: child(DONGSHAN_DEPOT.jurisdiction) };
 };
 
-const counted = (readModel: ReadModel, window: ReportWindow | undefined) => ({
-  total: countedFromRows(readModel, null, window),
-  zhaoan: countedFromRows(readModel, ZHAOAN_DEPOT.jurisdiction, window),
-  dongshan: countedFromRows(readModel, DONGSHAN_DEPOT.jurisdiction, window),
-});
+const counted = (readModel: ReadModel, window: ReportWindow | undefined) => {
+  const of = (jurisdiction: string | null) => ({ ...countedFromRows(readModel, jurisdiction, window), issuesFound: issuesFoundFromRows(readModel, jurisdiction, window) });
+  return { total: of(null), zhaoan: of(ZHAOAN_DEPOT.jurisdiction), dongshan: of(DONGSHAN_DEPOT.jurisdiction) };
+};
 
 describe("the rectifications' status tallies", () => {
   let dir: string;
@@ -140,9 +149,9 @@ describe("the rectifications' status tallies", () => {
         for (const window of WINDOWS) expect({ after: index, window, ...reported(readModel, window) }).toEqual({ after: index, window, ...counted(readModel, window) });
       });
       // The rows themselves, so that the comparison above is not of zeros: r-late planned and closed late, r-rejected completed on time without a plan, r-plan-first planned, r-idle and r-reopened overdue.
-      expect(reported(readModel, undefined).total).toEqual({ planned: 2, completed: 2, closed: 1, completedLate: 1, overdue: 2 });
-      expect(reported(readModel, { from: MAR_2, to: null }).total).toEqual({ planned: 0, completed: 1, closed: 0, completedLate: 0, overdue: 2 });
-      expect(reported(readModel, { from: null, to: MAR_2 }).total).toEqual({ planned: 2, completed: 1, closed: 1, completedLate: 1, overdue: 0 });
+      expect(reported(readModel, undefined).total).toEqual({ planned: 2, completed: 2, closed: 1, completedLate: 1, overdue: 2, issuesFound: 5 });
+      expect(reported(readModel, { from: MAR_2, to: null }).total).toEqual({ planned: 0, completed: 1, closed: 0, completedLate: 0, overdue: 2, issuesFound: 3 });
+      expect(reported(readModel, { from: null, to: MAR_2 }).total).toEqual({ planned: 2, completed: 1, closed: 1, completedLate: 1, overdue: 0, issuesFound: 2 });
     } finally {
       readModel.close();
     }

@@ -111,6 +111,50 @@ const tallyOf = (saved: SavedRectification): RectificationTally => {
   };
 };
 
+const SEPARATOR = '\u0001';
+
+/**
+ * Increments summed over a batch before they are written, keyed by their row: a rebuild's batch
+ * moves thousands of rectifications' tallies into a few hundred rows, and sums its days by month.
+ */
+class BatchSums {
+  /** (jurisdiction, round, metric) */
+  readonly counters = new Map<string, number>();
+  /** (jurisdiction, round, metric, day) */
+  readonly days = new Map<string, number>();
+  /** (jurisdiction, round, metric, month) */
+  readonly months = new Map<string, number>();
+
+  add(map: Map<string, number>, jurisdiction: string, roundId: string, metric: string, when: string | null, delta: number): void {
+    const key = when === null ? `${jurisdiction}${SEPARATOR}${roundId}${SEPARATOR}${metric}` : `${jurisdiction}${SEPARATOR}${roundId}${SEPARATOR}${metric}${SEPARATOR}${when}`;
+    map.set(key, (map.get(key) ?? 0) + delta);
+  }
+}
+
+/**
+ * Moves a rectification's tallies from where they were (`before`, undefined for a new row) to
+ * where they are now. Its jurisdiction and round never change; its day does once, when the
+ * requirement arrives after another of its facts. No window reaches a rectification whose
+ * requirement is not known yet (day ''): its tallies count in no day until then.
+ */
+const moveTally = (sums: BatchSums, before: RectificationTally | undefined, after: RectificationTally): void => {
+  const { jurisdiction, roundId } = after;
+  const wasDay = before === undefined ? '' : before.day;
+  RECTIFICATION_TALLIES.forEach((metric, index) => {
+    const was = before?.values[index] ?? 0;
+    const is = after.values[index]!;
+    if (was !== is) sums.add(sums.counters, jurisdiction, roundId, metric, null, is - was);
+    if (was !== 0 && wasDay !== '') {
+      sums.add(sums.days, jurisdiction, roundId, metric, wasDay, -was);
+      sums.add(sums.months, jurisdiction, roundId, metric, wasDay.slice(0, 7), -was);
+    }
+    if (is !== 0 && after.day !== '') {
+      sums.add(sums.days, jurisdiction, roundId, metric, after.day, is);
+      sums.add(sums.months, jurisdiction, roundId, metric, after.day.slice(0, 7), is);
+    }
+  });
+};
+
 /** A stored row as the batch folds it. */
 const savedOfRow = (facts: RectificationFacts, row: RectificationRow): SavedRectification => ({
   stored: true,
@@ -272,6 +316,7 @@ export class ProjectionWriter {
   /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
   apply(names: readonly string[], plan: ProjectionPlan, reached: number): void {
     this.db.transaction(() => {
+      const sums = new BatchSums();
       try {
         for (const row of plan.rows) this.write(row);
         // A rectification's facts of one batch are folded in memory and its row written once, in id
@@ -281,7 +326,7 @@ export class ProjectionWriter {
           const saved = this.rectificationsOfBatch.get(id)!;
           (saved.stored ? this.statements.replaceRectification : this.statements.insertRectification).run(columnsOf(saved));
           this.rectificationsSinceReset?.add(id);
-          this.moveTally(this.talliesBeforeBatch.get(id), tallyOf(saved));
+          moveTally(sums, this.talliesBeforeBatch.get(id), tallyOf(saved));
         }
       } finally {
         this.rectificationsOfBatch.clear();
@@ -291,55 +336,42 @@ export class ProjectionWriter {
       for (let index = 0; index < counters.length; index += 4) {
         this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
       }
-      this.addDayCounters(plan.dayCounters);
+      this.addDayCounters(plan.dayCounters, sums);
+      this.writeSums(sums);
       for (const name of names) this.statements.saveCheckpoint.run(name, reached);
     })();
   }
 
-  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples, and by month. */
-  private addDayCounters(dayCounters: readonly (string | number)[]): void {
+  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples; summed by month into `sums`. */
+  private addDayCounters(dayCounters: readonly (string | number)[], sums: BatchSums): void {
     const add = this.statements.addDayCounter;
-    const addMonth = this.statements.addMonthCounter;
     for (let index = 0; index < dayCounters.length; index += 5) {
       const day = dayCounters[index + 3] as string;
       add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day, dayCounters[index + 4] as number);
-      addMonth.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day.slice(0, 7), dayCounters[index + 4] as number);
+      sums.add(sums.months, dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day.slice(0, 7), dayCounters[index + 4] as number);
     }
   }
 
-  /**
-   * Moves a rectification's tallies from where they were (`before`, undefined for a new row) to
-   * where they are now. Its jurisdiction and round never change; its day does once, when the
-   * requirement arrives after another of its facts.
-   */
-  private moveTally(before: RectificationTally | undefined, after: RectificationTally): void {
+  /** One upsert per row the batch's sums touch; a tally a decrement brought back to 0 leaves no row. */
+  private writeSums(sums: BatchSums): void {
     const s = this.statements;
-    RECTIFICATION_TALLIES.forEach((metric, index) => {
-      const was = before?.values[index] ?? 0;
-      const is = after.values[index]!;
-      if (was !== is) {
-        s.addCounter.run(after.jurisdiction, after.roundId, metric, is - was);
-        if (is < was) s.dropEmptyCounter.run(after.jurisdiction, after.roundId, metric);
-      }
-      const wasDay = before === undefined ? '' : before.day;
-      if (wasDay === after.day) this.addTallyOnDay(after, metric, after.day, is - was);
-      else {
-        this.addTallyOnDay(after, metric, wasDay, -was);
-        this.addTallyOnDay(after, metric, after.day, is);
-      }
-    });
-  }
-
-  private addTallyOnDay(where: RectificationTally, metric: string, day: string, delta: number): void {
-    // No window reaches a rectification whose requirement is not known yet: its tallies wait for it.
-    if (delta === 0 || day === '') return;
-    const s = this.statements;
-    const month = day.slice(0, 7);
-    s.addDayCounter.run(where.jurisdiction, where.roundId, metric, day, delta);
-    s.addMonthCounter.run(where.jurisdiction, where.roundId, metric, month, delta);
-    if (delta < 0) {
-      s.dropEmptyDayCounter.run(where.jurisdiction, where.roundId, metric, day);
-      s.dropEmptyMonthCounter.run(where.jurisdiction, where.roundId, metric, month);
+    for (const [key, delta] of sums.counters) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric] = key.split(SEPARATOR) as [string, string, string];
+      s.addCounter.run(jurisdiction, roundId, metric, delta);
+      if (delta < 0) s.dropEmptyCounter.run(jurisdiction, roundId, metric);
+    }
+    for (const [key, delta] of sums.days) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric, day] = key.split(SEPARATOR) as [string, string, string, string];
+      s.addDayCounter.run(jurisdiction, roundId, metric, day, delta);
+      if (delta < 0) s.dropEmptyDayCounter.run(jurisdiction, roundId, metric, day);
+    }
+    for (const [key, delta] of sums.months) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric, month] = key.split(SEPARATOR) as [string, string, string, string];
+      s.addMonthCounter.run(jurisdiction, roundId, metric, month, delta);
+      if (delta < 0) s.dropEmptyMonthCounter.run(jurisdiction, roundId, metric, month);
     }
   }
 
