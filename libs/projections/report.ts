@@ -194,9 +194,19 @@ export const COUNTER_METRICS = [
   'authority.reportsReceived',
   'feedback.delivered',
 ] as const;
+/**
+ * Figures that follow a rectification's status, kept as tallies next to the counters: the writer
+ * moves a rectification's 1 from the figures it counted in to those it counts in now, at its
+ * jurisdiction and round, and on the day (Asia/Shanghai) it was required: a window's cohort is the
+ * rectifications required in it, so a windowed report sums the tallies of the window's days.
+ * `overdue` is not kept: it depends on the report's time, and is counted from the open rows.
+ */
+export const RECTIFICATION_TALLIES = ['rectifications.planned', 'rectifications.completed', 'rectifications.closed', 'rectifications.completedLate'] as const;
+export type TallyMetric = (typeof RECTIFICATION_TALLIES)[number];
+
 /** A counter of issues of one category: the category is data, so the metric is made from it. */
 export type CategoryMetric = `issuesByCategory.${string}`;
-export type CounterMetric = (typeof COUNTER_METRICS)[number] | CategoryMetric | SubjectRankMetric;
+export type CounterMetric = (typeof COUNTER_METRICS)[number] | CategoryMetric | SubjectRankMetric | TallyMetric;
 export const categoryMetric = (category: string): CategoryMetric => `issuesByCategory.${category}`;
 const CATEGORY_PREFIX = 'issuesByCategory.';
 /** A counter of clues by their subject's rank: the rank is data, like a category. */
@@ -219,6 +229,25 @@ export const shanghaiDay = (instant: string): string => {
   const ms = Date.parse(instant);
   if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${instant}`);
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+};
+
+/**
+ * The parts of a window [fromDay, toDay) (YYYY-MM-DD, Shanghai days) that the counters are read from:
+ * the whole months inside it from counter_months ([fromMonth, toMonth), YYYY-MM), and the days
+ * before the first and after the last whole month from counter_days. A year window reads twelve
+ * months instead of 365 days of rows. Without a whole month inside, every day is an edge day.
+ */
+export const windowParts = (fromDay: string, toDay: string): { months: [string, string]; leadingDays: [string, string]; trailingDays: [string, string] } => {
+  const firstMonth = fromDay.endsWith('-01') ? fromDay.slice(0, 7) : nextMonth(fromDay.slice(0, 7));
+  const lastMonthEnd = toDay.slice(0, 7);
+  if (firstMonth >= lastMonthEnd) return { months: [firstMonth, firstMonth], leadingDays: [fromDay, toDay], trailingDays: [toDay, toDay] };
+  return { months: [firstMonth, lastMonthEnd], leadingDays: [fromDay, `${firstMonth}-01`], trailingDays: [`${lastMonthEnd}-01`, toDay] };
+};
+
+const nextMonth = (month: string): string => {
+  const year = Number(month.slice(0, 4));
+  const number = Number(month.slice(5, 7));
+  return number === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${month.slice(0, 5)}${String(number + 1).padStart(2, '0')}`;
 };
 
 export const emptyFigures = (jurisdiction: string, name: string, level: Level): ReportFigures => ({

@@ -1,7 +1,7 @@
 import type { JurisdictionLookup } from '#domain';
 import type { Linkage, RoundKind } from '#domain';
 import type { CounterMetric, Report, ReportFigures, ReportScope } from '../report.js';
-import { LINKAGE_METRICS, WINDOW_OPEN_END, WINDOW_OPEN_START, addMetric, emptyFigures, finishRatios, shanghaiDay } from '../report.js';
+import { LINKAGE_METRICS, WINDOW_OPEN_END, WINDOW_OPEN_START, addMetric, emptyFigures, finishRatios, shanghaiDay, windowParts } from '../report.js';
 import type { QueryContext } from './queries.js';
 import { UnknownScope } from './queries.js';
 
@@ -9,8 +9,9 @@ const DONE = `('completed', 'closed')`;
 
 /**
  * The upward report (DESIGN.md §5, §8.2) of a jurisdiction's subtree, computed at query time: the
- * counters summed per child bucket, and the figures that follow status (rectifications, handovers,
- * supervision, tasks) counted from their rows, due dates measured against `now`.
+ * counters summed per child bucket (with the rectifications' status tallies the writer keeps among
+ * them), and the other figures that follow status (handovers, supervision, tasks) counted from their
+ * rows; due dates are measured against `now`, the rectifications' from their open rows only.
  */
 export class ReportQueries {
   constructor(private readonly context: QueryContext) {}
@@ -32,10 +33,17 @@ export class ReportQueries {
      * counts when the fact that began it (required, handed over, found, assigned) lies in the window:
      * its status is still the one at the report's time. `between(column)` is that test, or nothing.
      */
-    const counterSource = window === undefined ? 'counters' : 'counter_days';
     const instants = window === undefined ? [] : [window.from ?? WINDOW_OPEN_START, window.to ?? WINDOW_OPEN_END];
     const days = instants.map((instant) => (instant === WINDOW_OPEN_START || instant === WINDOW_OPEN_END ? instant.slice(0, 10) : shanghaiDay(instant)));
-    const dayRange = window === undefined ? '' : 'AND x.day >= ? AND x.day < ?';
+    // A window's counters: its whole months, and its days before the first and after the last of them.
+    const parts = window === undefined ? undefined : windowParts(days[0]!, days[1]!);
+    const counterSource =
+      parts === undefined
+        ? 'counters'
+        : `(SELECT jurisdiction, round_id, metric, value FROM counter_months WHERE month >= ? AND month < ?
+            UNION ALL SELECT jurisdiction, round_id, metric, value FROM counter_days WHERE day >= ? AND day < ?
+            UNION ALL SELECT jurisdiction, round_id, metric, value FROM counter_days WHERE day >= ? AND day < ?)`;
+    const counterParams = parts === undefined ? [] : [...parts.months, ...parts.leadingDays, ...parts.trailingDays];
     const between = (column: string) => (window === undefined ? '' : `AND ${column} >= ? AND ${column} < ?`);
 
     this.context.inScope(
@@ -48,8 +56,8 @@ export class ReportQueries {
         const counterRows = query(
           `SELECT s.bucket AS bucket, r.linkage AS linkage, x.metric AS metric, SUM(x.value) AS value FROM ${counterSource} x
            JOIN temp.scope_jurisdictions s ON s.code = x.jurisdiction LEFT JOIN rounds r ON r.round_id = x.round_id
-           WHERE 1 = 1 ${dayRange} ${inRounds('x')} GROUP BY s.bucket, r.linkage, x.metric`,
-        ).all(...days) as { bucket: string; linkage: Linkage | null; metric: CounterMetric; value: number }[];
+           WHERE 1 = 1 ${inRounds('x')} GROUP BY s.bucket, r.linkage, x.metric`,
+        ).all(...counterParams) as { bucket: string; linkage: Linkage | null; metric: CounterMetric; value: number }[];
         for (const row of counterRows) {
           const field = row.linkage === null ? undefined : LINKAGE_METRICS[row.metric as keyof typeof LINKAGE_METRICS];
           for (const target of targets(row.bucket)) {
@@ -89,20 +97,13 @@ export class ReportQueries {
         for (const row of stationed.perBucket) if (row.bucket !== jurisdiction) figures.get(row.bucket)!.teams.stationed = row.n;
         figures.get(jurisdiction)!.teams.stationed = stationed.total;
 
-        const rectifications = query(
-          `SELECT s.bucket AS bucket, SUM(r.planned_for > 0) AS planned, SUM(r.status IN ${DONE}) AS completed, SUM(r.status = 'closed') AS closed,
-             SUM(r.status NOT IN ${DONE} AND r.due_by < ?) AS overdue, SUM(r.status IN ${DONE} AND r.completed_at > r.due_by) AS completedLate
-           FROM rectifications r JOIN temp.scope_jurisdictions s ON s.code = r.unit_jurisdiction WHERE 1 = 1 ${between('r.required_at')} ${inRounds('r')} GROUP BY s.bucket`,
-        ).all(now, ...instants) as { bucket: string; planned: number; completed: number; closed: number; overdue: number; completedLate: number }[];
-        for (const row of rectifications) {
-          for (const target of targets(row.bucket)) {
-            target.rectifications.planned += row.planned;
-            target.rectifications.completed += row.completed;
-            target.rectifications.closed += row.closed;
-            target.rectifications.overdue += row.overdue;
-            target.rectifications.completedLate += row.completedLate;
-          }
-        }
+        // Only the open rows due before now, through the partial index of open rows (its status test is this one).
+        const overdueRectifications = query(
+          `SELECT s.bucket AS bucket, COUNT(*) AS overdue
+           FROM rectifications r JOIN temp.scope_jurisdictions s ON s.code = r.unit_jurisdiction
+           WHERE r.status NOT IN ${DONE} AND r.due_by < ? ${between('r.required_at')} ${inRounds('r')} GROUP BY s.bucket`,
+        ).all(now, ...instants) as { bucket: string; overdue: number }[];
+        for (const row of overdueRectifications) for (const target of targets(row.bucket)) target.rectifications.overdue += row.overdue;
 
         const handovers = query(
           `SELECT s.bucket AS bucket, SUM(h.answered_at IS NOT NULL) AS answered, SUM(h.answered_at IS NULL AND h.due_by < ?) AS overdue

@@ -4,12 +4,20 @@
  * snapshots) is dropped and rebuilt from its store on the next start, instead of silently showing
  * zeros for facts projected before the change.
  */
-export const PROJECTION_VERSION = 5;
+export const PROJECTION_VERSION = 6;
 
 /*
  * counter_days: the counters again, by the day (Asia/Shanghai) of the counted facts' domain time,
  * for reports over a window of time; keyed by day first, so a window reads one range of the table.
+ * counter_months: the same by month (YYYY-MM), so that a window sums its whole months and only
+ * its edge days. The three also hold the rectification tallies (report.ts RECTIFICATION_TALLIES),
+ * by the day of the rectification's requirement; a tally row that comes back to 0 is deleted, so
+ * the rows do not depend on how the facts were cut into batches.
  * stationing_days: each (team, unit) stationing by day, for the units a window inspected.
+ * issues_supervised: the few supervised issues, so the report does not read every issue to find them.
+ * tasks_in_report: every column the report's task figures read, by addressee: the report counts
+ * them from this index alone instead of looking up each task's row (it serves the task stream's
+ * lookup by addressee too, as tasks_by_addressee did).
  *
  * ledger_order: the time a ledger lists a row by, newest first ('' when not known yet), written by
  * the writer with that time. A plain NOT NULL column rather than coalesce() in the query, so that
@@ -38,7 +46,7 @@ CREATE TABLE IF NOT EXISTS stationings (
 CREATE TABLE IF NOT EXISTS tasks (
   task_id TEXT PRIMARY KEY, from_jurisdiction TEXT NOT NULL, to_jurisdiction TEXT NOT NULL, kind TEXT, title TEXT, round_id TEXT,
   due_by TEXT NOT NULL, assigned_at TEXT, accepted_at TEXT, progress_at TEXT, percent INTEGER, completed_at TEXT, result TEXT) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tasks_by_addressee ON tasks (to_jurisdiction);
+CREATE INDEX IF NOT EXISTS tasks_in_report ON tasks (to_jurisdiction, assigned_at, round_id, due_by, accepted_at, progress_at, completed_at);
 CREATE TABLE IF NOT EXISTS jurisdictions (
   code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT, position INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS task_history (
@@ -74,6 +82,10 @@ CREATE INDEX IF NOT EXISTS tasks_open_by_due_date ON tasks (due_by) WHERE comple
 CREATE TABLE IF NOT EXISTS counter_days (
   day TEXT NOT NULL, jurisdiction TEXT NOT NULL, round_id TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
   PRIMARY KEY (day, jurisdiction, round_id, metric)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counter_months (
+  month TEXT NOT NULL, jurisdiction TEXT NOT NULL, round_id TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY (month, jurisdiction, round_id, metric)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issues_supervised ON issues (unit_jurisdiction, found_at, round_id, typical) WHERE supervised = 1;
 CREATE TABLE IF NOT EXISTS stationing_days (
   team_id TEXT NOT NULL, unit_id TEXT NOT NULL, day TEXT NOT NULL, round_id TEXT NOT NULL, owner TEXT NOT NULL, unit_jurisdiction TEXT NOT NULL,
   PRIMARY KEY (team_id, unit_id, day)) WITHOUT ROWID;
@@ -84,8 +96,9 @@ CREATE TABLE IF NOT EXISTS stationing_days (
  * that no fact keeps them up to date. The *_by_place ones (jurisdiction, then a time no query
  * orders by) led with the same column as each table's *_in_ledger index, which the report's
  * per-jurisdiction sums and the ledgers seek instead; a rebuild made each from the whole table.
+ * tasks_by_addressee is a prefix of tasks_in_report, which serves its lookups.
  */
-export const RETIRED_INDEXES: readonly string[] = ['issues_by_place', 'rectifications_by_place', 'handovers_by_place'];
+export const RETIRED_INDEXES: readonly string[] = ['issues_by_place', 'rectifications_by_place', 'handovers_by_place', 'tasks_by_addressee'];
 
 /**
  * The secondary indexes, by name. A rebuild from the first event with no reader meanwhile (the
@@ -110,5 +123,6 @@ export const PROJECTED_TABLES = [
   'rectifications',
   'handovers',
   'counter_days',
+  'counter_months',
   'stationing_days',
 ] as const;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Measure, RectificationEvent, RectificationFacts, RectificationProgress } from '#domain';
 import { NOT_STARTED, assertNever, progressAfter } from '#domain';
 import type { ProjectionPlan, RowWrite } from '../projector.js';
+import { RECTIFICATION_TALLIES, shanghaiDay } from '../report.js';
 import { PROJECTED_TABLES, SCHEMA, SECONDARY_INDEXES } from './schema.js';
 
 interface RectificationRow {
@@ -83,6 +84,77 @@ const columnsOf = (saved: SavedRectification): unknown[] => {
   ];
 };
 
+/**
+ * What one rectification adds to the tallies (RECTIFICATION_TALLIES, in that order: 1 or 0 each),
+ * where: its unit's jurisdiction and round, and the day it was required ('' until its requirement
+ * is known: it then counts in no window, as the rows' query did).
+ */
+interface RectificationTally {
+  readonly jurisdiction: string;
+  readonly roundId: string;
+  readonly day: string;
+  readonly values: readonly number[];
+}
+
+const DONE_STATUSES: ReadonlySet<string> = new Set(['completed', 'closed']);
+
+/** The same tests the report made of the row: planned_for > 0, status done, closed, completed_at > due_by. */
+const tallyOf = (saved: SavedRectification): RectificationTally => {
+  const { progress } = saved;
+  const done = DONE_STATUSES.has(progress.status);
+  const completedAt = progress.status === 'required' || progress.status === 'planned' ? null : progress.completedAt;
+  return {
+    jurisdiction: saved.unitJurisdiction,
+    roundId: saved.roundId,
+    day: saved.requiredAt === null ? '' : shanghaiDay(saved.requiredAt),
+    values: [progress.plannedFor > 0 ? 1 : 0, done ? 1 : 0, progress.status === 'closed' ? 1 : 0, done && completedAt !== null && completedAt > saved.dueBy ? 1 : 0],
+  };
+};
+
+const SEPARATOR = '\u0001';
+
+/**
+ * Increments summed over a batch before they are written, keyed by their row: a rebuild's batch
+ * moves thousands of rectifications' tallies into a few hundred rows, and sums its days by month.
+ */
+class BatchSums {
+  /** (jurisdiction, round, metric) */
+  readonly counters = new Map<string, number>();
+  /** (jurisdiction, round, metric, day) */
+  readonly days = new Map<string, number>();
+  /** (jurisdiction, round, metric, month) */
+  readonly months = new Map<string, number>();
+
+  add(map: Map<string, number>, jurisdiction: string, roundId: string, metric: string, when: string | null, delta: number): void {
+    const key = when === null ? `${jurisdiction}${SEPARATOR}${roundId}${SEPARATOR}${metric}` : `${jurisdiction}${SEPARATOR}${roundId}${SEPARATOR}${metric}${SEPARATOR}${when}`;
+    map.set(key, (map.get(key) ?? 0) + delta);
+  }
+}
+
+/**
+ * Moves a rectification's tallies from where they were (`before`, undefined for a new row) to
+ * where they are now. Its jurisdiction and round never change; its day does once, when the
+ * requirement arrives after another of its facts. No window reaches a rectification whose
+ * requirement is not known yet (day ''): its tallies count in no day until then.
+ */
+const moveTally = (sums: BatchSums, before: RectificationTally | undefined, after: RectificationTally): void => {
+  const { jurisdiction, roundId } = after;
+  const wasDay = before === undefined ? '' : before.day;
+  RECTIFICATION_TALLIES.forEach((metric, index) => {
+    const was = before?.values[index] ?? 0;
+    const is = after.values[index]!;
+    if (was !== is) sums.add(sums.counters, jurisdiction, roundId, metric, null, is - was);
+    if (was !== 0 && wasDay !== '') {
+      sums.add(sums.days, jurisdiction, roundId, metric, wasDay, -was);
+      sums.add(sums.months, jurisdiction, roundId, metric, wasDay.slice(0, 7), -was);
+    }
+    if (is !== 0 && after.day !== '') {
+      sums.add(sums.days, jurisdiction, roundId, metric, after.day, is);
+      sums.add(sums.months, jurisdiction, roundId, metric, after.day.slice(0, 7), is);
+    }
+  });
+};
+
 /** A stored row as the batch folds it. */
 const savedOfRow = (facts: RectificationFacts, row: RectificationRow): SavedRectification => ({
   stored: true,
@@ -137,6 +209,8 @@ export class ProjectionWriter {
   private readonly statements;
   /** The rectification rows a batch changed, by id: folded fact by fact, saved once at its end. */
   private readonly rectificationsOfBatch = new Map<string, SavedRectification>();
+  /** What each stored rectification of the batch counted in the tallies before the batch changed it. */
+  private readonly talliesBeforeBatch = new Map<string, RectificationTally>();
   /**
    * While a rebuild fills the tables it emptied (from `reset` with dropIndexes to `ensureIndexes`),
    * the ids of the rectification rows written since: a row not among them is not in the table, and
@@ -155,6 +229,17 @@ export class ProjectionWriter {
       ),
       addDayCounter: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO counter_days (jurisdiction, round_id, metric, day, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      addMonthCounter: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO counter_months (jurisdiction, round_id, metric, month, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      // A tally that comes back to 0 leaves no row: a rebuild that never moved it away writes none.
+      dropEmptyCounter: db.prepare<[string, string, string]>('DELETE FROM counters WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND value = 0'),
+      dropEmptyDayCounter: db.prepare<[string, string, string, string]>(
+        'DELETE FROM counter_days WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND day = ? AND value = 0',
+      ),
+      dropEmptyMonthCounter: db.prepare<[string, string, string, string]>(
+        'DELETE FROM counter_months WHERE jurisdiction = ? AND round_id = ? AND metric = ? AND month = ? AND value = 0',
       ),
       addStationingDay: db.prepare<[string, string, string, string, string, string]>(
         'INSERT OR IGNORE INTO stationing_days (team_id, unit_id, day, round_id, owner, unit_jurisdiction) VALUES (?, ?, ?, ?, ?, ?)',
@@ -231,6 +316,7 @@ export class ProjectionWriter {
   /** Applies a batch's plan and moves the checkpoints of `names` to `reached`, atomically. */
   apply(names: readonly string[], plan: ProjectionPlan, reached: number): void {
     this.db.transaction(() => {
+      const sums = new BatchSums();
       try {
         for (const row of plan.rows) this.write(row);
         // A rectification's facts of one batch are folded in memory and its row written once, in id
@@ -240,24 +326,52 @@ export class ProjectionWriter {
           const saved = this.rectificationsOfBatch.get(id)!;
           (saved.stored ? this.statements.replaceRectification : this.statements.insertRectification).run(columnsOf(saved));
           this.rectificationsSinceReset?.add(id);
+          moveTally(sums, this.talliesBeforeBatch.get(id), tallyOf(saved));
         }
       } finally {
         this.rectificationsOfBatch.clear();
+        this.talliesBeforeBatch.clear();
       }
       const { counters } = plan;
       for (let index = 0; index < counters.length; index += 4) {
         this.statements.addCounter.run(counters[index] as string, counters[index + 1] as string, counters[index + 2] as string, counters[index + 3] as number);
       }
-      this.addDayCounters(plan.dayCounters);
+      this.addDayCounters(plan.dayCounters, sums);
+      this.writeSums(sums);
       for (const name of names) this.statements.saveCheckpoint.run(name, reached);
     })();
   }
 
-  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples. */
-  private addDayCounters(dayCounters: readonly (string | number)[]): void {
+  /** The batch's increments by day: (jurisdiction, round, metric, day, increment) quintuples; summed by month into `sums`. */
+  private addDayCounters(dayCounters: readonly (string | number)[], sums: BatchSums): void {
     const add = this.statements.addDayCounter;
     for (let index = 0; index < dayCounters.length; index += 5) {
-      add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, dayCounters[index + 3] as string, dayCounters[index + 4] as number);
+      const day = dayCounters[index + 3] as string;
+      add.run(dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day, dayCounters[index + 4] as number);
+      sums.add(sums.months, dayCounters[index] as string, dayCounters[index + 1] as string, dayCounters[index + 2] as string, day.slice(0, 7), dayCounters[index + 4] as number);
+    }
+  }
+
+  /** One upsert per row the batch's sums touch; a tally a decrement brought back to 0 leaves no row. */
+  private writeSums(sums: BatchSums): void {
+    const s = this.statements;
+    for (const [key, delta] of sums.counters) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric] = key.split(SEPARATOR) as [string, string, string];
+      s.addCounter.run(jurisdiction, roundId, metric, delta);
+      if (delta < 0) s.dropEmptyCounter.run(jurisdiction, roundId, metric);
+    }
+    for (const [key, delta] of sums.days) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric, day] = key.split(SEPARATOR) as [string, string, string, string];
+      s.addDayCounter.run(jurisdiction, roundId, metric, day, delta);
+      if (delta < 0) s.dropEmptyDayCounter.run(jurisdiction, roundId, metric, day);
+    }
+    for (const [key, delta] of sums.months) {
+      if (delta === 0) continue;
+      const [jurisdiction, roundId, metric, month] = key.split(SEPARATOR) as [string, string, string, string];
+      s.addMonthCounter.run(jurisdiction, roundId, metric, month, delta);
+      if (delta < 0) s.dropEmptyMonthCounter.run(jurisdiction, roundId, metric, month);
     }
   }
 
@@ -361,6 +475,7 @@ export class ProjectionWriter {
       const row = unread ? undefined : this.statements.rectification.get(d.rectificationId);
       saved = row === undefined ? newSaved(d) : savedOfRow(d, row);
       this.rectificationsOfBatch.set(d.rectificationId, saved);
+      if (row !== undefined) this.talliesBeforeBatch.set(d.rectificationId, tallyOf(saved));
     }
     // What the row shows besides the status is read before the fact moves the status on.
     const shownPlanFor = saved.progress.plannedFor;
