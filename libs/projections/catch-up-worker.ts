@@ -8,6 +8,7 @@ import { SqliteFactReader } from '#event-store';
 import type { ProjectedFact } from './projector.js';
 import { PROVENANCE_FIELDS, PROVENANCE_READERS, planProjection } from './projector.js';
 import type { CatchUpRange, CatchUpWorkerData, PlannedRange } from './parallel-catch-up.js';
+import { planToWire, transferablesOf } from './plan-wire.js';
 
 const { file } = workerData as CatchUpWorkerData;
 const port = parentPort!;
@@ -19,9 +20,9 @@ port.on('message', ({ after, upTo }: CatchUpRange) => {
     // The reader decodes metadata exactly for the PROVENANCE_READERS, the only facts whose plan reads it,
     // and of it only the PROVENANCE_FIELDS.
     const facts = reader.readRange(after, upTo) as unknown as ProjectedFact[];
-    answer = { after, upTo, count: facts.length, plan: planProjection(facts) };
+    answer = { after, upTo, count: facts.length, plan: planToWire(planProjection(facts)) };
   } catch (error) {
     answer = { after, upTo, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  port.postMessage(answer);
+  port.postMessage(answer, answer.error === undefined ? transferablesOf(answer.plan) : []);
 });

@@ -4,13 +4,17 @@
  * workers read and plan consecutive ranges of positions from the store file (catch-up-worker.ts)
  * while this thread applies their plans strictly in position order, each range in one transaction
  * with its checkpoint: the read model moves exactly as a sequential catch-up moves it, and a crash
- * at any point resumes from a checkpoint that covers everything before it.
+ * at any point resumes from a checkpoint that covers everything before it. Plans travel flattened
+ * (plan-wire.ts): this thread is the one the catch-up waits on, and rebuilding a plan from the
+ * wire costs it less than half of what receiving the plan's object graph did.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProjectionPlan } from './projector.js';
+import type { PlanOnWire } from './plan-wire.js';
+import { planFromWire } from './plan-wire.js';
 
 export interface CatchUpWorkerData {
   readonly file: string;
@@ -23,7 +27,7 @@ export interface CatchUpRange {
 }
 
 export type PlannedRange =
-  | (CatchUpRange & { readonly count: number; readonly plan: ProjectionPlan; readonly error?: undefined })
+  | (CatchUpRange & { readonly count: number; readonly plan: PlanOnWire; readonly error?: undefined })
   | (CatchUpRange & { readonly error: string });
 
 export interface ParallelCatchUp {
@@ -104,7 +108,7 @@ export const catchUpInParallel = async ({ file, after, upTo, batchSize, workers,
     for (let index = 0; index < ranges.length; index++) {
       const answer = await planned[index]!;
       if (answer.error !== undefined) throw new Error(`projection catch-up of positions ${answer.after + 1}-${answer.upTo} failed in a worker: ${answer.error}`);
-      apply(answer.plan, answer.upTo, answer.count);
+      apply(planFromWire(answer.plan), answer.upTo, answer.count);
       applied += answer.count;
       delete planned[index];
       request(index + ahead);

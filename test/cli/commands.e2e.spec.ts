@@ -131,6 +131,17 @@ describe('the CLI commands', () => {
     rmSync(lock);
   });
 
+  it('rebuild --json says the CPU time of the process and, apart, of the main thread that wrote the read model while a worker planned', () => {
+    const rebuilt = runCli(['rebuild', '--level', 'county', '--workers', '1', '--json'], { DATA_DIR: dataDir });
+    expect(rebuilt.code).toBe(0);
+    const summary = JSON.parse(rebuilt.out.trim()) as { workers: number; cpuSeconds: number; mainThreadCpuSeconds: number };
+    expect(summary.workers).toBe(1);
+    expect(summary.cpuSeconds).toBeGreaterThan(0);
+    expect(summary.mainThreadCpuSeconds).toBeGreaterThan(0);
+    // The worker's share (starting it and reading the store, at least) is not the main thread's.
+    expect(summary.mainThreadCpuSeconds).toBeLessThan(summary.cpuSeconds);
+  });
+
   it("token refuses to invent a signing key for a folder that has none, signs with the key of the actor's level, and says which", async () => {
     const admin = ['--id', 'me', '--jurisdiction', '350000', '--role', 'admin'];
     const empty = join(parent, 'no-key');

@@ -19,6 +19,9 @@ export interface RebuildSummary {
   readonly seconds: number;
   readonly eventsPerSecond: number;
   readonly workers: number;
+  /** CPU seconds of the whole process (worker threads included) and of its main thread (Linux only). */
+  readonly cpuSeconds?: number;
+  readonly mainThreadCpuSeconds?: number;
   readonly peakRssMb: number;
   readonly peakAnonymousMb?: number;
 }
@@ -57,7 +60,9 @@ export const benchRebuild = async (events = REBUILD_EVENTS): Promise<BenchResult
         detail:
           `${summary.events} events of a generated province store (SQLite) into the upward-report and task-stream projections by \`npm run rebuild\`: ` +
           `${summary.workers} worker thread(s) read and plan batches of 5000, the main thread applies each with its checkpoint in one transaction, in order; ` +
-          `${summary.seconds.toFixed(2)} s`,
+          `${summary.seconds.toFixed(2)} s` +
+          (summary.cpuSeconds === undefined ? '' : `, ${summary.cpuSeconds} s of CPU`) +
+          (summary.mainThreadCpuSeconds === undefined ? '' : ` of which ${summary.mainThreadCpuSeconds} s on the main thread`),
       },
       {
         name: 'rebuild_peak_rss_mb',
