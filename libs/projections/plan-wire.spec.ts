@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ProjectionPlan } from './projector.js';
 import { planFromWire, planToWire, transferablesOf } from './plan-wire.js';
 
@@ -46,5 +47,35 @@ describe('projection plans on the wire between threads', () => {
     expect(() => planToWire(withDate)).toThrow('a projection plan holds only plain data, not a Date');
     const withFunction = { counters: [], dayCounters: [], rows: [['unit', () => 'u']] } as unknown as ProjectionPlan;
     expect(() => planToWire(withFunction)).toThrow('a projection plan holds only plain data, not a function');
+  });
+});
+
+describe('projection plans on the wire, whatever their size', () => {
+  /** JSON-like values as plans hold them, strings of any length and script included. */
+  const value = fc.letrec((tie) => ({
+    leaf: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)),
+    node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 6 }), fc.dictionary(fc.string({ maxLength: 12 }), tie('node'), { maxKeys: 5, noNullPrototype: true })),
+  })).node;
+  const planOf = (rows: unknown[]): ProjectionPlan => ({ counters: [], dayCounters: [], rows }) as unknown as ProjectionPlan;
+
+  it('arrive strictly equal for random plans of a few values to a few thousand', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(value, { maxLength: 12 }), { maxLength: 400 }), async (rows) => {
+        const plan = planOf(rows);
+        expect(await overTheWire(plan)).toStrictEqual(plan);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it.each([
+    ['an empty plan', 0, 0],
+    ['one value past the first buffer (16,384 values)', 16_385, 1],
+    ['about a megabyte of distinct strings', 4_096, 256],
+    ['about eight megabytes of one repeated string', 2, 4 << 20],
+  ])('arrive strictly equal: %s', async (_name, rowCount, textLength) => {
+    const rows = Array.from({ length: rowCount }, (_, index) => ['issue', textLength <= 1 ? index : `${index}:${'整'.repeat(textLength)}`]);
+    const plan = planOf(rows);
+    expect(await overTheWire(plan)).toStrictEqual(plan);
   });
 });
