@@ -33,7 +33,17 @@ export const useReportScope = () => {
     ...windowQuery(days.value),
   }));
 
-  return { route, router, root, jurisdiction, queryText, roundId, theme, asOf, days, setQuery, apiScope };
+  /** What the round and theme selectors hold while typed; the address (route query) is the truth they sync with. */
+  const roundInput = ref(roundId.value);
+  const themeInput = ref(theme.value);
+  watch(roundId, (value) => (roundInput.value = value));
+  watch(theme, (value) => (themeInput.value = value));
+  /** A round family and a theme exclude each other; the window goes with either. */
+  const chooseRound = (value: string | undefined) => setQuery({ roundId: value || undefined, theme: undefined });
+  const chooseTheme = () => setQuery({ theme: themeInput.value.trim() || undefined, roundId: undefined });
+  const chooseWindow = (picked: { from?: string; to?: string }) => setQuery({ from: picked.from, to: picked.to });
+
+  return { route, router, root, jurisdiction, queryText, roundId, theme, asOf, days, setQuery, apiScope, roundInput, themeInput, chooseRound, chooseTheme, chooseWindow };
 };
 
 /**
